@@ -1,0 +1,63 @@
+// How one try of one task is executed. One Executor per task kind ("command",
+// "plugin", "container"), kept in an ExecutorRegistry; the Runner calls run()
+// on a worker thread and the call blocks until the try is over.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dag/model.h"
+#include "run/cancel.h"
+
+namespace dagrun {
+
+struct TryRequest {
+  const Dag* dag = nullptr;
+  const TaskSpec* task = nullptr;
+  std::string run_id;
+  int try_number = 1;
+  std::string conf_json = "{}";
+  std::filesystem::path data_dir;  // the run's data directory; working directory of children
+  std::filesystem::path log_path;  // this try's log file; its directory exists
+};
+
+enum class LogLevel { debug = 0, info = 1, warn = 2, error = 3 };
+
+// What an executor reports while the try runs. Implemented by the Runner;
+// every method is thread-safe.
+class TrySink {
+ public:
+  virtual ~TrySink() = default;
+  // A message from the plugin or the executor itself, for the engine's log.
+  // (The executor also writes it to the try's log file.)
+  virtual void log(LogLevel level, std::string_view message) = 0;
+  // The process that runs the try, once known.
+  virtual void started_process(int pid) = 0;
+  // XCom: values pushed by earlier tasks of this run.
+  virtual std::optional<std::string> xcom_pull(const std::string& task_id, const std::string& key) = 0;
+  // Returns an empty string on success, else why the value was refused.
+  virtual std::string xcom_push(const std::string& key, const std::string& value_json) = 0;
+};
+
+struct TryOutcome {
+  enum class Status { success, failed, failed_no_retry, skipped };
+  Status status = Status::failed;
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  std::string error;  // why it failed, one line; empty on success
+  bool timed_out = false;
+  bool cancelled = false;
+};
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  // Runs one try to completion. Must return promptly (after killing what it
+  // started) once cancel is cancelled or the task's execution_timeout passes.
+  // Never throws: every failure becomes a failed outcome.
+  virtual TryOutcome run(const TryRequest& request, TrySink& sink, const CancelToken& cancel) = 0;
+};
+
+}  // namespace dagrun

@@ -1,0 +1,40 @@
+// Run-wide cancellation (Ctrl-C, SIGTERM, a failing engine). Threads that block
+// in poll() watch fd(); threads that sleep use wait_for().
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+
+namespace dagrun {
+
+class CancelToken {
+ public:
+  CancelToken();
+  ~CancelToken();
+  CancelToken(const CancelToken&) = delete;
+  CancelToken& operator=(const CancelToken&) = delete;
+
+  // First reason wins. Safe from any thread; not async-signal-safe (signals are
+  // turned into calls by a dedicated thread, see run/signals.h).
+  void cancel(const std::string& reason);
+  bool cancelled() const { return cancelled_.load(std::memory_order_acquire); }
+  std::string reason() const;
+
+  // Readable once cancelled; never reset.
+  int fd() const { return fd_; }
+
+  // Sleeps up to d; returns true if cancelled.
+  bool wait_for(std::chrono::milliseconds d) const;
+
+ private:
+  std::atomic<bool> cancelled_{false};
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  std::string reason_;
+  int fd_ = -1;
+};
+
+}  // namespace dagrun

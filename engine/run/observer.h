@@ -1,0 +1,19 @@
+// Everything a run does is announced to observers as the rows the history
+// keeps: the store writer persists them, the progress printer shows them.
+// Calls come from the Runner's thread, in order; observers must not block long.
+#pragma once
+
+#include "store/records.h"
+
+namespace dagrun {
+
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void run_updated(const RunRecord& /*run*/) {}
+  virtual void task_updated(const TaskInstanceRecord& /*task*/) {}
+  virtual void try_updated(const TryRecord& /*attempt*/) {}
+  virtual void xcom_pushed(const XComRecord& /*xcom*/) {}
+};
+
+}  // namespace dagrun

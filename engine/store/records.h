@@ -1,0 +1,77 @@
+// Rows of the run history, as the engine writes them and the CLI reads them.
+// Times are UTC; the SQLite store keeps them as ISO 8601 text (see docs/store.md).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "dag/model.h"
+#include "dag/states.h"
+
+namespace dagrun {
+
+struct RunRecord {
+  std::string run_id;  // unique across all DAGs
+  std::string dag_id;
+  RunState state = RunState::queued;
+  std::string run_type = "manual";  // manual | scheduled
+  std::string conf_json = "{}";
+  std::string dag_file;
+  std::optional<TimePoint> queued_at;
+  std::optional<TimePoint> start_date;
+  std::optional<TimePoint> end_date;
+  std::string reason;  // why a run failed when no task explains it ("interrupted by SIGINT")
+};
+
+// The current state of one task in one run; try_number 0 until its first try.
+struct TaskInstanceRecord {
+  std::string run_id;
+  std::string task_id;
+  TaskState state = TaskState::queued;
+  int try_number = 0;
+  int max_tries = 1;  // retries + 1
+};
+
+// One try of one task.
+struct TryRecord {
+  std::string run_id;
+  std::string task_id;
+  int try_number = 1;
+  TaskState state = TaskState::running;
+  std::optional<TimePoint> start_date;
+  std::optional<TimePoint> end_date;
+  std::optional<int> exit_code;
+  std::optional<int> signal;  // the signal that ended the process, if any
+  std::string error;          // empty on success
+  std::string log_path;
+  std::optional<int> pid;     // the child process (process isolation, commands)
+  std::string hostname;
+};
+
+struct XComRecord {
+  std::string run_id;
+  std::string task_id;
+  std::string key;
+  std::string value_json;
+};
+
+// Changes applied together in one transaction by Store::apply.
+struct RunUpdate {
+  std::string run_id;
+  RunState state;
+  std::optional<TimePoint> start_date;
+  std::optional<TimePoint> end_date;
+  std::optional<std::string> reason;
+};
+
+using StoreChange = std::variant<RunUpdate, TaskInstanceRecord, TryRecord, XComRecord>;
+
+struct RunFilter {
+  std::optional<std::string> dag_id;
+  std::optional<RunState> state;
+  int limit = 0;  // 0: no limit
+};
+
+}  // namespace dagrun
