@@ -20,6 +20,8 @@ void CancelToken::cancel(const std::string& reason) {
     if (cancelled_.load()) return;
     reason_ = reason;
     cancelled_.store(true, std::memory_order_release);
+    // Under the lock so a subscription cannot be destroyed mid-call.
+    for (auto& fn : listeners_) fn();
   }
   cv_.notify_all();
   std::uint64_t one = 1;
@@ -34,6 +36,18 @@ std::string CancelToken::reason() const {
 bool CancelToken::wait_for(std::chrono::milliseconds d) const {
   std::unique_lock lock(mu_);
   return cv_.wait_for(lock, d, [this] { return cancelled_.load(); });
+}
+
+CancelToken::Subscription CancelToken::subscribe(std::function<void()> fn) const {
+  std::lock_guard lock(mu_);
+  if (cancelled_.load()) fn();
+  listeners_.push_back(std::move(fn));
+  return Subscription(this, std::prev(listeners_.end()));
+}
+
+CancelToken::Subscription::~Subscription() {
+  std::lock_guard lock(token_->mu_);
+  token_->listeners_.erase(it_);
 }
 
 }  // namespace dagrun

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <functional>
+#include <list>
 #include <string>
 
 namespace dagrun {
@@ -29,11 +31,29 @@ class CancelToken {
   // Sleeps up to d; returns true if cancelled.
   bool wait_for(std::chrono::milliseconds d) const;
 
+  // Calls fn once on cancellation (at once if already cancelled), from the
+  // cancelling thread, until the returned subscription is destroyed. Lets a
+  // loop that waits on its own condition variable wake up.
+  class Subscription {
+   public:
+    Subscription(const CancelToken* token, std::list<std::function<void()>>::iterator it)
+        : token_(token), it_(it) {}
+    Subscription(const Subscription&) = delete;
+    Subscription& operator=(const Subscription&) = delete;
+    ~Subscription();
+
+   private:
+    const CancelToken* token_;
+    std::list<std::function<void()>>::iterator it_;
+  };
+  [[nodiscard]] Subscription subscribe(std::function<void()> fn) const;
+
  private:
   std::atomic<bool> cancelled_{false};
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   std::string reason_;
+  mutable std::list<std::function<void()>> listeners_;
   int fd_ = -1;
 };
 

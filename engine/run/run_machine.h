@@ -1,0 +1,99 @@
+// The state of one run as a pure state machine: which tasks may start, what a
+// finished try means for the task and its downstream, when retries are due,
+// and how the run ends. No threads, no clock, no I/O: callers pass the time in,
+// so every rule is unit-tested without waiting.
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <vector>
+
+#include "dag/model.h"
+#include "dag/states.h"
+
+namespace dagrun {
+
+enum class TryResult { success, failed, failed_no_retry, skipped };
+
+// One task changed state. try_number is the task's latest try (0 before the first).
+struct Transition {
+  int task;
+  TaskState state;
+  int try_number;
+};
+
+// delay x 2^(try-1) when exponential, capped by max_retry_delay; try_number is
+// the try that just failed (1 for the first).
+Duration retry_delay_after(const TaskSpec& task, int try_number);
+
+class RunMachine {
+ public:
+  // The Dag must be valid (upstream ids resolve, no cycle) and outlive the machine.
+  explicit RunMachine(const Dag& dag);
+
+  // Decides the tasks that can start at once (no upstream, or trigger rule
+  // `always`). Call once, before anything else.
+  void start(std::vector<Transition>& out);
+
+  // Tasks whose trigger rule is satisfied, in the order they became ready.
+  bool has_ready() const { return !ready_.empty(); }
+  int pop_ready();
+
+  // A ready task starts its next try.
+  void mark_running(int task, std::vector<Transition>& out);
+
+  // A running task's try ended. Decides retry or final state and propagates it
+  // to the downstream tasks' trigger rules.
+  void finish_try(int task, TryResult result, TimePoint now, std::vector<Transition>& out);
+
+  // Tasks up_for_retry whose delay has passed become ready.
+  void release_due_retries(TimePoint now, std::vector<Transition>& out);
+  std::optional<TimePoint> next_retry_at() const;
+
+  // The run is being cancelled: every task not running and not finished is
+  // marked skipped (Airflow's "mark run failed"). Running tasks still report
+  // through finish_try and are then failed, never retried.
+  void cancel_pending(std::vector<Transition>& out);
+
+  bool done() const { return terminal_count_ == tasks_.size(); }
+  int running_count() const { return running_; }
+  // Once done(): failed if any leaf task failed or is upstream_failed (or the
+  // run was cancelled), else success.
+  RunState outcome() const;
+
+  TaskState state(int task) const { return tasks_[static_cast<size_t>(task)].state; }
+  int try_number(int task) const { return tasks_[static_cast<size_t>(task)].try_number; }
+
+ private:
+  enum class Decision { wait, run, skip, upstream_failed };
+
+  struct Task {
+    TaskState state = TaskState::queued;
+    int try_number = 0;
+    bool decided = false;  // its trigger rule fired: never re-decided
+    TimePoint retry_at{};
+    // Tally of upstream tasks by final state; updated as they finish so a
+    // trigger rule is decided in O(1).
+    int n_upstream = 0;
+    int n_success = 0;
+    int n_failed = 0;  // failed or upstream_failed
+    int n_skipped = 0;
+    std::vector<int> downstream;
+  };
+
+  Decision decide(const Task& t, TriggerRule rule) const;
+  void set_state(int task, TaskState state, std::vector<Transition>& out);
+  // Records a final state and re-decides every downstream task, transitively.
+  void settle(int task, TaskState state, std::vector<Transition>& out);
+  void make_ready(int task);
+
+  const Dag& dag_;
+  std::vector<Task> tasks_;
+  std::deque<int> ready_;
+  std::vector<int> waiting_retry_;
+  size_t terminal_count_ = 0;
+  int running_ = 0;
+  bool cancelled_ = false;
+};
+
+}  // namespace dagrun

@@ -1,0 +1,68 @@
+// Runs one DAG run to the end: launches ready tasks on worker threads up to
+// the parallelism limit, feeds try results to the RunMachine, waits for retry
+// delays, and turns cancellation into killed tries and a failed run. Every
+// change is announced to the observers (store writer, progress printer).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dag/model.h"
+#include "exec/executor.h"
+#include "run/cancel.h"
+#include "run/observer.h"
+#include "store/store.h"
+
+namespace dagrun {
+
+// Executors keyed by task kind.
+class ExecutorSet {
+ public:
+  void add(TaskKind kind, std::unique_ptr<Executor> executor);
+  Executor* find(TaskKind kind) const;
+
+ private:
+  std::map<TaskKind, std::unique_ptr<Executor>> executors_;
+};
+
+struct RunRequest {
+  const Dag* dag = nullptr;
+  std::string run_id;
+  std::string run_type = "manual";
+  std::string conf_json = "{}";
+  std::filesystem::path logs_root;  // tries log to logs_root/<dag_id>/<run_id>/<task_id>.<try>.log
+  std::filesystem::path data_root;  // the run's data directory is data_root/<dag_id>/<run_id>
+  int max_active_tasks = 0;         // 0: the DAG's setting, else the number of cores
+};
+
+// The directory and file names a run uses, in one place.
+std::filesystem::path run_log_dir(const std::filesystem::path& logs_root, const std::string& dag_id,
+                                  const std::string& run_id);
+std::filesystem::path try_log_path(const std::filesystem::path& run_log_dir,
+                                   const std::string& task_id, int try_number);
+std::filesystem::path run_data_dir(const std::filesystem::path& data_root, const std::string& dag_id,
+                                   const std::string& run_id);
+
+// Run ids look like Airflow's: manual__2026-11-29T02:07:39.123Z.
+std::string make_run_id(std::string_view run_type, TimePoint at);
+
+class Runner {
+ public:
+  Runner(Store& store, const ExecutorSet& executors, const CancelToken& cancel);
+  void add_observer(RunObserver* observer) { observers_.push_back(observer); }
+
+  // Records the run (throws RunExistsError when the id is taken; nothing else
+  // is recorded then), runs it to the end and returns its final record.
+  RunRecord run(const RunRequest& request);
+
+ private:
+  Store& store_;
+  const ExecutorSet& executors_;
+  const CancelToken& cancel_;
+  std::vector<RunObserver*> observers_;
+};
+
+}  // namespace dagrun

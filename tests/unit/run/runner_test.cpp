@@ -1,0 +1,238 @@
+// The Runner with a scripted executor: parallelism, retries, XCom and
+// cancellation, observed through the records it announces.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "run/runner.h"
+
+using namespace dagrun;
+using namespace std::chrono_literals;
+
+namespace {
+
+class NullStore : public Store {
+ public:
+  void create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks) override {
+    created = run;
+    created_tasks = tasks.size();
+  }
+  void apply(const std::vector<StoreChange>&) override {}
+  std::vector<RunRecord> list_runs(const RunFilter&) const override { return {}; }
+  std::optional<RunRecord> get_run(const std::string&) const override { return {}; }
+  std::vector<TaskInstanceRecord> list_task_instances(const std::string&) const override { return {}; }
+  std::vector<TryRecord> list_tries(const std::string&) const override { return {}; }
+  std::optional<TryRecord> get_try(const std::string&, const std::string&, std::optional<int>) const override {
+    return {};
+  }
+  std::optional<std::string> get_xcom(const std::string&, const std::string&, const std::string&) const override {
+    return {};
+  }
+  std::vector<XComRecord> list_xcoms(const std::string&) const override { return {}; }
+
+  RunRecord created;
+  size_t created_tasks = 0;
+};
+
+// Each try calls the script with the task id and try number.
+using Script = std::function<TryOutcome(const TryRequest&, TrySink&, const CancelToken&)>;
+
+class ScriptedExecutor : public Executor {
+ public:
+  explicit ScriptedExecutor(Script s) : script_(std::move(s)) {}
+  TryOutcome run(const TryRequest& r, TrySink& sink, const CancelToken& cancel) override {
+    int now = ++running_;
+    int prev = max_running.load();
+    while (now > prev && !max_running.compare_exchange_weak(prev, now)) {}
+    TryOutcome o = script_(r, sink, cancel);
+    --running_;
+    return o;
+  }
+  std::atomic<int> max_running{0};
+
+ private:
+  Script script_;
+  std::atomic<int> running_{0};
+};
+
+struct Recorder : RunObserver {
+  void run_updated(const RunRecord& r) override {
+    std::lock_guard l(mu);
+    runs.push_back(r);
+  }
+  void task_updated(const TaskInstanceRecord& t) override {
+    std::lock_guard l(mu);
+    tasks.push_back(t);
+  }
+  void try_updated(const TryRecord& t) override {
+    std::lock_guard l(mu);
+    tries.push_back(t);
+  }
+  void xcom_pushed(const XComRecord& x) override {
+    std::lock_guard l(mu);
+    xcoms.push_back(x);
+  }
+  std::vector<TryRecord> final_tries() const {
+    std::vector<TryRecord> out;
+    for (const auto& t : tries)
+      if (t.end_date) out.push_back(t);
+    return out;
+  }
+  std::mutex mu;
+  std::vector<RunRecord> runs;
+  std::vector<TaskInstanceRecord> tasks;
+  std::vector<TryRecord> tries;
+  std::vector<XComRecord> xcoms;
+};
+
+TryOutcome ok() { return {TryOutcome::Status::success, 0, {}, {}, false, false}; }
+TryOutcome fail(std::string why) { return {TryOutcome::Status::failed, 1, {}, std::move(why), false, false}; }
+
+TaskSpec task(std::string id, std::vector<std::string> up = {}) {
+  TaskSpec t;
+  t.task_id = std::move(id);
+  t.upstream = std::move(up);
+  t.command = {"true"};
+  t.retry_delay = 0ms;
+  return t;
+}
+
+struct Fixture {
+  explicit Fixture(Script s) {
+    auto ex = std::make_unique<ScriptedExecutor>(std::move(s));
+    executor = ex.get();
+    executors.add(TaskKind::command, std::move(ex));
+    root = std::filesystem::temp_directory_path() / ("dagrun-runner-" + std::to_string(::getpid()));
+  }
+  ~Fixture() { std::filesystem::remove_all(root); }
+
+  RunRecord run(Dag& dag, int max_active = 0) {
+    dag.dag_id = "d";
+    dag.rebuild_index();
+    Runner runner(store, executors, cancel);
+    runner.add_observer(&recorder);
+    RunRequest req;
+    req.dag = &dag;
+    req.run_id = "r1";
+    req.logs_root = root / "logs";
+    req.data_root = root / "data";
+    req.max_active_tasks = max_active;
+    return runner.run(req);
+  }
+
+  NullStore store;
+  ExecutorSet executors;
+  ScriptedExecutor* executor = nullptr;
+  CancelToken cancel;
+  Recorder recorder;
+  std::filesystem::path root;
+};
+
+}  // namespace
+
+TEST_CASE("the runner never exceeds max_active_tasks and runs independent tasks together") {
+  Fixture f([](const TryRequest&, TrySink&, const CancelToken&) {
+    std::this_thread::sleep_for(20ms);
+    return ok();
+  });
+  Dag dag;
+  for (int i = 0; i < 8; ++i) dag.tasks.push_back(task("t" + std::to_string(i)));
+  RunRecord run = f.run(dag, 3);
+  CHECK(run.state == RunState::success);
+  CHECK(f.executor->max_running == 3);
+  CHECK(f.store.created_tasks == 8);
+  CHECK(f.recorder.final_tries().size() == 8);
+}
+
+TEST_CASE("a failing try is retried and the run records every try") {
+  Fixture f([](const TryRequest& r, TrySink&, const CancelToken&) {
+    return r.task->task_id == "flaky" && r.try_number < 3 ? fail("not yet") : ok();
+  });
+  Dag dag;
+  dag.tasks.push_back(task("flaky"));
+  dag.tasks[0].retries = 2;
+  dag.tasks.push_back(task("after", {"flaky"}));
+  RunRecord run = f.run(dag);
+  CHECK(run.state == RunState::success);
+  auto tries = f.recorder.final_tries();
+  REQUIRE(tries.size() == 4);
+  CHECK(tries[0].state == TaskState::failed);
+  CHECK(tries[0].error == "not yet");
+  CHECK(tries[1].try_number == 2);
+  CHECK(tries[2].state == TaskState::success);
+  CHECK(tries[2].try_number == 3);
+  CHECK(tries[3].task_id == "after");
+  // The task went through up_for_retry twice.
+  int retries_seen = 0;
+  for (const auto& t : f.recorder.tasks) retries_seen += t.state == TaskState::up_for_retry;
+  CHECK(retries_seen == 2);
+}
+
+TEST_CASE("a failed run names the first failed task and its error") {
+  Fixture f([](const TryRequest& r, TrySink&, const CancelToken&) {
+    return r.task->task_id == "b" ? fail("exit code 3") : ok();
+  });
+  Dag dag;
+  dag.tasks = {task("a"), task("b", {"a"}), task("c", {"b"})};
+  RunRecord run = f.run(dag);
+  CHECK(run.state == RunState::failed);
+  CHECK(run.reason == "task 'b' failed: exit code 3");
+  CHECK(f.recorder.tasks.back().task_id == "c");
+  CHECK(f.recorder.tasks.back().state == TaskState::upstream_failed);
+}
+
+TEST_CASE("xcom pushed by one task is pulled by its downstream") {
+  std::string pulled;
+  Fixture f([&](const TryRequest& r, TrySink& sink, const CancelToken&) {
+    if (r.task->task_id == "producer") {
+      CHECK(sink.xcom_push("count", "42") == "");
+      CHECK(sink.xcom_push("bad", "{not json") != "");
+    } else {
+      pulled = sink.xcom_pull("producer", "count").value_or("missing");
+      CHECK_FALSE(sink.xcom_pull("producer", "other").has_value());
+    }
+    return ok();
+  });
+  Dag dag;
+  dag.tasks = {task("producer"), task("consumer", {"producer"})};
+  f.run(dag);
+  CHECK(pulled == "42");
+  REQUIRE(f.recorder.xcoms.size() == 1);
+  CHECK(f.recorder.xcoms[0].value_json == "42");
+}
+
+TEST_CASE("cancelling stops running tries, skips the rest and fails the run with the reason") {
+  std::atomic<bool> started{false};
+  Fixture* fp = nullptr;
+  Fixture f([&](const TryRequest& r, TrySink&, const CancelToken& cancel) {
+    if (r.task->task_id != "long") return ok();
+    started = true;
+    while (!cancel.wait_for(10ms)) {}
+    TryOutcome o = fail("cancelled: " + cancel.reason());
+    o.cancelled = true;
+    return o;
+  });
+  fp = &f;
+  Dag dag;
+  dag.tasks = {task("long"), task("next", {"long"})};
+  dag.tasks[0].retries = 3;
+  std::thread canceller([&] {
+    while (!started) std::this_thread::sleep_for(1ms);
+    fp->cancel.cancel("interrupted by SIGINT");
+  });
+  RunRecord run = f.run(dag);
+  canceller.join();
+  CHECK(run.state == RunState::failed);
+  CHECK(run.reason == "interrupted by SIGINT");
+  auto tries = f.recorder.final_tries();
+  REQUIRE(tries.size() == 1);  // no retry after a cancel
+  CHECK(tries[0].state == TaskState::failed);
+  bool next_skipped = false;
+  for (const auto& t : f.recorder.tasks) next_skipped |= t.task_id == "next" && t.state == TaskState::skipped;
+  CHECK(next_skipped);
+  CHECK(f.recorder.runs.back().state == RunState::failed);
+}
