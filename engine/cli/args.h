@@ -1,0 +1,40 @@
+// A small command-line parser: --flag, --flag VALUE, --flag=VALUE, "--" ends
+// flags; global flags are accepted before or after the verb.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace dagrun::cli {
+
+struct FlagSpec {
+  std::string name;     // without dashes: "run-id"
+  std::string metavar;  // empty for a boolean flag
+  std::string help;
+};
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ParsedArgs {
+  std::map<std::string, std::string> values;  // flags with a value
+  std::map<std::string, bool> switches;       // boolean flags present
+  std::vector<std::string> positionals;
+  bool help = false;
+
+  std::optional<std::string> value(const std::string& name) const;
+  bool has(const std::string& name) const { return switches.count(name) > 0; }
+};
+
+// Throws UsageError naming the offending argument (and a close flag name).
+ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs);
+
+// "  --conf JSON        the run's conf" lines for --help.
+std::string describe_flags(const std::vector<FlagSpec>& specs);
+
+}  // namespace dagrun::cli

@@ -1,0 +1,37 @@
+#include "cli/context.h"
+
+#include <cstdlib>
+#include <sstream>
+
+#include "exec/locations.h"
+
+namespace dagrun::cli {
+namespace {
+
+void add_path_list(std::vector<std::filesystem::path>& out, const std::string& list) {
+  std::stringstream ss(list);
+  std::string dir;
+  while (std::getline(ss, dir, ':'))
+    if (!dir.empty()) out.emplace_back(dir);
+}
+
+}  // namespace
+
+Home resolve_home(const ParsedArgs& args) {
+  Home h;
+  if (auto v = args.value("home")) h.root = *v;
+  else if (const char* env = std::getenv("DAGRUN_HOME"); env && *env) h.root = env;
+  else h.root = std::filesystem::current_path();
+  h.root = std::filesystem::absolute(h.root);
+  h.dags = args.value("dags").value_or((h.root / "dags").string());
+  h.db = args.value("db").value_or((h.root / "dagrun.db").string());
+  h.logs = h.root / "logs";
+  h.data = h.root / "data";
+  if (auto v = args.value("plugin-path")) add_path_list(h.plugin_dirs, *v);
+  if (const char* env = std::getenv("DAGRUN_PLUGIN_PATH")) add_path_list(h.plugin_dirs, env);
+  h.plugin_dirs.push_back(installed_plugin_dir());
+  h.task_host = installed_task_host();
+  return h;
+}
+
+}  // namespace dagrun::cli

@@ -1,0 +1,166 @@
+// dagrun runs / tasks / logs: reading the history.
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/dag_folder.h"
+#include "cli/table.h"
+#include "cli/verbs.h"
+#include "dag/iso_time.h"
+
+namespace dagrun::cli {
+namespace {
+
+nlohmann::json time_json(const std::optional<TimePoint>& t) {
+  return t ? nlohmann::json(format_iso8601(*t)) : nlohmann::json(nullptr);
+}
+
+// "2026-11-29 02:07:39": seconds are enough in a table.
+std::string time_cell(const std::optional<TimePoint>& t) {
+  if (!t) return "-";
+  std::string s = format_iso8601(*t);
+  s[10] = ' ';
+  return s.substr(0, 19);
+}
+
+std::string duration_cell(const std::optional<TimePoint>& a, const std::optional<TimePoint>& b) {
+  if (!a || !b) return "-";
+  return format_duration_ms(std::chrono::duration_cast<std::chrono::milliseconds>(*b - *a).count());
+}
+
+int parse_count(const ParsedArgs& args, const std::string& flag, int fallback) {
+  auto text = args.value(flag);
+  if (!text) return fallback;
+  try {
+    size_t used = 0;
+    int n = std::stoi(*text, &used);
+    if (used == text->size() && n >= 0) return n;
+  } catch (const std::exception&) {
+  }
+  throw UsageError("--" + flag + " must be a non-negative integer, not '" + *text + "'");
+}
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+}  // namespace
+
+int verb_runs(Context& ctx) {
+  RunFilter filter;
+  if (!ctx.args.positionals.empty()) filter.dag_id = ctx.args.positionals[0];
+  if (auto s = ctx.args.value("state")) {
+    filter.state = parse_run_state(*s);
+    if (!filter.state) throw UsageError("--state must be queued, running, success or failed, not '" + *s + "'");
+  }
+  filter.limit = parse_count(ctx.args, "limit", 20);
+  auto store = open_history(ctx, false);
+  std::vector<RunRecord> runs = store ? store->list_runs(filter) : std::vector<RunRecord>{};
+  if (ctx.args.has("json")) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const RunRecord& r : runs) {
+      out.push_back({{"run_id", r.run_id},
+                     {"dag_id", r.dag_id},
+                     {"state", to_string(r.state)},
+                     {"run_type", r.run_type},
+                     {"conf", nlohmann::json::parse(r.conf_json, nullptr, false)},
+                     {"queued_at", time_json(r.queued_at)},
+                     {"start_date", time_json(r.start_date)},
+                     {"end_date", time_json(r.end_date)},
+                     {"reason", r.reason}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+  }
+  if (runs.empty()) {
+    std::cout << "no runs\n";
+    return kExitOk;
+  }
+  Table table({"RUN_ID", "DAG_ID", "STATE", "STARTED", "DURATION", "REASON"});
+  for (const RunRecord& r : runs)
+    table.add({r.run_id, r.dag_id, std::string(to_string(r.state)), time_cell(r.start_date),
+               duration_cell(r.start_date, r.end_date), first_line(r.reason)});
+  table.print(std::cout);
+  return kExitOk;
+}
+
+int verb_tasks(Context& ctx) {
+  const std::string& run_id = ctx.args.positionals[0];
+  auto store = open_history(ctx, false);
+  auto run = store ? store->get_run(run_id) : std::nullopt;
+  if (!run) {
+    std::cerr << "dagrun tasks: no run '" << run_id << "'\n";
+    return kExitFailed;
+  }
+  std::vector<TryRecord> tries = store->list_tries(run_id);
+  std::vector<TaskInstanceRecord> tasks = store->list_task_instances(run_id);
+  // Tasks that never ran (upstream_failed, skipped, queued) have no try row:
+  // they are shown with try 0 so every task of the run appears.
+  std::vector<TryRecord> rows;
+  for (const TaskInstanceRecord& t : tasks) {
+    bool any = false;
+    for (const TryRecord& tr : tries) {
+      if (tr.task_id != t.task_id) continue;
+      any = true;
+      rows.push_back(tr);
+    }
+    if (!any) {
+      TryRecord none;
+      none.run_id = run_id;
+      none.task_id = t.task_id;
+      none.try_number = 0;
+      none.state = t.state;
+      rows.push_back(none);
+    }
+  }
+  if (ctx.args.has("json")) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const TryRecord& r : rows) {
+      out.push_back({{"task_id", r.task_id},
+                     {"try_number", r.try_number},
+                     {"state", to_string(r.state)},
+                     {"start_date", time_json(r.start_date)},
+                     {"end_date", time_json(r.end_date)},
+                     {"exit_code", r.exit_code ? nlohmann::json(*r.exit_code) : nlohmann::json(nullptr)},
+                     {"signal", r.signal ? nlohmann::json(*r.signal) : nlohmann::json(nullptr)},
+                     {"error", r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error)},
+                     {"log_path", r.log_path.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.log_path)},
+                     {"pid", r.pid ? nlohmann::json(*r.pid) : nlohmann::json(nullptr)}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << "run " << run_id << " of " << run->dag_id << ": " << to_string(run->state) << "\n";
+  Table table({"TASK_ID", "TRY", "STATE", "STARTED", "DURATION", "EXIT", "ERROR"});
+  for (const TryRecord& r : rows) {
+    std::string exit = r.exit_code ? std::to_string(*r.exit_code) : r.signal ? "sig " + std::to_string(*r.signal) : "-";
+    table.add({r.task_id, std::to_string(r.try_number), std::string(to_string(r.state)), time_cell(r.start_date),
+               duration_cell(r.start_date, r.end_date), exit, first_line(r.error)});
+  }
+  table.print(std::cout);
+  return kExitOk;
+}
+
+int verb_logs(Context& ctx) {
+  const std::string& run_id = ctx.args.positionals[0];
+  const std::string& task_id = ctx.args.positionals[1];
+  std::optional<int> try_number;
+  if (ctx.args.value("try")) try_number = parse_count(ctx.args, "try", 0);
+  auto store = open_history(ctx, false);
+  auto attempt = store ? store->get_try(run_id, task_id, try_number) : std::nullopt;
+  if (!attempt) {
+    std::cerr << "dagrun logs: no " << (try_number ? "try " + std::to_string(*try_number) + " of " : "try of ")
+              << "task '" << task_id << "' in run '" << run_id << "'\n";
+    return kExitFailed;
+  }
+  std::ifstream in(attempt->log_path, std::ios::binary);
+  if (!in) {
+    // A try that wrote nothing may have no file; that is not an error.
+    if (!std::filesystem::exists(attempt->log_path)) return kExitOk;
+    std::cerr << "dagrun logs: cannot read " << attempt->log_path << "\n";
+    return kExitFailed;
+  }
+  std::cout << in.rdbuf();
+  return kExitOk;
+}
+
+}  // namespace dagrun::cli

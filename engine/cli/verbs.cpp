@@ -1,0 +1,44 @@
+#include "cli/verbs.h"
+
+namespace dagrun::cli {
+
+const std::vector<FlagSpec>& global_flags() {
+  static const std::vector<FlagSpec> flags{
+      {"home", "DIR", "holds dags/, dagrun.db, logs/ and data/ (default $DAGRUN_HOME, else .)"},
+      {"dags", "DIR", "the DAGs folder (default HOME/dags)"},
+      {"db", "FILE", "the history database (default HOME/dagrun.db)"},
+      {"plugin-path", "DIRS", "colon-separated plugin directories, searched first"},
+      {"log-level", "LEVEL", "debug, info, warn (default) or error"},
+  };
+  return flags;
+}
+
+const std::vector<Verb>& verbs() {
+  static const std::vector<Verb> table{
+      {"list", "", "list the DAGs found, with schedule, task count and validity", {}, 0, 0, verb_list},
+      {"validate", "[FILE...]", "check DAG files (default: every file in the DAGs folder)", {}, 0, -1,
+       verb_validate},
+      {"graph", "DAG_ID [--order]", "print the DAG as Graphviz DOT, or its topological order",
+       {{"order", "", "print the task ids in topological order instead"}}, 1, 1, verb_graph},
+      {"trigger", "DAG_ID [--conf JSON] [--run-id ID]",
+       "run a DAG now, in the foreground, showing each task's progress",
+       {{"conf", "JSON", "a JSON object handed to every task as the run's conf"},
+        {"run-id", "ID", "the run id (default manual__<time>)"},
+        {"max-active-tasks", "N", "override the DAG's max_active_tasks for this run"}},
+       1, 1, verb_trigger},
+      {"runs", "[DAG_ID] [--state S] [--limit N] [--json]", "run history, newest first",
+       {{"state", "S", "only runs in this state (queued, running, success, failed)"},
+        {"limit", "N", "at most N runs (default 20; 0 for all)"},
+        {"json", "", "print a JSON array"}},
+       0, 1, verb_runs},
+      {"tasks", "RUN_ID [--json]", "every try of every task of a run",
+       {{"json", "", "print a JSON array"}}, 1, 1, verb_tasks},
+      {"logs", "RUN_ID TASK_ID [--try N]", "print the log of a task's try (default the latest)",
+       {{"try", "N", "the try number"}}, 2, 2, verb_logs},
+      {"plugins", "", "list the plugins found, with version, description and file", {}, 0, 0,
+       verb_plugins},
+  };
+  return table;
+}
+
+}  // namespace dagrun::cli

@@ -1,0 +1,34 @@
+// The verb table: one entry per `dagrun VERB`, each implemented in its own file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+#include "cli/context.h"
+
+namespace dagrun::cli {
+
+struct Verb {
+  const char* name;
+  const char* usage;    // arguments after the verb, e.g. "DAG_ID [--conf JSON]"
+  const char* summary;  // one line for `dagrun --help`
+  std::vector<FlagSpec> flags;
+  int min_positionals;
+  int max_positionals;  // -1: any number
+  int (*run)(Context& ctx);
+};
+
+const std::vector<Verb>& verbs();
+const std::vector<FlagSpec>& global_flags();
+
+int verb_list(Context& ctx);
+int verb_validate(Context& ctx);
+int verb_graph(Context& ctx);
+int verb_trigger(Context& ctx);
+int verb_runs(Context& ctx);
+int verb_tasks(Context& ctx);
+int verb_logs(Context& ctx);
+int verb_plugins(Context& ctx);
+
+}  // namespace dagrun::cli

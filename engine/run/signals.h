@@ -1,0 +1,33 @@
+// Turns SIGINT and SIGTERM into a cancellation of the run. The signals are
+// blocked in every thread and read from a signalfd by one watcher thread, so
+// no work happens in a signal handler. Construct it before any other thread
+// starts: threads inherit the blocked mask.
+#pragma once
+
+#include <thread>
+
+#include "run/cancel.h"
+
+namespace dagrun {
+
+class SignalCanceller {
+ public:
+  explicit SignalCanceller(CancelToken& token);
+  ~SignalCanceller();  // restores the signal mask
+  SignalCanceller(const SignalCanceller&) = delete;
+  SignalCanceller& operator=(const SignalCanceller&) = delete;
+
+  // The signal that cancelled, or 0.
+  int received() const { return received_; }
+
+ private:
+  void watch();
+
+  CancelToken& token_;
+  int signal_fd_ = -1;
+  int stop_fd_ = -1;
+  std::atomic<int> received_{0};
+  std::thread thread_;
+};
+
+}  // namespace dagrun

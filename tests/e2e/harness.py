@@ -1,0 +1,151 @@
+"""Drives the real dagrun binary against a throw-away home directory.
+
+ctest passes the build's paths in the environment (see tests/CMakeLists.txt):
+DAGRUN_BIN, DAGRUN_PLUGIN_DIR and DAGRUN_TEST_DATA.
+"""
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import time
+import unittest
+
+DAGRUN = os.environ.get("DAGRUN_BIN", "dagrun")
+TEST_DATA = os.environ.get("DAGRUN_TEST_DATA", os.path.join(os.path.dirname(__file__), "..", "data"))
+
+
+class Result:
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.out = proc.stdout
+        self.err = proc.stderr
+
+    def __repr__(self):
+        return f"rc={self.rc}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
+
+
+class Home:
+    """A dagrun home: dags/, dagrun.db, logs/, data/ in a temporary directory."""
+
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="dagrun-e2e-")
+        self.dags = os.path.join(self.root, "dags")
+        os.makedirs(self.dags)
+        self.db_path = os.path.join(self.root, "dagrun.db")
+
+    def cleanup(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def write_dag(self, dag, name=None):
+        """Writes a DAG (a dict, or JSON text) into dags/ and returns its path."""
+        text = dag if isinstance(dag, str) else json.dumps(dag, indent=2, ensure_ascii=False)
+        if name is None:
+            name = (dag["dag_id"] if isinstance(dag, dict) else "dag") + ".json"
+        path = os.path.join(self.dags, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def env(self, extra=None):
+        env = dict(os.environ)
+        env.pop("DAGRUN_HOME", None)
+        env["NO_COLOR"] = "1"
+        if extra:
+            env.update(extra)
+        return env
+
+    def argv(self, *args):
+        return [DAGRUN, "--home", self.root, *args]
+
+    def run(self, *args, timeout=120, env=None):
+        proc = subprocess.run(self.argv(*args), capture_output=True, text=True,
+                              timeout=timeout, env=self.env(env))
+        return Result(proc)
+
+    def start(self, *args, env=None):
+        """Starts dagrun without waiting; the caller owns the process."""
+        return subprocess.Popen(self.argv(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=self.env(env))
+
+    def json(self, *args):
+        r = self.run(*args, "--json")
+        assert r.rc == 0, r
+        return json.loads(r.out)
+
+    def db(self):
+        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def query(self, sql, *params):
+        conn = self.db()
+        try:
+            return [dict(r) for r in conn.execute(sql, params)]
+        finally:
+            conn.close()
+
+    def tries(self, run_id):
+        """Every try of the run from the history, by task then try."""
+        return self.query("SELECT * FROM task_try WHERE run_id = ? ORDER BY task_id, try_number", run_id)
+
+    def task_states(self, run_id):
+        rows = self.query("SELECT task_id, state FROM task_instance WHERE run_id = ?", run_id)
+        return {r["task_id"]: r["state"] for r in rows}
+
+    def only_run(self):
+        runs = self.query("SELECT * FROM dag_run")
+        assert len(runs) == 1, runs
+        return runs[0]
+
+
+def wait_for(predicate, timeout=30.0, interval=0.02, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone for our purposes.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def task(task_id, command=None, upstream=(), **keys):
+    t = {"task_id": task_id}
+    if command is not None:
+        t["command"] = command
+    if upstream:
+        t["upstream"] = list(upstream)
+    t.update(keys)
+    return t
+
+
+def dag(dag_id, tasks, **keys):
+    d = {"dag_id": dag_id, "tasks": tasks}
+    d.update(keys)
+    return d
+
+
+class HomeTestCase(unittest.TestCase):
+    def setUp(self):
+        self.home = Home()
+
+    def tearDown(self):
+        self.home.cleanup()
+
+    def assertRc(self, result, rc):
+        self.assertEqual(result.rc, rc, msg=repr(result))
