@@ -78,11 +78,19 @@ int verb_trigger(Context& ctx) {
   runner.add_observer(&writer);
   runner.add_observer(&printer);
   RunRecord run;
-  try {
-    run = runner.run(request);
-  } catch (const RunExistsError& e) {
-    std::cerr << "dagrun trigger: " << e.what() << "\n";
-    return kExitUsage;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      run = runner.run(request);
+      break;
+    } catch (const RunExistsError& e) {
+      // A generated id collides only when two triggers share a millisecond:
+      // take the next one. A chosen id is the user's to change.
+      if (ctx.args.value("run-id") || attempt == 5) {
+        std::cerr << "dagrun trigger: " << e.what() << "\n";
+        return kExitUsage;
+      }
+      request.run_id = make_run_id("manual", std::chrono::system_clock::now() + std::chrono::milliseconds(attempt + 1));
+    }
   }
   writer.flush();
   printer.summary(run);
