@@ -1,4 +1,6 @@
 // The run history in one SQLite file (see docs/store.md for the schema).
+// The store may be used from several threads at once: writes are serialized
+// on one connection, reads run on a second one and never wait for a write.
 #pragma once
 
 #include <memory>
