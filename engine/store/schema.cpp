@@ -1,0 +1,114 @@
+#include "store/schema.h"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <string>
+
+#include "store/store.h"
+
+namespace dagrun {
+namespace {
+
+// Table and column names follow Airflow's metadata database where it has one,
+// so people who know Airflow can read the history. Times are ISO 8601 UTC text
+// with milliseconds ("2026-11-29T02:07:39.123Z"), which sorts as text. STRICT
+// makes SQLite refuse a value of the wrong type instead of storing it.
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE dag_run (
+  run_id     TEXT NOT NULL PRIMARY KEY,
+  dag_id     TEXT NOT NULL,
+  state      TEXT NOT NULL,
+  run_type   TEXT NOT NULL,
+  conf       TEXT NOT NULL DEFAULT '{}',
+  dag_file   TEXT NOT NULL DEFAULT '',
+  queued_at  TEXT,
+  start_date TEXT,
+  end_date   TEXT,
+  reason     TEXT
+) STRICT;
+
+-- "Newest first" is by start time, or queue time for a run not started yet;
+-- the store's queries use this exact expression so these indexes serve them.
+CREATE INDEX dag_run_newest ON dag_run (coalesce(start_date, queued_at));
+CREATE INDEX dag_run_dag_newest ON dag_run (dag_id, coalesce(start_date, queued_at));
+CREATE INDEX dag_run_state_newest ON dag_run (state, coalesce(start_date, queued_at));
+
+CREATE TABLE task_instance (
+  run_id     TEXT NOT NULL REFERENCES dag_run (run_id) ON DELETE CASCADE,
+  task_id    TEXT NOT NULL,
+  state      TEXT NOT NULL,
+  try_number INTEGER NOT NULL DEFAULT 0,
+  max_tries  INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY (run_id, task_id)
+) STRICT;
+
+CREATE TABLE task_try (
+  run_id     TEXT NOT NULL REFERENCES dag_run (run_id) ON DELETE CASCADE,
+  task_id    TEXT NOT NULL,
+  try_number INTEGER NOT NULL,
+  state      TEXT NOT NULL,
+  start_date TEXT,
+  end_date   TEXT,
+  exit_code  INTEGER,
+  signal     INTEGER,
+  error      TEXT,
+  log_path   TEXT,
+  pid        INTEGER,
+  hostname   TEXT,
+  PRIMARY KEY (run_id, task_id, try_number)
+) STRICT;
+
+CREATE TABLE xcom (
+  run_id  TEXT NOT NULL REFERENCES dag_run (run_id) ON DELETE CASCADE,
+  task_id TEXT NOT NULL,
+  key     TEXT NOT NULL,
+  value   TEXT NOT NULL,
+  PRIMARY KEY (run_id, task_id, key)
+) STRICT;
+)sql";
+
+constexpr std::array kMigrations{
+    Migration{1, "runs, task instances, tries and xcoms", kVersion1},
+};
+
+void refuse_newer(const std::string& file, int found, int known) {
+  if (found > known)
+    throw StoreError(file + ": history database has schema version " + std::to_string(found) +
+                     " but this dagrun build knows versions up to " + std::to_string(known) +
+                     "; use a newer dagrun to open it");
+}
+
+}  // namespace
+
+std::span<const Migration> schema_migrations() { return kMigrations; }
+
+int latest_schema_version() { return kMigrations.back().version; }
+
+int schema_version(Connection& conn) {
+  return conn.db().execAndGet("PRAGMA user_version").getInt();
+}
+
+void migrate(Connection& conn, std::span<const Migration> list) {
+  const int known = list.empty() ? 0 : list.back().version;
+  int current = 0;
+  conn.read("cannot read the schema version", [&] { current = schema_version(conn); });
+  refuse_newer(conn.path(), current, known);
+  for (const Migration& m : list) {
+    if (m.version <= current) continue;
+    const std::string what =
+        "cannot upgrade history to schema version " + std::to_string(m.version);
+    conn.write(what, [&] {
+      // Another process may have migrated while this one waited for the lock.
+      int now = schema_version(conn);
+      refuse_newer(conn.path(), now, known);
+      if (now >= m.version) return;
+      conn.db().exec(m.sql);
+      conn.db().exec("PRAGMA user_version = " + std::to_string(m.version));
+    });
+    spdlog::debug("{}: history schema at version {}: {}", conn.path(), m.version, m.description);
+    current = m.version;
+  }
+}
+
+}  // namespace dagrun

@@ -1,0 +1,126 @@
+#include "store/schema.h"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <doctest/doctest.h>
+
+#include <array>
+#include <fstream>
+#include <set>
+
+#include "store/sqlite_store.h"
+#include "store_test_support.h"
+
+using namespace dagrun;
+using namespace dagrun::store_test;
+
+namespace {
+
+int user_version(const std::string& file) {
+  SQLite::Database db(file, SQLite::OPEN_READONLY);
+  return db.execAndGet("PRAGMA user_version").getInt();
+}
+
+std::set<std::string> schema_objects(const std::string& file, const char* type) {
+  SQLite::Database db(file, SQLite::OPEN_READONLY);
+  SQLite::Statement st(
+      db, "SELECT name FROM sqlite_schema WHERE type = ?1 AND name NOT LIKE 'sqlite_%'");
+  st.bind(1, type);
+  std::set<std::string> names;
+  while (st.executeStep()) names.insert(st.getColumn(0).getString());
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("a missing file becomes a fresh history at the latest schema version") {
+  TempDir dir;
+  const auto file = dir.file("home/dagrun.db");  // the parent directory does not exist yet
+  open_sqlite_store(file);
+  CHECK(user_version(file) == latest_schema_version());
+  CHECK(schema_objects(file, "table") ==
+        std::set<std::string>{"dag_run", "task_instance", "task_try", "xcom"});
+  CHECK(schema_objects(file, "index") ==
+        std::set<std::string>{"dag_run_newest", "dag_run_dag_newest", "dag_run_state_newest"});
+  SQLite::Database db(file, SQLite::OPEN_READONLY);
+  CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
+}
+
+TEST_CASE("an empty file becomes a fresh history") {
+  TempDir dir;
+  const auto file = dir.file("dagrun.db");
+  std::ofstream(file).close();
+  REQUIRE(std::filesystem::file_size(file) == 0);
+  auto store = open_sqlite_store(file);
+  store->create_run(make_run("r1", "etl"), {});
+  CHECK(user_version(file) == latest_schema_version());
+  CHECK(store->get_run("r1"));
+}
+
+TEST_CASE("reopening a history keeps its runs and does not migrate again") {
+  TempDir dir;
+  const auto file = dir.file("dagrun.db");
+  open_sqlite_store(file)->create_run(make_run("r1", "etl", at("2026-01-02T03:04:05.678Z")),
+                                      {make_task("r1", "extract")});
+  auto store = open_sqlite_store(file);
+  auto run = store->get_run("r1");
+  REQUIRE(run);
+  CHECK(run->dag_id == "etl");
+  CHECK(format_iso8601(*run->queued_at) == "2026-01-02T03:04:05.678Z");
+  CHECK(store->list_task_instances("r1").size() == 1);
+  CHECK(user_version(file) == latest_schema_version());
+}
+
+TEST_CASE("a history from a newer dagrun is refused naming both versions and the file") {
+  TempDir dir;
+  const auto file = dir.file("dagrun.db");
+  open_sqlite_store(file);
+  const int newer = latest_schema_version() + 1;
+  {
+    SQLite::Database db(file, SQLite::OPEN_READWRITE);
+    db.exec("PRAGMA user_version = " + std::to_string(newer));
+  }
+  CHECK_THROWS_WITH_AS(open_sqlite_store(file),
+                       (file + ": history database has schema version " + std::to_string(newer) +
+                        " but this dagrun build knows versions up to " +
+                        std::to_string(latest_schema_version()) + "; use a newer dagrun to open it")
+                           .c_str(),
+                       StoreError);
+  CHECK(user_version(file) == newer);  // left as it was
+}
+
+TEST_CASE("a file that is not an SQLite database is refused with its name") {
+  TempDir dir;
+  const auto file = dir.file("dagrun.db");
+  std::ofstream(file) << "this is a text file, long enough to have a header that is not SQLite's\n";
+  CHECK_THROWS_WITH_AS(open_sqlite_store(file),
+                       (file + ": cannot open history database: file is not a database").c_str(),
+                       StoreError);
+}
+
+TEST_CASE("migrations run in order, one transaction each, and resume where they stopped") {
+  TempDir dir;
+  const auto file = dir.file("m.db");
+  const std::array good{
+      Migration{1, "table a", "CREATE TABLE a (x INTEGER)"},
+      Migration{2, "column y", "ALTER TABLE a ADD COLUMN y TEXT"},
+  };
+  // Version 3 creates a table and then fails: neither may remain.
+  const std::array failing{
+      good[0], good[1],
+      Migration{3, "broken", "CREATE TABLE b (x); INSERT INTO nowhere VALUES (1)"}};
+  {
+    Connection conn(file, SqliteOptions{}, Connection::Mode::read_write);
+    CHECK_THROWS_AS(migrate(conn, failing), StoreError);
+    CHECK(schema_version(conn) == 2);
+  }
+  CHECK(schema_objects(file, "table") == std::set<std::string>{"a"});
+  {
+    Connection conn(file, SqliteOptions{}, Connection::Mode::read_write);
+    const std::array fixed{good[0], good[1], Migration{3, "table b", "CREATE TABLE b (x)"}};
+    migrate(conn, fixed);
+    CHECK(schema_version(conn) == 3);
+    conn.db().exec("INSERT INTO a (x, y) VALUES (1, 'migration 2 ran')");
+  }
+  CHECK(schema_objects(file, "table") == std::set<std::string>{"a", "b"});
+}

@@ -1,0 +1,256 @@
+#include "store/sqlite_store.h"
+
+#include <SQLiteCpp/Database.h>
+#include <doctest/doctest.h>
+
+#include "store_test_support.h"
+
+using namespace dagrun;
+using namespace dagrun::store_test;
+
+namespace {
+
+std::vector<std::string> ids(const std::vector<RunRecord>& runs) {
+  std::vector<std::string> out;
+  for (const auto& r : runs) out.push_back(r.run_id);
+  return out;
+}
+
+long long count_rows(const std::string& file, const std::string& table) {
+  SQLite::Database db(file, SQLite::OPEN_READONLY);
+  return db.execAndGet("SELECT count(*) FROM " + table).getInt64();
+}
+
+}  // namespace
+
+TEST_CASE("create_run stores the run and its task instances, and refuses a taken run id") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("dagrun.db"));
+  auto run = make_run("etl__1", "etl", at("2026-03-01T10:00:00.000Z"));
+  run.conf_json = R"({"day":"2026-03-01"})";
+  store->create_run(
+      run, {make_task("etl__1", "extract", TaskState::queued, 0, 3), make_task("etl__1", "load")});
+
+  auto got = store->get_run("etl__1");
+  REQUIRE(got);
+  CHECK(got->state == RunState::queued);
+  CHECK(got->run_type == "manual");
+  CHECK(got->conf_json == R"({"day":"2026-03-01"})");
+  CHECK(got->dag_file == "dags/etl.json");
+  CHECK_FALSE(got->start_date);
+  auto tasks = store->list_task_instances("etl__1");
+  REQUIRE(tasks.size() == 2);
+  CHECK(tasks[0].task_id == "extract");  // in the order given, not alphabetical
+  CHECK(tasks[0].max_tries == 3);
+  CHECK(tasks[1].task_id == "load");
+
+  auto other = make_run("etl__1", "another_dag");
+  CHECK_THROWS_WITH_AS(store->create_run(other, {make_task("etl__1", "extra")}),
+                       "run id 'etl__1' already exists", RunExistsError);
+  CHECK(store->get_run("etl__1")->dag_id == "etl");
+  CHECK(store->list_task_instances("etl__1").size() == 2);  // "extra" rolled back
+  CHECK_FALSE(store->get_run("nope"));
+}
+
+TEST_CASE("apply upserts task instances, tries and xcoms in order") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("dagrun.db"));
+  store->create_run(make_run("r", "d"), {make_task("r", "t", TaskState::queued, 0, 2)});
+
+  auto try1 = make_try("r", "t", 1, TaskState::running);
+  try1.start_date = at("2026-03-01T10:00:00.250Z");
+  try1.pid = 4242;
+  try1.hostname = "worker-1";
+  try1.log_path = "logs/r/t/1.log";
+  auto try1_failed = try1;
+  try1_failed.state = TaskState::failed;
+  try1_failed.end_date = at("2026-03-01T10:00:01.500Z");
+  try1_failed.exit_code = 3;
+  try1_failed.error = "exit code 3";
+  auto try2 = make_try("r", "t", 2, TaskState::success);
+  try2.exit_code = 0;
+
+  store->apply({make_task("r", "t", TaskState::running, 1, 2), try1, try1_failed,
+                make_task("r", "t", TaskState::up_for_retry, 1, 2),
+                make_task("r", "t", TaskState::running, 2, 2), try2,
+                make_task("r", "t", TaskState::success, 2, 2), XComRecord{"r", "t", "rows", "1"},
+                XComRecord{"r", "t", "rows", "42"}});
+
+  auto tasks = store->list_task_instances("r");
+  REQUIRE(tasks.size() == 1);
+  CHECK(tasks[0].state == TaskState::success);
+  CHECK(tasks[0].try_number == 2);
+
+  auto tries = store->list_tries("r");
+  REQUIRE(tries.size() == 2);
+  CHECK(tries[0].try_number == 1);
+  CHECK(tries[0].state == TaskState::failed);
+  CHECK(tries[0].exit_code == 3);
+  CHECK(tries[0].error == "exit code 3");
+  CHECK(tries[0].pid == 4242);
+  CHECK(tries[0].hostname == "worker-1");
+  CHECK(tries[0].log_path == "logs/r/t/1.log");
+  CHECK(format_iso8601(*tries[0].start_date) == "2026-03-01T10:00:00.250Z");
+  CHECK(format_iso8601(*tries[0].end_date) == "2026-03-01T10:00:01.500Z");
+  CHECK_FALSE(tries[0].signal);
+  CHECK(tries[1].state == TaskState::success);
+  CHECK(tries[1].exit_code == 0);
+  CHECK(tries[1].error.empty());
+  CHECK_FALSE(tries[1].pid);
+
+  CHECK(store->get_xcom("r", "t", "rows") == "42");
+}
+
+TEST_CASE("empty text and absent numbers are stored as NULL for SQL users") {
+  TempDir dir;
+  const auto file = dir.file("dagrun.db");
+  auto store = open_sqlite_store(file);
+  store->create_run(make_run("r", "d"), {make_task("r", "t")});
+  store->apply({make_try("r", "t", 1, TaskState::success)});
+  SQLite::Database db(file, SQLite::OPEN_READONLY);
+  CHECK(db.execAndGet("SELECT count(*) FROM task_try WHERE error IS NULL AND exit_code IS NULL"
+                      " AND pid IS NULL AND log_path IS NULL AND start_date IS NULL")
+            .getInt() == 1);
+  CHECK(db.execAndGet("SELECT reason IS NULL AND state = 'queued' FROM dag_run").getInt() == 1);
+}
+
+TEST_CASE("a RunUpdate sets only the fields it carries") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("dagrun.db"));
+  store->create_run(make_run("r", "d", at("2026-03-01T09:59:00.000Z")), {});
+
+  store->apply({RunUpdate{"r", RunState::running, at("2026-03-01T10:00:00.000Z"), {}, {}}});
+  store->apply({RunUpdate{"r",
+                          RunState::failed,
+                          {},
+                          at("2026-03-01T10:05:00.000Z"),
+                          std::string("interrupted by SIGINT")}});
+  auto run = store->get_run("r");
+  REQUIRE(run);
+  CHECK(run->state == RunState::failed);
+  CHECK(format_iso8601(*run->queued_at) == "2026-03-01T09:59:00.000Z");
+  CHECK(format_iso8601(*run->start_date) == "2026-03-01T10:00:00.000Z");
+  CHECK(format_iso8601(*run->end_date) == "2026-03-01T10:05:00.000Z");
+  CHECK(run->reason == "interrupted by SIGINT");
+
+  store->apply({RunUpdate{"r", RunState::failed, {}, {}, {}}});  // no reason: keeps it
+  CHECK(store->get_run("r")->reason == "interrupted by SIGINT");
+  store->apply({RunUpdate{"r", RunState::failed, {}, {}, std::string()}});  // empty: clears it
+  CHECK(store->get_run("r")->reason.empty());
+}
+
+TEST_CASE("a batch with a bad change is rolled back as a whole and names the change") {
+  TempDir dir;
+  const auto file = dir.file("dagrun.db");
+  auto store = open_sqlite_store(file);
+  store->create_run(make_run("r", "d"), {make_task("r", "t")});
+  CHECK_THROWS_WITH_AS(
+      store->apply({make_task("r", "t", TaskState::running, 1),
+                    make_try("r", "t", 1, TaskState::running),
+                    make_try("ghost", "t", 1, TaskState::running)}),
+      (file + ": cannot record try 1 of task 't' of run 'ghost': FOREIGN KEY constraint failed")
+          .c_str(),
+      StoreError);
+  CHECK_THROWS_WITH_AS(store->apply({RunUpdate{"ghost", RunState::running, {}, {}, {}}}),
+                       (file + ": cannot record run 'ghost': no such run").c_str(), StoreError);
+  CHECK(store->list_task_instances("r")[0].state == TaskState::queued);
+  CHECK(store->list_tries("r").empty());
+}
+
+TEST_CASE("list_runs filters by dag and state, orders newest first and limits") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("dagrun.db"));
+  // Started runs sort by start time; a run not started yet by its queue time.
+  auto add = [&](const char* id, const char* dag, const char* queued, const char* started,
+                 RunState state) {
+    auto r = make_run(id, dag, at(queued));
+    if (started) r.start_date = at(started);
+    r.state = state;
+    store->create_run(r, {});
+  };
+  add("a1", "a", "2026-03-01T00:00:00.000Z", "2026-03-05T00:00:00.000Z", RunState::success);
+  add("a2", "a", "2026-03-02T00:00:00.000Z", "2026-03-02T00:00:00.000Z", RunState::failed);
+  add("b1", "b", "2026-03-03T00:00:00.000Z", "2026-03-03T00:00:00.000Z", RunState::failed);
+  add("a3", "a", "2026-03-04T00:00:00.000Z", nullptr, RunState::queued);
+  add("a4", "a", "2026-03-02T00:00:00.000Z", "2026-03-02T00:00:00.000Z", RunState::success);
+
+  using V = std::vector<std::string>;
+  CHECK(ids(store->list_runs({})) == V{"a1", "a3", "b1", "a4", "a2"});  // a4 ties a2, created later
+  CHECK(ids(store->list_runs({"a", {}, 0})) == V{"a1", "a3", "a4", "a2"});
+  CHECK(ids(store->list_runs({{}, RunState::failed, 0})) == V{"b1", "a2"});
+  CHECK(ids(store->list_runs({"a", RunState::failed, 0})) == V{"a2"});
+  CHECK(ids(store->list_runs({{}, {}, 2})) == V{"a1", "a3"});
+  CHECK(ids(store->list_runs({"c", {}, 0})).empty());
+}
+
+TEST_CASE("get_try returns the asked try, or the latest one") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("dagrun.db"));
+  store->create_run(make_run("r", "d"), {make_task("r", "t"), make_task("r", "u")});
+  auto t1 = make_try("r", "t", 1, TaskState::failed);
+  t1.error = "first";
+  auto t3 = make_try("r", "t", 3, TaskState::success);
+  auto t2 = make_try("r", "t", 2, TaskState::failed);
+  t2.signal = 9;
+  store->apply({t1, t3, t2});
+
+  CHECK(store->get_try("r", "t", std::nullopt)->try_number == 3);
+  CHECK(store->get_try("r", "t", 1)->error == "first");
+  CHECK(store->get_try("r", "t", 2)->signal == 9);
+  CHECK_FALSE(store->get_try("r", "t", 4));
+  CHECK_FALSE(store->get_try("r", "u", std::nullopt));
+}
+
+TEST_CASE("list_tries orders by task (creation order) then try number") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("dagrun.db"));
+  store->create_run(make_run("r", "d"), {make_task("r", "zeta"), make_task("r", "alpha")});
+  store->apply({make_try("r", "alpha", 2, TaskState::success),
+                make_try("r", "zeta", 1, TaskState::success),
+                make_try("r", "alpha", 1, TaskState::failed)});
+  auto tries = store->list_tries("r");
+  REQUIRE(tries.size() == 3);
+  CHECK(tries[0].task_id == "zeta");
+  CHECK(tries[1].task_id == "alpha");
+  CHECK(tries[1].try_number == 1);
+  CHECK(tries[2].try_number == 2);
+}
+
+TEST_CASE("xcoms round-trip as JSON text per run, task and key") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("dagrun.db"));
+  store->create_run(make_run("r1", "d"), {make_task("r1", "fetch"), make_task("r1", "rank")});
+  store->create_run(make_run("r2", "d"), {make_task("r2", "fetch")});
+  const std::string doc = R"({"items":[1,2,3],"title":"caf\u00e9 \"quoted\"","n":null})";
+  store->apply({XComRecord{"r1", "rank", "top", R"(["a","b"])"},
+                XComRecord{"r1", "fetch", "return_value", doc},
+                XComRecord{"r2", "fetch", "return_value", "7"}});
+
+  CHECK(store->get_xcom("r1", "fetch", "return_value") == doc);
+  CHECK(store->get_xcom("r2", "fetch", "return_value") == "7");
+  CHECK_FALSE(store->get_xcom("r1", "fetch", "missing"));
+  auto all = store->list_xcoms("r1");
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].task_id == "fetch");  // task order, whatever the push order
+  CHECK(all[0].value_json == doc);
+  CHECK(all[1].key == "top");
+}
+
+TEST_CASE("deleting a run deletes its task instances, tries and xcoms") {
+  TempDir dir;
+  const auto file = dir.file("dagrun.db");
+  auto store = open_sqlite_store(file);
+  for (const char* id : {"keep", "drop"}) {
+    store->create_run(make_run(id, "d"), {make_task(id, "t")});
+    store->apply({make_try(id, "t", 1, TaskState::success), XComRecord{id, "t", "k", "1"}});
+  }
+  {
+    SQLite::Database db(file, SQLite::OPEN_READWRITE);
+    db.exec("PRAGMA foreign_keys = ON");  // per connection, as in every SQLite client
+    db.exec("DELETE FROM dag_run WHERE run_id = 'drop'");
+  }
+  for (const char* table : {"dag_run", "task_instance", "task_try", "xcom"})
+    CHECK_MESSAGE(count_rows(file, table) == 1, table);
+  CHECK(store->list_tries("keep").size() == 1);
+  CHECK(store->list_xcoms("drop").empty());
+}

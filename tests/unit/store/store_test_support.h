@@ -1,0 +1,69 @@
+// Shared by the store tests: a temporary directory removed afterwards, and
+// records with sensible defaults.
+#pragma once
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+#include "dag/iso_time.h"
+#include "store/records.h"
+
+namespace dagrun::store_test {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "dagrun-store-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline TimePoint at(const char* iso) {
+  auto t = parse_iso8601(iso);
+  if (!t) throw std::invalid_argument(std::string("bad time in test: ") + iso);
+  return *t;
+}
+
+inline RunRecord make_run(const std::string& run_id, const std::string& dag_id,
+                          std::optional<TimePoint> queued_at = std::nullopt) {
+  RunRecord r;
+  r.run_id = run_id;
+  r.dag_id = dag_id;
+  r.dag_file = "dags/" + dag_id + ".json";
+  r.queued_at = queued_at;
+  return r;
+}
+
+inline TaskInstanceRecord make_task(const std::string& run_id, const std::string& task_id,
+                                    TaskState state = TaskState::queued, int try_number = 0,
+                                    int max_tries = 1) {
+  return TaskInstanceRecord{run_id, task_id, state, try_number, max_tries};
+}
+
+inline TryRecord make_try(const std::string& run_id, const std::string& task_id, int try_number,
+                          TaskState state) {
+  TryRecord t;
+  t.run_id = run_id;
+  t.task_id = task_id;
+  t.try_number = try_number;
+  t.state = state;
+  return t;
+}
+
+}  // namespace dagrun::store_test
