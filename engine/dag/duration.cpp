@@ -50,7 +50,11 @@ std::optional<Duration> parse_duration(std::string_view text, std::string* error
       return std::nullopt;
     }
     size_t unit_start = pos;
-    while (pos < text.size() && (text[pos] < '0' || text[pos] > '9')) ++pos;
+    while (pos < text.size() && (text[pos] < '0' || text[pos] > '9') && text[pos] != ' ') ++pos;
+    if (pos < text.size() && text[pos] == ' ') {
+      fail(error, "unexpected space (write durations without spaces, such as 1h30m)");
+      return std::nullopt;
+    }
     std::string_view unit = text.substr(unit_start, pos - unit_start);
     if (unit.empty()) {
       fail(error, "missing unit after " + std::string(text.substr(start, pos - start)) +

@@ -243,7 +243,7 @@ void DagReader::check_references() {
           if (id_valid_[c] && c != i) s.consider(dag_.tasks[c].task_id);
         problem = "unknown upstream '" + up + "'" + did_you_mean(s.best());
       } else if (j == self) {
-        problem = "task lists itself as upstream";
+        problem = "lists itself as upstream";
       } else if (listed_by[static_cast<size_t>(j)] == self) {
         problem = "upstream '" + up + "' is listed twice";
       }

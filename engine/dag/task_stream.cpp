@@ -1,5 +1,6 @@
 #include "dag/task_stream.h"
 
+#include <algorithm>
 #include <unordered_map>
 #include <vector>
 
@@ -13,7 +14,13 @@ std::string json_error_text(std::string_view s) {
   if (s.starts_with("parse error")) {
     if (auto colon = s.find(": "); colon != std::string_view::npos) s.remove_prefix(colon + 2);
   }
-  return std::string(s);
+  // "; last read: '...'" may quote earlier tokens too; the position says where.
+  std::string out(s);
+  if (auto last = out.find("; last read: "); last != std::string::npos) {
+    auto next = out.find("; expected", last + 1);
+    out.erase(last, next == std::string::npos ? std::string::npos : next - last);
+  }
+  return out;
 }
 
 // Builds the tree the way nlohmann's own DOM parser does (a stack of open
@@ -21,8 +28,9 @@ std::string json_error_text(std::string_view s) {
 // time in element_ and handed to the callback.
 class StreamHandler {
  public:
-  StreamHandler(StreamedDag& out, const TaskCallback& on_task, Problems& problems)
-      : out_(out), on_task_(on_task), problems_(problems) {}
+  StreamHandler(std::string_view text, StreamedDag& out, const TaskCallback& on_task,
+                Problems& problems)
+      : text_(text), out_(out), on_task_(on_task), problems_(problems) {}
 
   bool null() { return scalar(Json(nullptr)); }
   bool boolean(bool v) { return scalar(Json(v)); }
@@ -75,8 +83,21 @@ class StreamHandler {
     return close();
   }
 
-  bool parse_error(size_t position, const std::string&, const nlohmann::detail::exception& e) {
-    out_.error = JsonSyntaxError{position > 0 ? position - 1 : 0, json_error_text(e.what())};
+  // position counts the characters read, the last being the one that failed. An
+  // unexpected complete string or number is pointed at from its start (the token is
+  // exactly that literal then), a misspelt literal such as "tru" from its first
+  // letter; anything else at the failing character.
+  bool parse_error(size_t position, const std::string& token, const nlohmann::detail::exception& e) {
+    std::string_view what = e.what();
+    size_t offset = std::min(position > 0 ? position - 1 : 0, text_.size());
+    if (what.find("unexpected string literal") != std::string_view::npos ||
+        what.find("unexpected number literal") != std::string_view::npos) {
+      if (token.size() <= position) offset = position - token.size();
+    } else if (what.find("invalid literal") != std::string_view::npos) {
+      auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+      while (offset > 0 && letter(text_[offset - 1])) --offset;
+    }
+    out_.error = JsonSyntaxError{offset, json_error_text(e.what())};
     return false;
   }
 
@@ -181,6 +202,7 @@ class StreamHandler {
     int occurrence;
   };
 
+  std::string_view text_;
   StreamedDag& out_;
   const TaskCallback& on_task_;
   Problems& problems_;
@@ -197,7 +219,7 @@ class StreamHandler {
 
 StreamedDag parse_dag_json(std::string_view text, const TaskCallback& on_task, Problems& problems) {
   StreamedDag out;
-  StreamHandler handler(out, on_task, problems);
+  StreamHandler handler(text, out, on_task, problems);
   Json::sax_parse(text, &handler);
   return out;
 }
