@@ -93,12 +93,8 @@ std::optional<Duration> duration_from_seconds(double seconds, std::string* error
 
 std::string format_duration(Duration d) {
   std::int64_t ms = d.count();
-  if (ms == 0) return "0s";
+  if (ms <= 0) return "0s";
   std::string out;
-  if (ms < 0) {
-    out = "-";
-    ms = -ms;
-  }
   for (auto it = std::rbegin(kUnits); it != std::rend(kUnits); ++it) {
     if (ms >= it->ms) {
       out += std::to_string(ms / it->ms);

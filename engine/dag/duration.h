@@ -19,6 +19,7 @@ std::optional<Duration> parse_duration(std::string_view text, std::string* error
 std::optional<Duration> duration_from_seconds(double seconds, std::string* error = nullptr);
 
 // The shortest text parse_duration reads back as d: "1h30m", "500ms", "0s".
+// Negative durations have no such text; they are formatted as zero.
 std::string format_duration(Duration d);
 
 }  // namespace dagrun

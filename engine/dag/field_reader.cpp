@@ -119,7 +119,7 @@ std::optional<int> read_int(const Json& v, int min, const Scope& s, std::string_
   std::string what = min == 0 ? "a non-negative integer"
                    : min == 1 ? "a positive integer"
                               : "an integer >= " + std::to_string(min);
-  if (v.is_number_integer() && v.get<std::int64_t>() > 0)
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(kMax))
     what += " no larger than " + std::to_string(kMax);
   p.at_value(s, key, std::string(key) + " must be " + what + ", got " + describe(v));
   return std::nullopt;

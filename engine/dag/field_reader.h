@@ -87,7 +87,7 @@ std::optional<std::uint64_t> read_byte_size(const Json& v, const Scope& s, std::
                                             Problems& p);
 std::optional<TimePoint> read_date(const Json& v, const Scope& s, std::string_view key,
                                    Problems& p);
-// An array of strings; bad elements are reported one by one and left out.
+// An array of strings; each bad element is reported, and then nullopt is returned.
 std::optional<std::vector<std::string>> read_string_list(const Json& v, const Scope& s,
                                                          std::string_view key, Problems& p);
 // dag_id and task_id: 1-250 letters, digits, '_', '-' and '.'.

@@ -50,11 +50,11 @@ const Scope kDagScope{"", -1, {}};
 class DagReader {
  public:
   DagReader(std::string_view text, const std::string& file, const LoadOptions& options)
-      : options_(options), problems_(text, file) {
+      : text_(text), options_(options), problems_(text, file) {
     dag_.file = file;
   }
 
-  LoadResult read(std::string_view text);
+  LoadResult read();
 
  private:
   void read_task_element(int index, const Json& task);
@@ -64,6 +64,7 @@ class DagReader {
   void check_references();
   void check_cycles();
 
+  std::string_view text_;
   const LoadOptions& options_;
   Problems problems_;
   Dag dag_;
@@ -75,13 +76,13 @@ class DagReader {
   bool forward_edges_ = false;         // some task depends on a later one
 };
 
-LoadResult DagReader::read(std::string_view text) {
+LoadResult DagReader::read() {
   StreamedDag doc = parse_dag_json(
-      text, [this](int index, const Json& task) { read_task_element(index, task); }, problems_);
+      text_, [this](int index, const Json& task) { read_task_element(index, task); }, problems_);
   if (doc.error) {
     LoadResult result;
     result.file = dag_.file;
-    SourcePosition pos = position_of_offset(text, doc.error->offset);
+    SourcePosition pos = position_of_offset(text_, doc.error->offset);
     result.diagnostics.push_back(
         {dag_.file, pos.line, pos.column, "", "invalid JSON: " + doc.error->message});
     return result;
@@ -279,7 +280,7 @@ void DagReader::check_cycles() {
 
 LoadResult load_dag_text(std::string_view text, const std::string& file_label,
                          const LoadOptions& options) {
-  return DagReader(text, file_label, options).read(text);
+  return DagReader(text, file_label, options).read();
 }
 
 std::optional<std::string> read_text_file(const std::filesystem::path& path, std::string* error) {

@@ -3,6 +3,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "dag/suggest.h"
@@ -16,21 +17,20 @@ struct FieldSpec {
   int number;  // 1-based, as messages name it
   std::string_view name;
   int lo, hi;
-  const std::array<std::string_view, 12>* names;  // names[i] means lo + i; may be null
-  size_t name_count;
+  std::span<const std::string_view> names;  // names[i] means lo + i; may be empty
 };
 
 constexpr std::array<std::string_view, 12> kMonthNames{
     "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
-constexpr std::array<std::string_view, 12> kWeekdayNames{"SUN", "MON", "TUE", "WED",
-                                                         "THU", "FRI", "SAT"};
+constexpr std::array<std::string_view, 7> kWeekdayNames{"SUN", "MON", "TUE", "WED",
+                                                        "THU", "FRI", "SAT"};
 
 const FieldSpec kFields[5] = {
-    {1, "minute", 0, 59, nullptr, 0},
-    {2, "hour", 0, 23, nullptr, 0},
-    {3, "day-of-month", 1, 31, nullptr, 0},
-    {4, "month", 1, 12, &kMonthNames, 12},
-    {5, "day-of-week", 0, 7, &kWeekdayNames, 7},
+    {1, "minute", 0, 59, {}},
+    {2, "hour", 0, 23, {}},
+    {3, "day-of-month", 1, 31, {}},
+    {4, "month", 1, 12, kMonthNames},
+    {5, "day-of-week", 0, 7, kWeekdayNames},
 };
 
 struct Preset {
@@ -85,15 +85,13 @@ class FieldParser {
 
   std::optional<Value> value(std::string_view token) {
     if (token.empty()) return fail("missing number");
-    if (is_alpha(token[0]) && spec_.names) {
+    if (is_alpha(token[0]) && !spec_.names.empty()) {
       std::string up;
       for (char c : token) up += upper(c);
-      for (size_t i = 0; i < spec_.name_count; ++i)
-        if ((*spec_.names)[i] == up) return Value{spec_.lo + static_cast<int>(i), true};
-      std::vector<std::string_view> names(spec_.names->begin(),
-                                          spec_.names->begin() + static_cast<long>(spec_.name_count));
+      for (size_t i = 0; i < spec_.names.size(); ++i)
+        if (spec_.names[i] == up) return Value{spec_.lo + static_cast<int>(i), true};
       return fail("unknown name '" + std::string(token) + "'" +
-                  did_you_mean(closest_match(up, names)));
+                  did_you_mean(closest_match(up, spec_.names)));
     }
     int n = 0;
     for (char c : token) {

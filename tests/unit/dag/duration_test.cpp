@@ -53,6 +53,7 @@ TEST_CASE("durations from seconds keep milliseconds") {
 
 TEST_CASE("durations format as the shortest text that reads back") {
   CHECK(format_duration(Duration(0)) == "0s");
+  CHECK(format_duration(Duration(-5)) == "0s");
   CHECK(format_duration(Duration(500)) == "500ms");
   CHECK(format_duration(90min) == "1h30m");
   CHECK(format_duration(Duration(86'400'000 + 1'001)) == "1d1s1ms");
