@@ -44,6 +44,7 @@ std::optional<DagKey> parse_dag_key(std::string_view name) {
 }
 
 const Scope kDagScope{"", -1, {}};
+constexpr int kMaxUpstreamSuggestions = 100;
 
 // Tasks are read as the parser completes each one (see task_stream.h); the DAG keys,
 // default_args and the checks across tasks run once the whole file is parsed.
@@ -74,6 +75,7 @@ class DagReader {
   std::vector<TaskKeySet> task_keys_;  // per task: the keys it gives itself
   std::vector<char> id_valid_;         // per task: its task_id can be referred to
   bool forward_edges_ = false;         // some task depends on a later one
+  int unknown_upstreams_ = 0;
 };
 
 LoadResult DagReader::read() {
@@ -239,10 +241,16 @@ void DagReader::check_references() {
       int j = dag_.index_of(up);
       std::string problem;
       if (j < 0 || !id_valid_[static_cast<size_t>(j)]) {
-        Suggester s(up);
-        for (size_t c = 0; c < n; ++c)
-          if (id_valid_[c] && c != i) s.consider(dag_.tasks[c].task_id);
-        problem = "unknown upstream '" + up + "'" + did_you_mean(s.best());
+        // Each suggestion scans every task id; past a hundred unknown ids (a generated
+        // file gone wrong) the messages go without one so the load stays linear.
+        std::optional<std::string> suggestion;
+        if (++unknown_upstreams_ <= kMaxUpstreamSuggestions) {
+          Suggester s(up);
+          for (size_t c = 0; c < n; ++c)
+            if (id_valid_[c] && c != i) s.consider(dag_.tasks[c].task_id);
+          suggestion = s.best();
+        }
+        problem = "unknown upstream '" + up + "'" + did_you_mean(suggestion);
       } else if (j == self) {
         problem = "lists itself as upstream";
       } else if (listed_by[static_cast<size_t>(j)] == self) {

@@ -221,3 +221,14 @@ TEST_CASE("errors come out in file order whatever pass found them") {
   CHECK(lines[0] == "t.json:2:1: error: task 'a': dependency cycle: a -> b -> a");
   CHECK(lines[1] == "t.json:3:58: error: task 'b': unknown key 'oops'");
 }
+
+TEST_CASE("suggestions for unknown upstream ids stop after a hundred") {
+  std::string text = "{\"dag_id\": \"d\", \"tasks\": [{\"task_id\": \"task\", \"command\": [\"true\"]}";
+  for (int i = 0; i < 101; ++i)
+    text += ",\n{\"task_id\": \"t" + std::to_string(i) + "\", \"command\": [\"true\"], \"upstream\": [\"tsk\"]}";
+  text += "]}";
+  auto lines = errors_of(text);
+  REQUIRE(lines.size() == 101);
+  CHECK(lines[99].ends_with("unknown upstream 'tsk' (did you mean 'task'?)"));
+  CHECK(lines[100].ends_with("unknown upstream 'tsk'"));
+}
