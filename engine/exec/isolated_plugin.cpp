@@ -181,6 +181,16 @@ TryOutcome run_isolated_plugin(const PluginFile& file, const TryRequest& request
   spec.cwd = request.data_dir;
   spec.stdout_fd = spec.stderr_fd = log.fd();  // plugins may printf
   spec.fds = {{host_end.fd, protocol::kHostFd}};
+  // A cancel that arrives while the host is still starting waits until its
+  // handler is in place, so the plugin always sees it through is_cancelled().
+  spec.blocked_signals = {SIGTERM};
+
+  // The request goes into the socket buffer before the host exists, so the
+  // host finds it as soon as it reads; what does not fit is sent from the
+  // poll loop.
+  HostConnection host(engine_end.fd, callbacks);
+  host.queue(protocol::encode(host_request));
+  host.on_ready(POLLOUT);
 
   auto start = Clock::now();
   std::optional<Child> child;
@@ -195,9 +205,7 @@ TryOutcome run_isolated_plugin(const PluginFile& file, const TryRequest& request
   host_end.fd = -1;
   sink.started_process(child->pid());
 
-  HostConnection host(engine_end.fd, callbacks);
   host.attach(&*child);
-  host.queue(protocol::encode(host_request));
 
   auto why = watch_child(*child, try_deadline(request, start), cancel.fd(), &host);
   if (why != WatchResult::exited) {
