@@ -272,3 +272,18 @@ TEST_CASE("isolated: a host that dies without a status says so") {
   CHECK(out.status == TryOutcome::Status::failed);
   CHECK(out.error == "plugin host exited with code 0 without reporting a status");
 }
+
+TEST_CASE("isolated: a task host given by a relative path is still found") {
+  TryFixture f;
+  f.plugin("noop");
+  PluginCatalog catalog({plugin_dir()});
+  ExecOptions options = test_options();
+  auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(build_dir());
+  options.task_host = std::filesystem::relative(task_host(), build_dir());
+  auto executor = make_plugin_executor(catalog, options);
+  std::filesystem::current_path(previous);
+  FakeSink sink;
+  CancelToken cancel;
+  CHECK(executor->run(f.request(), sink, cancel).status == TryOutcome::Status::success);
+}
