@@ -168,3 +168,14 @@ TEST_CASE("cancelling a running command stops it and says why") {
   CHECK(out.error == "cancelled: interrupted by the user");
   CHECK(process_gone(sink.pids.at(0)));
 }
+
+TEST_CASE("a command that exceeds its CPU limit is stopped with SIGXCPU") {
+  TryFixture f;
+  f.task.cpu_limit = std::chrono::seconds(1);
+  f.task.execution_timeout = std::chrono::seconds(60);
+  auto out = run_command(f, {"sh", "-c", "while :; do :; done"});
+  CHECK(out.status == TryOutcome::Status::failed);
+  CHECK(out.signal == SIGXCPU);
+  CHECK(out.error == "CPU limit of 1s exceeded (SIGXCPU)");
+  CHECK_FALSE(out.timed_out);
+}
