@@ -112,6 +112,15 @@ TEST_CASE("isolated: an exception thrown out of run() fails the try with its mes
   CHECK(out.error == "plugin 'throw' threw an exception out of run(): thrown on purpose by the throw plugin");
 }
 
+TEST_CASE("isolated: std::terminate in a plugin thread is reported with the exception's type") {
+  TryFixture f;
+  f.plugin("throw", {{"in_thread", true}});
+  auto out = run_isolated(f);
+  CHECK(out.status == TryOutcome::Status::failed);
+  CHECK(out.signal == SIGABRT);
+  CHECK(out.error == "plugin 'throw' terminated: uncaught exception of type std::runtime_error");
+}
+
 TEST_CASE("isolated: a plugin that exhausts its memory limit says so") {
   TryFixture f;
   f.plugin("hog");
