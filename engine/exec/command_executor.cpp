@@ -1,5 +1,10 @@
 #include "exec/command_executor.h"
 
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "exec/outcome.h"
 #include "exec/process.h"
 #include "exec/try_log.h"
@@ -55,6 +60,18 @@ class CommandExecutor : public Executor {
       return failed_outcome(e.what());
     }
     sink.started_process(child->pid());
+    std::uint64_t cpu_seconds = task.cpu_limit ? cpu_limit_seconds(*task.cpu_limit) : 0;
+    if (cpu_seconds) {
+      // posix_spawn cannot set a child's rlimits; prlimit can, a moment after
+      // the start (negligible against a limit of whole seconds). Processes
+      // the command starts inherit the limit, each with its own count.
+      rlimit lim{cpu_seconds, cpu_seconds + 1};
+      if (::prlimit(child->pid(), RLIMIT_CPU, &lim, nullptr) != 0) {
+        std::string why = std::string("cannot set the CPU limit: ") + std::strerror(errno);
+        log.write_line(LogLevel::error, why);
+        return failed_outcome(why);
+      }
+    }
 
     auto why = watch_child(*child, try_deadline(request, start), cancel.fd(), nullptr);
     if (why != WatchResult::exited) {
@@ -75,7 +92,8 @@ class CommandExecutor : public Executor {
       return out;
     }
     out.status = TryOutcome::Status::failed;
-    out.error = failure_text(status, request.log_path);
+    auto cpu = cpu_limit_error(status, cpu_seconds);
+    out.error = cpu ? *cpu : failure_text(status, request.log_path);
     return out;
   }
 

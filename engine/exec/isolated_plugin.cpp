@@ -141,20 +141,13 @@ protocol::Request make_request(const PluginFile& file, const TryRequest& request
     r.memory_limit = *request.task->memory_limit;
     r.memory_error = "memory limit of " + format_bytes(r.memory_limit) + " exceeded";
   }
-  if (request.task && request.task->cpu_limit) {
-    auto ms = std::max<long long>(request.task->cpu_limit->count(), 1);
-    r.cpu_limit_seconds = static_cast<std::uint64_t>((ms + 999) / 1000);  // RLIMIT_CPU counts seconds
-  }
+  if (request.task && request.task->cpu_limit) r.cpu_limit_seconds = cpu_limit_seconds(*request.task->cpu_limit);
   return r;
 }
 
 // Why the host ended, when it did not report a status.
 std::string host_death_text(const ExitStatus& status, const protocol::Request& r) {
-  if (status.signal && r.cpu_limit_seconds) {
-    auto limit = std::chrono::seconds(r.cpu_limit_seconds);
-    bool over = *status.signal == SIGXCPU || (*status.signal == SIGKILL && status.cpu_time >= limit);
-    if (over) return "CPU limit of " + format_duration(limit) + " exceeded (" + signal_name(*status.signal) + ")";
-  }
+  if (auto cpu = cpu_limit_error(status, r.cpu_limit_seconds)) return *cpu;
   if (status.signal) return "plugin host " + describe(status);
   return "plugin host exited with code " + std::to_string(status.exit_code.value_or(-1)) +
          " without reporting a status";
@@ -181,6 +174,16 @@ TryOutcome run_isolated_plugin(const PluginFile& file, const TryRequest& request
   spec.cwd = request.data_dir;
   spec.stdout_fd = spec.stderr_fd = log.fd();  // plugins may printf
   spec.fds = {{host_end.fd, protocol::kHostFd}};
+  // A cancel that arrives while the host is still starting waits until its
+  // handler is in place, so the plugin always sees it through is_cancelled().
+  spec.blocked_signals = {SIGTERM};
+
+  // The request goes into the socket buffer before the host exists, so the
+  // host finds it as soon as it reads; what does not fit is sent from the
+  // poll loop.
+  HostConnection host(engine_end.fd, callbacks);
+  host.queue(protocol::encode(host_request));
+  host.on_ready(POLLOUT);
 
   auto start = Clock::now();
   std::optional<Child> child;
@@ -195,9 +198,7 @@ TryOutcome run_isolated_plugin(const PluginFile& file, const TryRequest& request
   host_end.fd = -1;
   sink.started_process(child->pid());
 
-  HostConnection host(engine_end.fd, callbacks);
   host.attach(&*child);
-  host.queue(protocol::encode(host_request));
 
   auto why = watch_child(*child, try_deadline(request, start), cancel.fd(), &host);
   if (why != WatchResult::exited) {

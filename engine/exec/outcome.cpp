@@ -1,5 +1,8 @@
 #include "exec/outcome.h"
 
+#include <signal.h>
+
+#include <algorithm>
 #include <cstdio>
 
 #include <dagrun/plugin.h>
@@ -63,6 +66,19 @@ std::optional<std::chrono::steady_clock::time_point> try_deadline(
     const TryRequest& request, std::chrono::steady_clock::time_point start) {
   if (!request.task || !request.task->execution_timeout) return std::nullopt;
   return start + *request.task->execution_timeout;
+}
+
+std::uint64_t cpu_limit_seconds(std::chrono::milliseconds limit) {
+  auto ms = std::max<long long>(limit.count(), 1);
+  return static_cast<std::uint64_t>((ms + 999) / 1000);
+}
+
+std::optional<std::string> cpu_limit_error(const ExitStatus& status, std::uint64_t limit_seconds) {
+  if (!status.signal || limit_seconds == 0) return std::nullopt;
+  auto limit = std::chrono::seconds(limit_seconds);
+  bool over = *status.signal == SIGXCPU || (*status.signal == SIGKILL && status.cpu_time >= limit);
+  if (!over) return std::nullopt;
+  return "CPU limit of " + format_duration(limit) + " exceeded (" + signal_name(*status.signal) + ")";
 }
 
 TryOutcome plugin_status_outcome(int status, std::string error, std::string_view name) {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "exec/executor.h"
+#include "exec/process.h"
 
 namespace dagrun {
 
@@ -25,6 +26,14 @@ TryOutcome cancelled_outcome(const std::string& reason);          // "cancelled:
 // The deadline of a try started at start, from the task's execution_timeout.
 std::optional<std::chrono::steady_clock::time_point> try_deadline(
     const TryRequest& request, std::chrono::steady_clock::time_point start);
+
+// RLIMIT_CPU counts whole seconds: a cpu_limit rounded up, at least 1.
+std::uint64_t cpu_limit_seconds(std::chrono::milliseconds limit);
+
+// "CPU limit of 2s exceeded (SIGXCPU)" when status shows the process was
+// stopped for using limit_seconds of CPU time (SIGXCPU at the soft limit, or
+// SIGKILL at the hard limit one second later); nullopt otherwise.
+std::optional<std::string> cpu_limit_error(const ExitStatus& status, std::uint64_t limit_seconds);
 
 // Maps a dagrun_status returned by plugin `name` (with the error it set, if
 // any) to an outcome. A failure without an error gets one naming the plugin.

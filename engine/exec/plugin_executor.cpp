@@ -10,7 +10,12 @@ namespace {
 class PluginExecutor : public Executor {
  public:
   PluginExecutor(const PluginCatalog& catalog, ExecOptions options)
-      : catalog_(catalog), options_(std::move(options)) {}
+      : catalog_(catalog), options_(std::move(options)) {
+    // The host is started with the data directory as its cwd, where a
+    // relative path would no longer lead to it.
+    std::error_code ec;
+    if (auto absolute = std::filesystem::absolute(options_.task_host, ec); !ec) options_.task_host = absolute;
+  }
 
   TryOutcome run(const TryRequest& request, TrySink& sink, const CancelToken& cancel) override {
     try {

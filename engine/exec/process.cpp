@@ -141,12 +141,13 @@ Child spawn_process(const SpawnSpec& spec) {
   }
 
   SpawnSetup setup;
-  sigset_t none, all;
-  sigemptyset(&none);
+  sigset_t mask, all;
+  sigemptyset(&mask);
+  for (int sig : spec.blocked_signals) sigaddset(&mask, sig);
   sigfillset(&all);
   // A clean slate in the child: the engine blocks signals in its workers and
   // may ignore SIGPIPE; the task must see the defaults.
-  posix_spawnattr_setsigmask(&setup.attr, &none);
+  posix_spawnattr_setsigmask(&setup.attr, &mask);
   posix_spawnattr_setsigdefault(&setup.attr, &all);
   posix_spawnattr_setpgroup(&setup.attr, 0);
   posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);

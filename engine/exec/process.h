@@ -27,6 +27,9 @@ struct SpawnSpec {
   int stderr_fd = -1;         // -1: /dev/null
   // Extra descriptors for the child: {fd in the parent, fd number in the child}.
   std::vector<std::pair<int, int>> fds;
+  // Blocked in the child, which must unblock them itself once it handles
+  // them; all other signals start unblocked and at their default action.
+  std::vector<int> blocked_signals;
 };
 
 // Why a spawn failed, already phrased for the user ("command not found: foo").

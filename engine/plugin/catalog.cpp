@@ -11,6 +11,11 @@
 namespace dagrun {
 
 PluginCatalog::PluginCatalog(std::vector<std::filesystem::path> dirs) : dirs_(std::move(dirs)) {
+  // Plugins are loaded by a host whose cwd is the run's data directory.
+  for (auto& dir : dirs_) {
+    std::error_code ec;
+    if (auto absolute = std::filesystem::absolute(dir, ec); !ec) dir = absolute.lexically_normal();
+  }
   std::set<std::string> seen;
   for (const auto& dir : dirs_) {
     std::error_code ec;

@@ -30,6 +30,7 @@ class PluginCatalog {
   PluginCatalog() = default;
   // Scans dirs in order; the first directory that has a name wins. Missing
   // directories are skipped (search paths often name optional ones).
+  // Relative directories are made absolute against the current directory.
   explicit PluginCatalog(std::vector<std::filesystem::path> dirs);
 
   const PluginFile* find(std::string_view name) const;

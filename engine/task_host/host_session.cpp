@@ -139,6 +139,11 @@ int run_host_session() {
   sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGTERM, &sa, nullptr);
+  // The engine starts the host with SIGTERM blocked so that an early cancel
+  // is not lost; the plugin gets a clean mask.
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
   // Plugins may printf; line buffering keeps their lines in order with log().
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
 

@@ -1,6 +1,7 @@
 #include "task_host/limits.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <cxxabi.h>
 #include <exception>
 #include <new>
+#include <string_view>
 #include <typeinfo>
 
 namespace dagrun {
@@ -97,8 +99,20 @@ void install_fatal_handlers(int fd, const std::string& plugin_name, const std::s
 }
 
 void install_fatal_handlers_in_plugin_runtime() {
-  void* runtime = ::dlopen("libstdc++.so.6", RTLD_NOW | RTLD_NOLOAD);
-  if (!runtime) return;  // a C plugin, or one with its own static runtime
+  // Looking through the loaded objects costs no system call; dlopen of the
+  // bare soname with RTLD_NOLOAD would search the disk on every try.
+  std::string path;
+  ::dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* out) {
+        std::string_view name = info->dlpi_name ? info->dlpi_name : "";
+        if (name.find("/libstdc++.so") == std::string_view::npos) return 0;
+        *static_cast<std::string*>(out) = name;
+        return 1;
+      },
+      &path);
+  if (path.empty()) return;  // a C plugin, or one with its own static runtime
+  void* runtime = ::dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD);
+  if (!runtime) return;
   using SetHandler = void (*(*)(void (*)()))();
   if (auto set_new = reinterpret_cast<SetHandler>(::dlsym(runtime, "_ZSt15set_new_handlerPFvvE")))
     set_new(on_out_of_memory);

@@ -1,10 +1,16 @@
-// throw: lets a C++ exception escape run(), which the ABI forbids. The host
-// must turn it into a failed try, not a crash of the engine.
+// throw: lets a C++ exception escape run(), which the ABI forbids, or with
+// {"in_thread": true} escape a thread of the plugin, which ends in
+// std::terminate. Either way the engine must report it, not crash.
 #include <stdexcept>
+#include <thread>
 
-#include <dagrun/plugin.h>
+#include "test_params.hpp"
 
-static dagrun_status run(const dagrun_task_context*, const dagrun_host*) {
+static dagrun_status run(const dagrun_task_context* context, const dagrun_host*) {
+  if (dagrun_testing::params(context).value("in_thread", false)) {
+    std::thread([] { throw std::runtime_error("thrown on purpose in a thread"); }).join();
+    return DAGRUN_SUCCESS;
+  }
   throw std::runtime_error("thrown on purpose by the throw plugin");
 }
 

@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
+
 #include "exec/command_executor.h"
 #include "exec_test_support.h"
 
@@ -167,4 +169,50 @@ TEST_CASE("cancelling a running command stops it and says why") {
   CHECK_FALSE(out.timed_out);
   CHECK(out.error == "cancelled: interrupted by the user");
   CHECK(process_gone(sink.pids.at(0)));
+}
+
+TEST_CASE("a command that exceeds its CPU limit is stopped with SIGXCPU") {
+  TryFixture f;
+  f.task.cpu_limit = std::chrono::seconds(1);
+  f.task.execution_timeout = std::chrono::seconds(60);
+  auto out = run_command(f, {"sh", "-c", "while :; do :; done"});
+  CHECK(out.status == TryOutcome::Status::failed);
+  CHECK(out.signal == SIGXCPU);
+  CHECK(out.error == "CPU limit of 1s exceeded (SIGXCPU)");
+  CHECK_FALSE(out.timed_out);
+}
+
+TEST_CASE("tries on several threads at once keep their output apart") {
+  constexpr int kThreads = 4, kTries = 5;
+  TempDir dir;
+  std::filesystem::create_directory(dir.path() / "data");
+  auto executor = make_command_executor(test_options());
+  std::vector<std::thread> threads;
+  std::atomic<int> successes{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Dag dag;
+      TaskSpec task;
+      task.task_id = "t" + std::to_string(t);
+      task.command = {"sh", "-c", "echo $WHO"};
+      FakeSink sink;
+      CancelToken cancel;
+      for (int i = 0; i < kTries; ++i) {
+        task.env = {{"WHO", task.task_id + "." + std::to_string(i)}};
+        TryRequest r;
+        r.dag = &dag;
+        r.task = &task;
+        r.data_dir = dir.path() / "data";
+        r.log_path = dir.path() / (task.task_id + "." + std::to_string(i) + ".log");
+        if (executor->run(r, sink, cancel).status == TryOutcome::Status::success) ++successes;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(successes == kThreads * kTries);
+  for (int t = 0; t < kThreads; ++t)
+    for (int i = 0; i < kTries; ++i) {
+      auto name = "t" + std::to_string(t) + "." + std::to_string(i);
+      CHECK(read_file(dir.path() / (name + ".log")) == name + "\n");
+    }
 }

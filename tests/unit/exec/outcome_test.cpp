@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <signal.h>
+
 #include <dagrun/plugin.h>
 
 #include "exec/outcome.h"
@@ -57,4 +59,20 @@ TEST_CASE("plugin statuses map to try outcomes") {
   auto odd = plugin_status_outcome(42, "", "fetch");
   CHECK(odd.status == TryOutcome::Status::failed);
   CHECK(odd.error == "plugin 'fetch' returned an unknown status 42");
+}
+
+TEST_CASE("CPU limits round up to whole seconds and are recognised in exit statuses") {
+  CHECK(cpu_limit_seconds(1ms) == 1);
+  CHECK(cpu_limit_seconds(1500ms) == 2);
+  CHECK(cpu_limit_seconds(3s) == 3);
+  ExitStatus xcpu;
+  xcpu.signal = SIGXCPU;
+  CHECK(cpu_limit_error(xcpu, 2) == "CPU limit of 2s exceeded (SIGXCPU)");
+  CHECK_FALSE(cpu_limit_error(xcpu, 0));
+  ExitStatus killed;
+  killed.signal = SIGKILL;
+  killed.cpu_time = 3s;
+  CHECK(cpu_limit_error(killed, 2) == "CPU limit of 2s exceeded (SIGKILL)");
+  killed.cpu_time = 1s;  // killed by someone else before the limit
+  CHECK_FALSE(cpu_limit_error(killed, 2));
 }

@@ -81,3 +81,15 @@ TEST_CASE("a plugin that cannot be described shows the error instead") {
   auto no_host = describe_plugin(*fake.find("fake"), dir.path() / "no-such-host");
   CHECK(no_host.error.find("cannot describe") == 0);
 }
+
+TEST_CASE("relative plugin directories are made absolute") {
+  TempDir dir;
+  std::filesystem::create_directory(dir.path() / "plugins");
+  touch(dir.path() / "plugins" / "dagrun_rel.so");
+  auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  PluginCatalog catalog({"plugins"});
+  std::filesystem::current_path(previous);
+  REQUIRE(catalog.find("rel"));
+  CHECK(catalog.find("rel")->path == dir.path() / "plugins" / "dagrun_rel.so");
+}

@@ -112,6 +112,15 @@ TEST_CASE("isolated: an exception thrown out of run() fails the try with its mes
   CHECK(out.error == "plugin 'throw' threw an exception out of run(): thrown on purpose by the throw plugin");
 }
 
+TEST_CASE("isolated: std::terminate in a plugin thread is reported with the exception's type") {
+  TryFixture f;
+  f.plugin("throw", {{"in_thread", true}});
+  auto out = run_isolated(f);
+  CHECK(out.status == TryOutcome::Status::failed);
+  CHECK(out.signal == SIGABRT);
+  CHECK(out.error == "plugin 'throw' terminated: uncaught exception of type std::runtime_error");
+}
+
 TEST_CASE("isolated: a plugin that exhausts its memory limit says so") {
   TryFixture f;
   f.plugin("hog");
@@ -271,4 +280,19 @@ TEST_CASE("isolated: a host that dies without a status says so") {
   auto out = make_plugin_executor(catalog, options)->run(f.request(), sink, cancel);
   CHECK(out.status == TryOutcome::Status::failed);
   CHECK(out.error == "plugin host exited with code 0 without reporting a status");
+}
+
+TEST_CASE("isolated: a task host given by a relative path is still found") {
+  TryFixture f;
+  f.plugin("noop");
+  PluginCatalog catalog({plugin_dir()});
+  ExecOptions options = test_options();
+  auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(build_dir());
+  options.task_host = std::filesystem::relative(task_host(), build_dir());
+  auto executor = make_plugin_executor(catalog, options);
+  std::filesystem::current_path(previous);
+  FakeSink sink;
+  CancelToken cancel;
+  CHECK(executor->run(f.request(), sink, cancel).status == TryOutcome::Status::success);
 }
