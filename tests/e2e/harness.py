@@ -87,6 +87,15 @@ class Home:
         finally:
             conn.close()
 
+    def poll(self, sql, *params):
+        """query() for wait loops: the database may not exist or be migrated yet."""
+        if not os.path.exists(self.db_path):
+            return []
+        try:
+            return self.query(sql, *params)
+        except sqlite3.OperationalError:
+            return []
+
     def tries(self, run_id):
         """Every try of the run from the history, by task then try."""
         return self.query("SELECT * FROM task_try WHERE run_id = ? ORDER BY task_id, try_number", run_id)
