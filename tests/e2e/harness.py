@@ -60,9 +60,9 @@ class Home:
     def argv(self, *args):
         return [DAGRUN, "--home", self.root, *args]
 
-    def run(self, *args, timeout=120, env=None):
+    def run(self, *args, timeout=120, env=None, cwd=None):
         proc = subprocess.run(self.argv(*args), capture_output=True, text=True,
-                              timeout=timeout, env=self.env(env))
+                              timeout=timeout, env=self.env(env), cwd=cwd)
         return Result(proc)
 
     def start(self, *args, env=None):
