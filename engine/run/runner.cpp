@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -99,55 +98,45 @@ class RunExecution {
         tries_(dag_.tasks.size()),
         log_dir_(run_log_dir(request.logs_root, dag_.dag_id, request.run_id)),
         data_dir_(run_data_dir(request.data_root, dag_.dag_id, request.run_id)),
-        host_(hostname()) {}
+        host_(hostname()),
+        limit_(parallelism()) {}
 
   RunRecord execute(RunRecord run);
 
-  // Called by TrySinkImpl from worker threads.
+  // Called by TrySinkImpl from worker threads, without mu_ held.
   void on_process(int task, int pid);
   std::optional<std::string> pull(const std::string& task_id, const std::string& key);
   std::string push(int task, const std::string& key, const std::string& value_json);
   const TaskSpec& spec(int task) const { return dag_.tasks[static_cast<size_t>(task)]; }
-  int try_of(int task) {
-    std::lock_guard lock(observe_mu_);
-    return tries_[static_cast<size_t>(task)].try_number;
-  }
 
  private:
-  struct Completion {
-    int task;
-    TryOutcome outcome;
-  };
-
   int parallelism() const;
-  void launch(int task);
-  void finish(Completion c);
+  bool can_launch() const;
+  // Both with mu_ held.
+  TryRequest launch(int task);
+  void finish(int task, const TryOutcome& outcome);
+  void check_cancel();
   void emit(std::vector<Transition>& transitions);
+  TryOutcome run_try(const TryRequest& request, int task);
   void worker_loop();
-  template <typename Fn>
-  void notify(Fn&& fn) {
-    std::lock_guard lock(observe_mu_);
-    for (RunObserver* o : observers_) fn(*o);
-  }
 
   const RunRequest& req_;
   const Dag& dag_;
   const ExecutorSet& executors_;
   const CancelToken& cancel_;
   const std::vector<RunObserver*>& observers_;
+
+  // One lock for the machine, the try records and the observers: workers
+  // drive the machine themselves (a worker that finishes a try launches the
+  // next ready task at once, with no hand-off to another thread), and the
+  // observers hear every change in order.
+  std::mutex mu_;
+  std::condition_variable work_cv_;  // a task became ready, or the run is over
+  std::condition_variable main_cv_;  // the run is done, a retry was scheduled, or a cancel
   RunMachine machine_;
-
-  // Observers hear from the main loop and from workers (pids, xcoms); one
-  // mutex keeps their calls ordered. It also guards tries_.
-  std::mutex observe_mu_;
   std::vector<TryRecord> tries_;  // the latest try of each task
-
-  std::mutex queue_mu_;
-  std::condition_variable work_cv_;
-  std::condition_variable done_cv_;
-  std::deque<int> launches_;
-  std::vector<Completion> completions_;
-  bool stopping_ = false;
+  bool cancelling_ = false;
+  bool retry_scheduled_ = false;  // the main thread must recompute its deadline
 
   std::mutex xcom_mu_;
   std::unordered_map<std::string, std::string> xcoms_;  // "task\0key" -> JSON
@@ -156,6 +145,7 @@ class RunExecution {
   std::filesystem::path data_dir_;
   std::string host_;
   std::string first_failure_;
+  int limit_;
 };
 
 int RunExecution::parallelism() const {
@@ -164,162 +154,159 @@ int RunExecution::parallelism() const {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
+bool RunExecution::can_launch() const {
+  return !cancelling_ && machine_.running_count() < limit_ && machine_.has_ready();
+}
+
 void RunExecution::emit(std::vector<Transition>& transitions) {
-  if (transitions.empty()) return;
-  notify([&](RunObserver& o) {
-    for (const Transition& t : transitions) {
-      const TaskSpec& s = spec(t.task);
-      o.task_updated({req_.run_id, s.task_id, t.state, t.try_number, s.retries + 1});
-    }
-  });
+  for (const Transition& t : transitions) {
+    const TaskSpec& s = spec(t.task);
+    TaskInstanceRecord record{req_.run_id, s.task_id, t.state, t.try_number, s.retries + 1};
+    for (RunObserver* o : observers_) o->task_updated(record);
+  }
   transitions.clear();
 }
 
-void RunExecution::launch(int task) {
+TryRequest RunExecution::launch(int task) {
   std::vector<Transition> transitions;
   machine_.mark_running(task, transitions);
   emit(transitions);
-  {
-    std::lock_guard lock(observe_mu_);
-    TryRecord& t = tries_[static_cast<size_t>(task)];
-    t = TryRecord{};
-    t.run_id = req_.run_id;
-    t.task_id = spec(task).task_id;
-    t.try_number = machine_.try_number(task);
-    t.state = TaskState::running;
-    t.start_date = std::chrono::system_clock::now();
-    t.log_path = try_log_path(log_dir_, t.task_id, t.try_number).string();
-    t.hostname = host_;
-    for (RunObserver* o : observers_) o->try_updated(t);
-  }
-  {
-    std::lock_guard lock(queue_mu_);
-    launches_.push_back(task);
-  }
-  work_cv_.notify_one();
+  TryRecord& t = tries_[static_cast<size_t>(task)];
+  t = TryRecord{};
+  t.run_id = req_.run_id;
+  t.task_id = spec(task).task_id;
+  t.try_number = machine_.try_number(task);
+  t.state = TaskState::running;
+  t.start_date = std::chrono::system_clock::now();
+  t.log_path = try_log_path(log_dir_, t.task_id, t.try_number).string();
+  t.hostname = host_;
+  for (RunObserver* o : observers_) o->try_updated(t);
+
+  TryRequest request;
+  request.dag = &dag_;
+  request.task = &spec(task);
+  request.run_id = req_.run_id;
+  request.try_number = t.try_number;
+  request.conf_json = req_.conf_json;
+  request.data_dir = data_dir_;
+  request.log_path = t.log_path;
+  return request;
 }
 
-void RunExecution::finish(Completion c) {
-  TryResult result = result_of(c.outcome);
-  if (c.outcome.cancelled && result != TryResult::success) result = TryResult::failed_no_retry;
-  {
-    std::lock_guard lock(observe_mu_);
-    TryRecord& t = tries_[static_cast<size_t>(c.task)];
-    t.state = try_state_of(result);
-    t.end_date = std::chrono::system_clock::now();
-    t.exit_code = c.outcome.exit_code;
-    t.signal = c.outcome.signal;
-    t.error = c.outcome.error;
-    for (RunObserver* o : observers_) o->try_updated(t);
-  }
+void RunExecution::finish(int task, const TryOutcome& outcome) {
+  TryResult result = result_of(outcome);
+  if (outcome.cancelled && result != TryResult::success) result = TryResult::failed_no_retry;
+  TryRecord& t = tries_[static_cast<size_t>(task)];
+  t.state = try_state_of(result);
+  t.end_date = std::chrono::system_clock::now();
+  t.exit_code = outcome.exit_code;
+  t.signal = outcome.signal;
+  t.error = outcome.error;
+  for (RunObserver* o : observers_) o->try_updated(t);
+
   std::vector<Transition> transitions;
-  machine_.finish_try(c.task, result, std::chrono::system_clock::now(), transitions);
-  if (first_failure_.empty() && machine_.state(c.task) == TaskState::failed) {
-    first_failure_ = "task '" + spec(c.task).task_id + "' failed";
-    if (!c.outcome.error.empty()) first_failure_ += ": " + c.outcome.error;
+  machine_.finish_try(task, result, *t.end_date, transitions);
+  if (first_failure_.empty() && machine_.state(task) == TaskState::failed) {
+    first_failure_ = "task '" + spec(task).task_id + "' failed";
+    if (!outcome.error.empty()) first_failure_ += ": " + outcome.error;
   }
+  emit(transitions);
+  if (machine_.state(task) == TaskState::up_for_retry) retry_scheduled_ = true;
+  if (machine_.done() || retry_scheduled_) main_cv_.notify_one();
+}
+
+// A try that ended because of the cancel must not make its downstream ready,
+// so this runs before any result is applied.
+void RunExecution::check_cancel() {
+  if (cancelling_ || !cancel_.cancelled()) return;
+  cancelling_ = true;  // running tries see the token and stop themselves
+  std::vector<Transition> transitions;
+  machine_.cancel_pending(transitions);
   emit(transitions);
 }
 
-void RunExecution::worker_loop() {
-  for (;;) {
-    int task;
-    {
-      std::unique_lock lock(queue_mu_);
-      work_cv_.wait(lock, [&] { return stopping_ || !launches_.empty(); });
-      if (launches_.empty()) return;
-      task = launches_.front();
-      launches_.pop_front();
-    }
-    const TaskSpec& s = spec(task);
-    TryRequest request;
-    request.dag = &dag_;
-    request.task = &s;
-    request.run_id = req_.run_id;
-    request.try_number = try_of(task);
-    request.conf_json = req_.conf_json;
-    request.data_dir = data_dir_;
-    request.log_path = try_log_path(log_dir_, s.task_id, request.try_number);
+TryOutcome RunExecution::run_try(const TryRequest& request, int task) {
+  if (Executor* executor = executors_.find(request.task->kind)) {
+    TrySinkImpl sink(*this, task);
+    return executor->run(request, sink, cancel_);
+  }
+  TryOutcome outcome;
+  outcome.error = std::string("no executor for ") + std::string(to_string(request.task->kind)) + " tasks";
+  return outcome;
+}
 
-    TryOutcome outcome;
-    if (Executor* executor = executors_.find(s.kind)) {
-      TrySinkImpl sink(*this, task);
-      outcome = executor->run(request, sink, cancel_);
-    } else {
-      outcome.error = std::string("no executor for ") + std::string(to_string(s.kind)) + " tasks";
+void RunExecution::worker_loop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    check_cancel();
+    if (can_launch()) {
+      const int task = machine_.pop_ready();
+      TryRequest request = launch(task);
+      // Another idle worker can take what else is ready while this one runs.
+      if (can_launch()) work_cv_.notify_one();
+      lock.unlock();
+      TryOutcome outcome = run_try(request, task);
+      lock.lock();
+      check_cancel();
+      finish(task, outcome);
+      continue;
     }
-    {
-      std::lock_guard lock(queue_mu_);
-      completions_.push_back({task, std::move(outcome)});
+    if (machine_.done()) {
+      work_cv_.notify_all();
+      return;
     }
-    done_cv_.notify_one();
+    work_cv_.wait(lock);
   }
 }
 
 RunRecord RunExecution::execute(RunRecord run) {
   std::filesystem::create_directories(log_dir_);
   std::filesystem::create_directories(data_dir_);
-  notify([&](RunObserver& o) { o.run_updated(run); });
-
-  const int limit = parallelism();
-  std::vector<std::jthread> workers;
-  const int n_workers = std::min<int>(limit, static_cast<int>(dag_.tasks.size()));
-  for (int i = 0; i < n_workers; ++i) workers.emplace_back([this] { worker_loop(); });
-
-  auto wake = cancel_.subscribe([this] {
-    std::lock_guard lock(queue_mu_);
-    done_cv_.notify_all();
-  });
-
+  std::unique_lock lock(mu_);
+  for (RunObserver* o : observers_) o->run_updated(run);
   std::vector<Transition> transitions;
   machine_.start(transitions);
-  bool cancelling = false;
-  std::vector<Completion> batch;
-  auto check_cancel = [&] {
-    if (cancel_.cancelled() && !cancelling) {
-      cancelling = true;  // running tries see the token and stop themselves
-      machine_.cancel_pending(transitions);
-      emit(transitions);
-    }
-  };
+
+  auto wake = cancel_.subscribe([this] {
+    std::lock_guard guard(mu_);
+    main_cv_.notify_all();
+    work_cv_.notify_all();
+  });
+  std::vector<std::jthread> workers;
+  const int n_workers = std::min<int>(limit_, static_cast<int>(dag_.tasks.size()));
+  for (int i = 0; i < n_workers; ++i) workers.emplace_back([this] { worker_loop(); });
+
+  // The main thread only keeps time: it releases retries when they are due
+  // and turns a cancel into skipped tasks; workers do the rest.
   while (!machine_.done()) {
     check_cancel();
     machine_.release_due_retries(std::chrono::system_clock::now(), transitions);
     emit(transitions);
-    while (machine_.running_count() < limit && machine_.has_ready()) launch(machine_.pop_ready());
+    if (can_launch()) work_cv_.notify_all();
     if (machine_.done()) break;
-    {
-      std::unique_lock lock(queue_mu_);
-      auto ready = [&] { return !completions_.empty() || (cancel_.cancelled() && !cancelling); };
-      if (auto next = machine_.next_retry_at(); next && !cancelling)
-        done_cv_.wait_until(lock, *next, ready);
-      else
-        done_cv_.wait(lock, ready);
-      batch.swap(completions_);
-    }
-    // Before the results: a try that ended because of the cancel must not
-    // make its downstream ready.
-    check_cancel();
-    for (Completion& c : batch) finish(std::move(c));
-    batch.clear();
-  }
-  {
-    std::lock_guard lock(queue_mu_);
-    stopping_ = true;
+    retry_scheduled_ = false;
+    auto next = cancelling_ ? std::nullopt : machine_.next_retry_at();
+    auto woken = [&] {
+      return machine_.done() || retry_scheduled_ || (cancel_.cancelled() && !cancelling_);
+    };
+    if (next) main_cv_.wait_until(lock, *next, woken);
+    else main_cv_.wait(lock, woken);
   }
   work_cv_.notify_all();
+  lock.unlock();
   workers.clear();  // joins
+  lock.lock();
 
   run.state = machine_.outcome();
   run.end_date = std::chrono::system_clock::now();
-  if (cancelling) run.reason = cancel_.reason();
+  if (cancelling_) run.reason = cancel_.reason();
   else if (run.state == RunState::failed) run.reason = first_failure_;
-  notify([&](RunObserver& o) { o.run_updated(run); });
+  for (RunObserver* o : observers_) o->run_updated(run);
   return run;
 }
 
 void RunExecution::on_process(int task, int pid) {
-  std::lock_guard lock(observe_mu_);
+  std::lock_guard lock(mu_);
   TryRecord& t = tries_[static_cast<size_t>(task)];
   t.pid = pid;
   for (RunObserver* o : observers_) o->try_updated(t);
@@ -340,7 +327,8 @@ std::string RunExecution::push(int task, const std::string& key, const std::stri
     std::lock_guard lock(xcom_mu_);
     xcoms_[record.task_id + '\0' + key] = value_json;
   }
-  notify([&](RunObserver& o) { o.xcom_pushed(record); });
+  std::lock_guard lock(mu_);
+  for (RunObserver* o : observers_) o->xcom_pushed(record);
   return {};
 }
 

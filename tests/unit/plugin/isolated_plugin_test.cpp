@@ -222,7 +222,12 @@ TEST_CASE("isolated: the task's env is in the host's environment and the cwd is 
   std::thread inspector;
   sink.on_started = [&](int pid) {
     inspector = std::thread([&, pid] {
-      environ_text = read_file("/proc/" + std::to_string(pid) + "/environ");
+      // Right after the exec the kernel may still show an empty environment
+      // for a moment: read until it has settled.
+      for (int i = 0; i < 200 && environ_text.find("DAGRUN_TEST") == std::string::npos; ++i) {
+        if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        environ_text = read_file("/proc/" + std::to_string(pid) + "/environ");
+      }
       std::error_code ec;
       cwd = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/cwd", ec).string();
       cancel.cancel("done looking");
