@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "exec/locations.h"
+#include "exec/exec_options.h"
 
 namespace dagrun::cli {
 namespace {
@@ -29,8 +29,9 @@ Home resolve_home(const ParsedArgs& args) {
   h.data = h.root / "data";
   if (auto v = args.value("plugin-path")) add_path_list(h.plugin_dirs, *v);
   if (const char* env = std::getenv("DAGRUN_PLUGIN_PATH")) add_path_list(h.plugin_dirs, env);
-  h.plugin_dirs.push_back(installed_plugin_dir());
-  h.task_host = installed_task_host();
+  InstallPaths installed = install_paths();
+  h.plugin_dirs.push_back(installed.plugin_dir);
+  h.task_host = installed.task_host;
   return h;
 }
 

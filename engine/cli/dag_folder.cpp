@@ -4,11 +4,17 @@
 
 namespace dagrun::cli {
 
-PluginCatalog discover_plugins(const Context& ctx) { return PluginCatalog::discover(ctx.home.plugin_dirs); }
+PluginCatalog discover_plugins(const Context& ctx) { return PluginCatalog(ctx.home.plugin_dirs); }
+
+std::vector<std::string> plugin_names(const PluginCatalog& plugins) {
+  std::vector<std::string> names;
+  for (const PluginFile& p : plugins.plugins()) names.push_back(p.name);
+  return names;
+}
 
 std::vector<LoadResult> load_dags(const Context& ctx, const PluginCatalog& plugins) {
   if (!std::filesystem::is_directory(ctx.home.dags)) return {};
-  std::vector<std::string> names = plugins.names();
+  std::vector<std::string> names = plugin_names(plugins);
   LoadOptions options;
   options.known_plugins = &names;
   return load_dag_folder(ctx.home.dags, options);

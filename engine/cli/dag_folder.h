@@ -16,6 +16,9 @@ namespace dagrun::cli {
 
 PluginCatalog discover_plugins(const Context& ctx);
 
+// The names of the plugins found, for validation.
+std::vector<std::string> plugin_names(const PluginCatalog& plugins);
+
 // Every DAG file in the folder; an absent folder is an empty list.
 std::vector<LoadResult> load_dags(const Context& ctx, const PluginCatalog& plugins);
 

@@ -9,16 +9,17 @@ namespace dagrun::cli {
 
 int verb_plugins(Context& ctx) {
   PluginCatalog catalog = discover_plugins(ctx);
-  catalog.describe(ctx.home.task_host);
   if (catalog.plugins().empty()) {
     std::cout << "no plugins found in:\n";
     for (const auto& d : ctx.home.plugin_dirs) std::cout << "  " << d.string() << "\n";
     return kExitOk;
   }
   Table table({"NAME", "VERSION", "DESCRIPTION", "FILE"});
-  for (const PluginInfo& p : catalog.plugins())
-    table.add({p.name, p.error.empty() ? p.version : "-", p.error.empty() ? p.description : "error: " + p.error,
-               p.file.string()});
+  for (const PluginFile& file : catalog.plugins()) {
+    PluginDescription p = describe_plugin(file, ctx.home.task_host);
+    table.add({file.name, p.error.empty() ? p.version : "-",
+               p.error.empty() ? p.description : "error: " + p.error, file.path.string()});
+  }
   table.print(std::cout);
   return kExitOk;
 }

@@ -17,7 +17,7 @@ int verb_validate(Context& ctx) {
     }
     results = load_dags(ctx, plugins);
   } else {
-    std::vector<std::string> names = plugins.names();
+    std::vector<std::string> names = plugin_names(plugins);
     LoadOptions options;
     options.known_plugins = &names;
     for (const auto& file : ctx.args.positionals) results.push_back(load_dag_file(file, options));

@@ -99,8 +99,8 @@ typedef struct dagrun_host {
   int (*xcom_push)(void* host_data, const char* key, const char* value_json);
 
   /* The JSON text an earlier task of this run pushed under key, or NULL when
-     there is none. The returned string stays valid until the next xcom_pull
-     call on this host or until run() returns. */
+     there is none. The returned string stays valid until run() returns, so
+     pulls from several threads never invalidate each other's results. */
   const char* (*xcom_pull)(void* host_data, const char* task_id, const char* key);
 
   /* Non-zero once the engine wants the try to stop (timeout, Ctrl-C, run
@@ -108,6 +108,9 @@ typedef struct dagrun_host {
   int (*is_cancelled)(void* host_data);
 } dagrun_host;
 
+/* The first three fields keep their offsets in every ABI version, major
+   bumps included, so a host can always read them and refuse a plugin it
+   does not understand with a message naming both versions. */
 typedef struct dagrun_plugin {
   uint32_t struct_size; /* sizeof(dagrun_plugin) as the plugin was built */
   uint16_t abi_major;   /* DAGRUN_PLUGIN_ABI_MAJOR as the plugin was built */
@@ -115,6 +118,10 @@ typedef struct dagrun_plugin {
   const char* name;     /* must match the file name: dagrun_<name>.so */
   const char* version;
   const char* description;
+  /* Runs one try. With isolation "in_process" the engine may call run()
+     for several tries at once from different threads, so it must not keep
+     per-try state in globals; with isolation "process" (the default) every
+     try has a process of its own. */
   dagrun_status (*run)(const dagrun_task_context* context, const dagrun_host* host);
 } dagrun_plugin;
 

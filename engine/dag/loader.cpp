@@ -1,0 +1,332 @@
+#include "dag/loader.h"
+
+#include <array>
+#include <fstream>
+#include <system_error>
+
+#include "dag/field_reader.h"
+#include "dag/iso_time.h"
+#include "dag/json_locate.h"
+#include "dag/suggest.h"
+#include "dag/task_fields.h"
+#include "dag/task_stream.h"
+#include "graph/dag_graph.h"
+#include "sched/cron.h"
+
+namespace dagrun {
+namespace {
+
+enum class DagKey {
+  dag_id,
+  description,
+  schedule,
+  start_date,
+  end_date,
+  catchup,
+  max_active_tasks,
+  max_active_runs,
+  tags,
+  params,
+  default_args,
+  tasks,
+};
+
+constexpr std::array<std::string_view, 12> kDagKeyNames{
+    "dag_id",           "description",     "schedule", "start_date",
+    "end_date",         "catchup",         "max_active_tasks", "max_active_runs",
+    "tags",             "params",          "default_args",     "tasks",
+};
+
+std::optional<DagKey> parse_dag_key(std::string_view name) {
+  for (size_t i = 0; i < kDagKeyNames.size(); ++i)
+    if (kDagKeyNames[i] == name) return static_cast<DagKey>(i);
+  return std::nullopt;
+}
+
+const Scope kDagScope{"", -1, {}};
+constexpr int kMaxUpstreamSuggestions = 100;
+
+// Tasks are read as the parser completes each one (see task_stream.h); the DAG keys,
+// default_args and the checks across tasks run once the whole file is parsed.
+class DagReader {
+ public:
+  DagReader(std::string_view text, const std::string& file, const LoadOptions& options)
+      : text_(text), options_(options), problems_(text, file) {
+    dag_.file = file;
+  }
+
+  LoadResult read();
+
+ private:
+  void read_task_element(int index, const Json& task);
+  LoadResult finish(const StreamedDag& doc);
+  void read_dag_key(DagKey key, const std::string& name, const Json& v, const StreamedDag& doc);
+  void read_schedule(const Json& v);
+  void check_references();
+  void check_cycles();
+
+  std::string_view text_;
+  const LoadOptions& options_;
+  Problems problems_;
+  Dag dag_;
+  std::string dag_id_;
+  const Json* default_args_ = nullptr;
+  bool has_tasks_ = false;
+  std::vector<TaskKeySet> task_keys_;  // per task: the keys it gives itself
+  std::vector<char> id_valid_;         // per task: its task_id can be referred to
+  bool forward_edges_ = false;         // some task depends on a later one
+  int unknown_upstreams_ = 0;
+};
+
+LoadResult DagReader::read() {
+  StreamedDag doc = parse_dag_json(
+      text_, [this](int index, const Json& task) { read_task_element(index, task); }, problems_);
+  if (doc.error) {
+    LoadResult result;
+    result.file = dag_.file;
+    SourcePosition pos = position_of_offset(text_, doc.error->offset);
+    result.diagnostics.push_back(
+        {dag_.file, pos.line, pos.column, "", "invalid JSON: " + doc.error->message});
+    return result;
+  }
+  return finish(doc);
+}
+
+void DagReader::read_task_element(int index, const Json& t) {
+  if (!t.is_object()) {
+    problems_.at("/tasks/" + std::to_string(index), JsonTarget::value,
+                 "tasks[" + std::to_string(index) + "]",
+                 "a task must be an object, got " + describe(t));
+    dag_.tasks.emplace_back();
+    task_keys_.emplace_back();
+    id_valid_.push_back(false);
+    return;
+  }
+  TaskRead read = read_task(t, index, options_, problems_);
+  dag_.tasks.push_back(std::move(read.spec));
+  task_keys_.push_back(read.keys);
+  id_valid_.push_back(read.id_valid);
+}
+
+LoadResult DagReader::finish(const StreamedDag& doc) {
+  const Json& root = doc.root;
+  LoadResult result;
+  result.file = dag_.file;
+  if (!root.is_object()) {
+    problems_.at("", JsonTarget::value, "dag",
+                 "the top level must be an object, got " + std::string(json_type_name(root)));
+    result.diagnostics = problems_.resolve();
+    return result;
+  }
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string& name = it.key();
+    if (auto key = parse_dag_key(name)) {
+      read_dag_key(*key, name, it.value(), doc);
+    } else if (is_task_setting(name)) {
+      problems_.at_key(kDagScope, name,
+                       "unknown key '" + name + "'; settings for every task go in default_args");
+    } else {
+      problems_.at_key(kDagScope, name,
+                       "unknown key '" + name + "'" + did_you_mean(closest_match(name, kDagKeyNames)));
+    }
+  }
+  if (!root.contains("dag_id")) problems_.at("", JsonTarget::value, "dag", "missing required key 'dag_id'");
+  if (!root.contains("tasks")) problems_.at("", JsonTarget::value, "dag", "missing required key 'tasks'");
+  if (dag_.start_date && dag_.end_date && *dag_.end_date < *dag_.start_date)
+    problems_.at_value(kDagScope, "end_date",
+                       "end_date " + format_iso8601(*dag_.end_date) + " is before start_date " +
+                           format_iso8601(*dag_.start_date));
+
+  if (has_tasks_) {
+    if (default_args_) {
+      TaskDefaults defaults = read_default_args(*default_args_, problems_);
+      for (size_t i = 0; i < dag_.tasks.size(); ++i) {
+        TaskRead read{std::move(dag_.tasks[i]), task_keys_[i], id_valid_[i] != 0};
+        apply_defaults(defaults, read);
+        dag_.tasks[i] = std::move(read.spec);
+      }
+    }
+    dag_.rebuild_index();
+    check_references();
+    check_cycles();
+  } else if (default_args_) {
+    read_default_args(*default_args_, problems_);
+  }
+
+  result.dag_id = dag_id_;
+  if (problems_.empty()) {
+    result.dag = std::move(dag_);
+  } else {
+    result.diagnostics = problems_.resolve();
+  }
+  return result;
+}
+
+void DagReader::read_dag_key(DagKey key, const std::string& name, const Json& v,
+                             const StreamedDag& doc) {
+  switch (key) {
+    case DagKey::dag_id:
+      if (auto id = read_id(v, kDagScope, name, problems_)) dag_.dag_id = dag_id_ = std::move(*id);
+      break;
+    case DagKey::description:
+      if (auto s = read_string(v, kDagScope, name, problems_)) dag_.description = std::move(*s);
+      break;
+    case DagKey::schedule: read_schedule(v); break;
+    case DagKey::start_date:
+      if (!v.is_null()) dag_.start_date = read_date(v, kDagScope, name, problems_);
+      break;
+    case DagKey::end_date:
+      if (!v.is_null()) dag_.end_date = read_date(v, kDagScope, name, problems_);
+      break;
+    case DagKey::catchup:
+      if (auto b = read_bool(v, kDagScope, name, problems_)) dag_.catchup = *b;
+      break;
+    case DagKey::max_active_tasks:
+      if (auto n = read_int(v, 1, kDagScope, name, problems_)) dag_.max_active_tasks = *n;
+      break;
+    case DagKey::max_active_runs:
+      if (auto n = read_int(v, 1, kDagScope, name, problems_)) dag_.max_active_runs = *n;
+      break;
+    case DagKey::tags:
+      if (auto tags = read_string_list(v, kDagScope, name, problems_)) dag_.tags = std::move(*tags);
+      break;
+    case DagKey::params: dag_.params = nlohmann::json(v); break;
+    case DagKey::default_args:
+      if (v.is_object()) default_args_ = &v;
+      else problems_.at_value(kDagScope, name, "default_args must be an object, got " + describe(v));
+      break;
+    case DagKey::tasks:
+      if (doc.tasks_streamed && doc.task_count > 0) has_tasks_ = true;
+      else if (doc.tasks_streamed) problems_.at_value(kDagScope, name, "tasks must not be empty");
+      else problems_.at_value(kDagScope, name, "tasks must be a list of tasks, got " + describe(v));
+      break;
+  }
+}
+
+void DagReader::read_schedule(const Json& v) {
+  if (v.is_null()) return;  // triggered by hand only
+  auto text = read_string(v, kDagScope, "schedule", problems_);
+  if (!text) return;
+  std::string why;
+  if (!CronSchedule::parse(*text, &why)) {
+    problems_.at_value(kDagScope, "schedule", "invalid schedule '" + *text + "': " + why);
+    return;
+  }
+  dag_.schedule = std::move(*text);
+}
+
+// Duplicate ids, then each upstream list: unknown ids, self references and repeats
+// are reported and dropped, so the cycle check sees only edges that resolve.
+void DagReader::check_references() {
+  const size_t n = dag_.tasks.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (!id_valid_[i]) continue;
+    const std::string& id = dag_.tasks[i].task_id;
+    int first = dag_.index_of(id);
+    if (first == static_cast<int>(i)) continue;
+    int line = problems_.line_of("/tasks/" + std::to_string(first) + "/task_id", JsonTarget::value);
+    problems_.at_value(Scope{"/tasks", static_cast<int>(i), id}, "task_id",
+                       "duplicate task_id '" + id + "' (first defined on line " +
+                           std::to_string(line) + ")");
+  }
+
+  std::vector<int> listed_by(n, -1);  // listed_by[j] == i: task i already lists j
+  for (size_t i = 0; i < n; ++i) {
+    TaskSpec& task = dag_.tasks[i];
+    const int self = static_cast<int>(i);
+    Scope scope{"/tasks", self, id_valid_[i] ? std::string_view(task.task_id) : std::string_view()};
+    size_t kept = 0;
+    for (size_t k = 0; k < task.upstream.size(); ++k) {
+      const std::string& up = task.upstream[k];
+      int j = dag_.index_of(up);
+      std::string problem;
+      if (j < 0 || !id_valid_[static_cast<size_t>(j)]) {
+        // Each suggestion scans every task id; past a hundred unknown ids (a generated
+        // file gone wrong) the messages go without one so the load stays linear.
+        std::optional<std::string> suggestion;
+        if (++unknown_upstreams_ <= kMaxUpstreamSuggestions) {
+          Suggester s(up);
+          for (size_t c = 0; c < n; ++c)
+            if (id_valid_[c] && c != i) s.consider(dag_.tasks[c].task_id);
+          suggestion = s.best();
+        }
+        problem = "unknown upstream '" + up + "'" + did_you_mean(suggestion);
+      } else if (j == self) {
+        problem = "lists itself as upstream";
+      } else if (listed_by[static_cast<size_t>(j)] == self) {
+        problem = "upstream '" + up + "' is listed twice";
+      }
+      if (!problem.empty()) {
+        problems_.at(scope.pointer("upstream") + '/' + std::to_string(k), JsonTarget::value,
+                     scope.context(), std::move(problem));
+        continue;
+      }
+      listed_by[static_cast<size_t>(j)] = self;
+      if (j > self) forward_edges_ = true;
+      if (kept != k) task.upstream[kept] = std::move(task.upstream[k]);
+      ++kept;
+    }
+    task.upstream.resize(kept);
+  }
+}
+
+// A file in which every task lists only earlier tasks cannot have a cycle, so the
+// graph is built only when some task depends on a later one.
+void DagReader::check_cycles() {
+  if (!forward_edges_) return;
+  DagGraph graph(dag_);
+  auto cycle = graph.find_cycle();
+  if (!cycle) return;
+  int first = cycle->front();
+  const std::string& id = dag_.tasks[static_cast<size_t>(first)].task_id;
+  problems_.at("/tasks/" + std::to_string(first), JsonTarget::value,
+               id.empty() ? "tasks[" + std::to_string(first) + "]" : "task '" + id + "'",
+               "dependency cycle: " + graph.path_text(*cycle));
+}
+
+}  // namespace
+
+LoadResult load_dag_text(std::string_view text, const std::string& file_label,
+                         const LoadOptions& options) {
+  return DagReader(text, file_label, options).read();
+}
+
+std::optional<std::string> read_text_file(const std::filesystem::path& path, std::string* error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    if (error) *error = "is a directory";
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (error) *error = std::generic_category().message(errno);
+    return std::nullopt;
+  }
+  std::string text;
+  in.seekg(0, std::ios::end);
+  auto size = in.tellg();
+  if (size > 0) {
+    text.resize(static_cast<size_t>(size));
+    in.seekg(0, std::ios::beg);
+    in.read(text.data(), size);
+  }
+  if (in.bad()) {
+    if (error) *error = "read failed";
+    return std::nullopt;
+  }
+  return text;
+}
+
+LoadResult load_dag_file(const std::filesystem::path& path, const LoadOptions& options) {
+  std::string why;
+  auto text = read_text_file(path, &why);
+  if (!text) {
+    LoadResult result;
+    result.file = path.string();
+    result.diagnostics.push_back({result.file, 0, 0, "", "cannot read file: " + why});
+    return result;
+  }
+  return load_dag_text(*text, path.string(), options);
+}
+
+}  // namespace dagrun

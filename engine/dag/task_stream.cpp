@@ -1,0 +1,227 @@
+#include "dag/task_stream.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <vector>
+
+namespace dagrun {
+namespace {
+
+// nlohmann's message without "[json.exception.parse_error.101] parse error at line 1,
+// column 2: ": the position is reported in our own terms.
+std::string json_error_text(std::string_view s) {
+  if (auto bracket = s.find("] "); bracket != std::string_view::npos) s.remove_prefix(bracket + 2);
+  if (s.starts_with("parse error")) {
+    if (auto colon = s.find(": "); colon != std::string_view::npos) s.remove_prefix(colon + 2);
+  }
+  // "; last read: '...'" may quote earlier tokens too; the position says where.
+  std::string out(s);
+  if (auto last = out.find("; last read: "); last != std::string::npos) {
+    auto next = out.find("; expected", last + 1);
+    out.erase(last, next == std::string::npos ? std::string::npos : next - last);
+  }
+  return out;
+}
+
+// Builds the tree the way nlohmann's own DOM parser does (a stack of open
+// containers), except that elements of the top-level tasks array are built one at a
+// time in element_ and handed to the callback.
+class StreamHandler {
+ public:
+  StreamHandler(std::string_view text, StreamedDag& out, const TaskCallback& on_task,
+                Problems& problems)
+      : text_(text), out_(out), on_task_(on_task), problems_(problems) {}
+
+  bool null() { return scalar(Json(nullptr)); }
+  bool boolean(bool v) { return scalar(Json(v)); }
+  bool number_integer(Json::number_integer_t v) { return scalar(Json(v)); }
+  bool number_unsigned(Json::number_unsigned_t v) { return scalar(Json(v)); }
+  bool number_float(Json::number_float_t v, const std::string&) { return scalar(Json(v)); }
+  bool string(std::string& v) { return scalar(Json(std::move(v))); }
+  bool binary(Json::binary_t& v) { return scalar(Json(std::move(v))); }
+
+  bool start_object(size_t) {
+    Json* object = place(Json(Json::value_t::object));
+    // Most objects in a DAG file are small tasks: room for a few keys up front saves
+    // the vector's first regrowths.
+    object->get_ref<Json::object_t&>().reserve(4);
+    stack_.push_back(object);
+    return true;
+  }
+
+  bool key(std::string& k) {
+    auto& members = stack_.back()->get_ref<Json::object_t&>();
+    if (stack_.size() == 1) next_is_tasks_ = k == "tasks" && !out_.tasks_streamed;
+    // One scan serves both the duplicate check and the insertion that
+    // ordered_map::operator[] would otherwise repeat.
+    for (auto& member : members) {
+      if (member.first == k) {
+        duplicate_key(k);
+        object_element_ = &member.second;  // the last copy wins, as in nlohmann
+        return true;
+      }
+    }
+    using Members = std::vector<Json::object_t::value_type>;
+    object_element_ = &static_cast<Members&>(members).emplace_back(std::move(k), nullptr).second;
+    return true;
+  }
+
+  bool end_object() { return close(); }
+
+  bool start_array(size_t) {
+    bool tasks = stack_.size() == 1 && next_is_tasks_;
+    stack_.push_back(place(Json(Json::value_t::array)));
+    if (tasks) {
+      out_.tasks_streamed = true;
+      tasks_depth_ = stack_.size();
+    }
+    return true;
+  }
+
+  bool end_array() {
+    if (stack_.size() == tasks_depth_) tasks_depth_ = 0;
+    return close();
+  }
+
+  // position counts the characters read, the last being the one that failed. An
+  // unexpected complete string or number is pointed at from its start (the token is
+  // exactly that literal then), a misspelt literal such as "tru" from its first
+  // letter; anything else at the failing character.
+  bool parse_error(size_t position, const std::string& token, const nlohmann::detail::exception& e) {
+    std::string_view what = e.what();
+    size_t offset = std::min(position > 0 ? position - 1 : 0, text_.size());
+    if (what.find("unexpected string literal") != std::string_view::npos ||
+        what.find("unexpected number literal") != std::string_view::npos) {
+      if (token.size() <= position) offset = position - token.size();
+    } else if (what.find("invalid literal") != std::string_view::npos) {
+      auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+      while (offset > 0 && letter(text_[offset - 1])) --offset;
+    }
+    out_.error = JsonSyntaxError{offset, json_error_text(e.what())};
+    return false;
+  }
+
+ private:
+  bool in_task_element() const { return tasks_depth_ != 0 && stack_.size() >= tasks_depth_; }
+
+  // Where a new value goes: the root, the task being built, an array or the value
+  // slot of the last key.
+  Json* place(Json&& v) {
+    if (stack_.empty()) {
+      out_.root = std::move(v);
+      return &out_.root;
+    }
+    if (tasks_depth_ != 0 && stack_.size() == tasks_depth_) {
+      element_ = std::move(v);
+      return &element_;
+    }
+    Json& top = *stack_.back();
+    if (top.is_array()) {
+      top.push_back(std::move(v));
+      return &top.back();
+    }
+    *object_element_ = std::move(v);
+    return object_element_;
+  }
+
+  bool scalar(Json&& v) {
+    place(std::move(v));
+    if (tasks_depth_ != 0 && stack_.size() == tasks_depth_) emit();
+    return true;
+  }
+
+  bool close() {
+    stack_.pop_back();
+    if (tasks_depth_ != 0 && stack_.size() == tasks_depth_) emit();
+    return true;
+  }
+
+  void emit() {
+    int index = static_cast<int>(out_.task_count++);
+    if (!element_duplicates_.empty()) report_task_duplicates(index);
+    on_task_(index, element_);
+    element_ = Json();
+  }
+
+  void report_task_duplicates(int index) {
+    std::string context = "tasks[" + std::to_string(index) + "]";
+    if (auto id = element_.find("task_id"); id != element_.end() && id->is_string()) {
+      const std::string* text = id->get_ptr<const std::string*>();
+      if (text && is_valid_id(*text)) context = "task '" + *text + "'";
+    }
+    for (Duplicate& d : element_duplicates_) {
+      problems_.at(std::move(d.pointer), JsonTarget::key, context, std::move(d.message),
+                   d.occurrence);
+    }
+    element_duplicates_.clear();
+  }
+
+  // The pointer of the innermost open container, found by looking each level up in
+  // its parent: done only for a problem, so the happy path keeps no path.
+  std::string open_pointer() const {
+    std::string pointer;
+    for (size_t level = 1; level < stack_.size(); ++level) {
+      const Json* child = stack_[level];
+      if (level == tasks_depth_) {
+        pointer += "/" + std::to_string(out_.task_count);
+        continue;
+      }
+      const Json& parent = *stack_[level - 1];
+      if (parent.is_array()) {
+        pointer += "/" + std::to_string(parent.size() - 1);
+        continue;
+      }
+      for (auto it = parent.begin(); it != parent.end(); ++it)
+        if (&it.value() == child) pointer += "/" + pointer_token(it.key());
+    }
+    return pointer;
+  }
+
+  void duplicate_key(const std::string& k) {
+    std::string pointer = open_pointer() + "/" + pointer_token(k);
+    // Later copies of the key: count how many came before to point at this one.
+    int occurrence = ++duplicates_seen_[pointer];
+    std::string message = "key '" + k + "' is given more than once";
+    if (in_task_element()) {
+      element_duplicates_.push_back({std::move(pointer), std::move(message), occurrence});
+      return;
+    }
+    std::string context = "dag";
+    if (stack_.size() > 1) {
+      std::string_view p = pointer;
+      p.remove_prefix(1);
+      context = std::string(p.substr(0, p.find('/')));
+    }
+    problems_.at(std::move(pointer), JsonTarget::key, std::move(context), std::move(message),
+                 occurrence);
+  }
+
+  struct Duplicate {
+    std::string pointer;
+    std::string message;
+    int occurrence;
+  };
+
+  std::string_view text_;
+  StreamedDag& out_;
+  const TaskCallback& on_task_;
+  Problems& problems_;
+  std::vector<Json*> stack_;
+  Json* object_element_ = nullptr;
+  bool next_is_tasks_ = false;
+  size_t tasks_depth_ = 0;  // stack size while the tasks array is the innermost container
+  Json element_;
+  std::vector<Duplicate> element_duplicates_;
+  std::unordered_map<std::string, int> duplicates_seen_;
+};
+
+}  // namespace
+
+StreamedDag parse_dag_json(std::string_view text, const TaskCallback& on_task, Problems& problems) {
+  StreamedDag out;
+  StreamHandler handler(text, out, on_task, problems);
+  Json::sax_parse(text, &handler);
+  return out;
+}
+
+}  // namespace dagrun

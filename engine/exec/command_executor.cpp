@@ -1,0 +1,109 @@
+#include "exec/command_executor.h"
+
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "exec/outcome.h"
+#include "exec/process.h"
+#include "exec/try_log.h"
+
+namespace dagrun {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// "exit code 3; last output: a | b": the end of the log usually says why.
+std::string failure_text(const ExitStatus& status, const std::filesystem::path& log_path) {
+  std::string text = describe(status);
+  auto tail = tail_lines(log_path, 3);
+  if (!tail.empty()) {
+    text += "; last output: ";
+    for (size_t i = 0; i < tail.size(); ++i) text += (i ? " | " : "") + tail[i];
+  }
+  return text;
+}
+
+class CommandExecutor : public Executor {
+ public:
+  explicit CommandExecutor(ExecOptions options) : options_(std::move(options)) {}
+
+  TryOutcome run(const TryRequest& request, TrySink& sink, const CancelToken& cancel) override {
+    try {
+      return run_command(request, sink, cancel);
+    } catch (const std::exception& e) {
+      return failed_outcome(e.what());
+    } catch (...) {
+      return failed_outcome("internal error while running the command");
+    }
+  }
+
+ private:
+  TryOutcome run_command(const TryRequest& request, TrySink& sink, const CancelToken& cancel) {
+    if (!request.task || request.task->command.empty()) return failed_outcome("the task has no command");
+    const TaskSpec& task = *request.task;
+    TryLog log(request.log_path);
+
+    SpawnSpec spec;
+    spec.argv = task.command;
+    spec.env = task.env;
+    spec.cwd = request.data_dir;
+    spec.stdout_fd = spec.stderr_fd = log.fd();
+
+    auto start = Clock::now();
+    std::optional<Child> child;
+    try {
+      child.emplace(spawn_process(spec));
+    } catch (const SpawnError& e) {
+      log.write_line(LogLevel::error, e.what());
+      return failed_outcome(e.what());
+    }
+    sink.started_process(child->pid());
+    std::uint64_t cpu_seconds = task.cpu_limit ? cpu_limit_seconds(*task.cpu_limit) : 0;
+    if (cpu_seconds) {
+      // posix_spawn cannot set a child's rlimits; prlimit can, a moment after
+      // the start (negligible against a limit of whole seconds). Processes
+      // the command starts inherit the limit, each with its own count.
+      rlimit lim{cpu_seconds, cpu_seconds + 1};
+      if (::prlimit(child->pid(), RLIMIT_CPU, &lim, nullptr) != 0) {
+        std::string why = std::string("cannot set the CPU limit: ") + std::strerror(errno);
+        log.write_line(LogLevel::error, why);
+        return failed_outcome(why);
+      }
+    }
+
+    auto why = watch_child(*child, try_deadline(request, start), cancel.fd(), nullptr);
+    if (why != WatchResult::exited) {
+      log.write_line(LogLevel::warn, why == WatchResult::deadline ? "timed out, stopping the command"
+                                                                  : "cancelled, stopping the command");
+      stop_process_group(*child, options_.kill_grace, nullptr);
+    }
+    ExitStatus status = child->reap();
+
+    TryOutcome out;
+    if (why == WatchResult::deadline) out = timed_out_outcome(*task.execution_timeout);
+    if (why == WatchResult::cancelled) out = cancelled_outcome(cancel.reason());
+    out.exit_code = status.exit_code;
+    out.signal = status.signal;
+    if (why != WatchResult::exited) return out;
+    if (status.exit_code == 0) {
+      out.status = TryOutcome::Status::success;
+      return out;
+    }
+    out.status = TryOutcome::Status::failed;
+    auto cpu = cpu_limit_error(status, cpu_seconds);
+    out.error = cpu ? *cpu : failure_text(status, request.log_path);
+    return out;
+  }
+
+  ExecOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Executor> make_command_executor(const ExecOptions& options) {
+  return std::make_unique<CommandExecutor>(options);
+}
+
+}  // namespace dagrun

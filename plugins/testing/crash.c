@@ -1,0 +1,13 @@
+/* crash: dies of SIGSEGV by writing through a null pointer. */
+#include <dagrun/plugin.h>
+
+static dagrun_status run(const dagrun_task_context* context, const dagrun_host* host) {
+  (void)context;
+  dagrun_log(host, DAGRUN_LOG_INFO, "crash: about to write through a null pointer");
+  /* volatile all the way: the compiler may not drop a store it can prove undefined. */
+  volatile int* volatile target = 0;
+  *target = 42;
+  return DAGRUN_SUCCESS;
+}
+
+DAGRUN_PLUGIN("crash", "1.0.0", "segfaults", run)
