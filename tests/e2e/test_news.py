@@ -289,6 +289,19 @@ class NewsBotTest(HomeTestCase):
         self.assertIn("the body starts with: {", tries[-1]["error"])
         self.assertEqual(self.standin.slack_texts(), [])
 
+    def test_in_process_plugins_behave_the_same(self):
+        self.dag["default_args"]["isolation"] = "in_process"
+        self.write_dag()
+        self.standin.admin("POST", "faults", {"slack": [{"delay": 0}, {"status": 503}]})
+        result, run_id = self.trigger()
+        self.assertRc(result, 0)
+        self.assertEqual([t["state"] for t in self.tries(run_id, "send_notifications")], ["failed", "success"])
+        articles = posted(self.standin.slack_texts())
+        self.assert_each_once([u for u, _ in articles])
+        self.assertEqual({title_key(t) for _, t in articles}, self.expected_keys())
+        self.assert_each_once([r[2] for r in self.csv_rows()])
+        self.assert_no_secrets(result.out, result.err)
+
     def test_cleanup_removes_only_its_own_old_files(self):
         os.makedirs(self.news_dir)
         outside = tempfile.mkdtemp(prefix="news-outside-")
