@@ -139,7 +139,7 @@ protocol::Request make_request(const PluginFile& file, const TryRequest& request
   r.env = std::move(d.env);
   if (request.task && request.task->memory_limit) {
     r.memory_limit = *request.task->memory_limit;
-    r.memory_error = "memory limit of " + format_bytes(r.memory_limit) + " exceeded";
+    r.memory_error = "memory limit of " + format_byte_size(r.memory_limit) + " exceeded";
   }
   if (request.task && request.task->cpu_limit) r.cpu_limit_seconds = cpu_limit_seconds(*request.task->cpu_limit);
   return r;

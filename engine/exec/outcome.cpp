@@ -9,40 +9,6 @@
 
 namespace dagrun {
 
-std::string format_duration(std::chrono::milliseconds d) {
-  auto ms = d.count();
-  if (ms < 1000) return std::to_string(ms) + "ms";
-  if (ms % 1000 != 0) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(ms) / 1000.0);
-    std::string s = buf;
-    while (s.back() == '0') s.pop_back();
-    return s + "s";
-  }
-  auto s = ms / 1000;
-  if (s < 60) return std::to_string(s) + "s";
-  std::string out;
-  if (s >= 3600) out += std::to_string(s / 3600) + "h";
-  s %= 3600;
-  if (s >= 60) out += std::to_string(s / 60) + "m";
-  if (s % 60) out += std::to_string(s % 60) + "s";
-  return out;
-}
-
-std::string format_bytes(std::uint64_t bytes) {
-  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
-  if (bytes < 1024) return std::to_string(bytes) + " bytes";
-  double value = static_cast<double>(bytes);
-  int unit = -1;
-  while (value >= 1024 && unit < 3) value /= 1024, ++unit;
-  char buf[32];
-  if (value == static_cast<double>(static_cast<std::uint64_t>(value)))
-    std::snprintf(buf, sizeof buf, "%llu %s", static_cast<unsigned long long>(value), kUnits[unit]);
-  else
-    std::snprintf(buf, sizeof buf, "%.1f %s", value, kUnits[unit]);
-  return buf;
-}
-
 TryOutcome failed_outcome(std::string error, TryOutcome::Status status) {
   TryOutcome out;
   out.status = status;

@@ -8,15 +8,12 @@
 #include <string>
 #include <string_view>
 
+#include "dag/byte_size.h"
+#include "dag/duration.h"
 #include "exec/executor.h"
 #include "exec/process.h"
 
 namespace dagrun {
-
-// "30s", "1.5s", "250ms", "2m", "1m30s".
-std::string format_duration(std::chrono::milliseconds d);
-// "64 MiB", "1.5 GiB", "1000 bytes".
-std::string format_bytes(std::uint64_t bytes);
 
 TryOutcome failed_outcome(std::string error,
                           TryOutcome::Status status = TryOutcome::Status::failed);

@@ -60,9 +60,9 @@ class Home:
     def argv(self, *args):
         return [DAGRUN, "--home", self.root, *args]
 
-    def run(self, *args, timeout=120, env=None):
+    def run(self, *args, timeout=120, env=None, cwd=None):
         proc = subprocess.run(self.argv(*args), capture_output=True, text=True,
-                              timeout=timeout, env=self.env(env))
+                              timeout=timeout, env=self.env(env), cwd=cwd)
         return Result(proc)
 
     def start(self, *args, env=None):
@@ -86,6 +86,15 @@ class Home:
             return [dict(r) for r in conn.execute(sql, params)]
         finally:
             conn.close()
+
+    def poll(self, sql, *params):
+        """query() for wait loops: the database may not exist or be migrated yet."""
+        if not os.path.exists(self.db_path):
+            return []
+        try:
+            return self.query(sql, *params)
+        except sqlite3.OperationalError:
+            return []
 
     def tries(self, run_id):
         """Every try of the run from the history, by task then try."""

@@ -170,7 +170,7 @@ class CancelTest(HomeTestCase):
         ]))
         proc = self.home.start("trigger", "long", "--run-id", "r1")
         try:
-            pid = wait_for(lambda: os.path.exists(self.home.db_path) and self.home.query(
+            pid = wait_for(lambda: self.home.poll(
                 "SELECT pid FROM task_try WHERE run_id='r1' AND pid IS NOT NULL"), what="the task to start")[0]["pid"]
             proc.send_signal(sig)
             out, err = proc.communicate(timeout=30)
@@ -218,8 +218,8 @@ class HistoryTest(HomeTestCase):
         proc = self.home.start("trigger", "busy", "--run-id", "busy1")
         reads = 0
         try:
-            wait_for(lambda: os.path.exists(self.home.db_path) and self.home.query(
-                "SELECT 1 FROM dag_run WHERE run_id = 'busy1'"), what="the run to be recorded")
+            wait_for(lambda: self.home.poll("SELECT 1 FROM dag_run WHERE run_id = 'busy1'"),
+                     what="the run to be recorded")
             while proc.poll() is None:
                 for args in (("runs", "--json"), ("tasks", "busy1", "--json")):
                     r = self.home.run(*args)

@@ -450,6 +450,7 @@ class Handler(BaseHTTPRequestHandler):
                  "method": self.command, "path": url.path, "query": self.query_dict(url.query),
                  "headers": {k: ("***" if k.lower() in MASKED_HEADERS else v) for k, v in self.headers.items()},
                  "status": None, "fault": fault}
+        recorded = False
         try:
             if fault and fault.get("delay"):
                 time.sleep(fault["delay"])
@@ -468,11 +469,16 @@ class Handler(BaseHTTPRequestHandler):
                 text = reply.body.decode("utf-8")
                 reply = Reply(200, text[:len(text) // 2], reply.content_type)
             entry["status"] = reply.status
+            # Recorded before answering: a client that reads the log right after
+            # its answer must find its own request there.
+            self.state.record("request", entry)
+            recorded = True
             self.send(reply)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         finally:
-            self.state.record("request", entry)
+            if not recorded:
+                self.state.record("request", entry)
             self.log_line(service, url.path, entry["status"], fault)
 
     @staticmethod

@@ -10,22 +10,6 @@
 using namespace dagrun;
 using namespace std::chrono_literals;
 
-TEST_CASE("durations read the way people write them") {
-  CHECK(format_duration(250ms) == "250ms");
-  CHECK(format_duration(30s) == "30s");
-  CHECK(format_duration(1500ms) == "1.5s");
-  CHECK(format_duration(90s) == "1m30s");
-  CHECK(format_duration(2min) == "2m");
-  CHECK(format_duration(2h) == "2h");
-  CHECK(format_duration(3725s) == "1h2m5s");
-}
-
-TEST_CASE("byte counts use binary units") {
-  CHECK(format_bytes(1000) == "1000 bytes");
-  CHECK(format_bytes(64ull << 20) == "64 MiB");
-  CHECK(format_bytes(3ull << 29) == "1.5 GiB");
-}
-
 TEST_CASE("exit statuses and signals are described in words") {
   ExitStatus exited;
   exited.exit_code = 3;

@@ -128,7 +128,7 @@ TEST_CASE("isolated: a plugin that exhausts its memory limit says so") {
   f.task.execution_timeout = 60s;
   auto out = run_isolated(f);
   CHECK(out.status == TryOutcome::Status::failed);
-  CHECK(out.error == "memory limit of 64 MiB exceeded");
+  CHECK(out.error == "memory limit of 64MiB exceeded");
   CHECK_FALSE(out.timed_out);
 }
 
