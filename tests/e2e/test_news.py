@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -16,7 +17,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from harness import HomeTestCase
+from harness import HomeTestCase, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
@@ -255,6 +256,36 @@ class NewsBotTest(HomeTestCase):
         self.assertEqual(slack[0]["status"], 429)
         self.assertEqual(len(slack), len(self.standin.slack_texts()) + 1)
         self.assert_each_once([u for u, _ in posted(self.standin.slack_texts())])
+
+    def test_cancelling_an_in_process_run_stops_a_retry_after_wait(self):
+        # In process, nothing can kill the plugin: it must notice the cancellation itself.
+        self.dag["default_args"]["isolation"] = "in_process"
+        self.write_dag()
+        self.write_env(NEWS_SLACK_MAX_WAIT="600")
+        self.standin.admin("POST", "faults", {"slack": [{"status": 429, "retry_after": 600}]})
+        proc = self.home.start("trigger", DAG_ID, "--run-id", "r1")
+        try:
+            log = os.path.join(self.home.root, "logs", DAG_ID, "r1", "send_notifications.1.log")
+            wait_for(lambda: os.path.exists(log) and "as Retry-After asks" in open(log, encoding="utf-8").read(),
+                     what="send_notifications to start waiting")
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)  # a hang guard: the wait asked for is 600 s
+        finally:
+            proc.kill()
+        self.assertEqual(proc.returncode, 1, out + err)
+        [attempt] = self.tries("r1", "send_notifications")
+        self.assertEqual(attempt["state"], "failed")
+        self.assertEqual(self.home.task_states("r1")["cleanup"], "skipped")
+        self.assertEqual(self.standin.slack_texts(), [])
+
+    def test_a_slow_naver_answer_times_out_and_is_retried(self):
+        self.write_env(NEWS_HTTP_TIMEOUT="0.5")
+        self.standin.admin("POST", "faults", {"naver": [{"delay": 3}]})
+        result, run_id = self.trigger()
+        self.assertRc(result, 0)
+        tries = self.tries(run_id, "fetch_news")
+        self.assertEqual([t["state"] for t in tries], ["failed", "success"])
+        self.assertIn("naver request for '서울 지하철' failed: Operation timed out", tries[0]["error"])
 
     def test_rejected_credentials_fail_at_once_without_retry(self):
         self.write_env(NAVER_CLIENT_SECRET="wrong-secret-value")
