@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 

@@ -134,29 +134,6 @@ std::optional<PubDate> parse_rfc822(std::string_view text) {
   return PubDate{iso_local(ymd, *hour, *minute, *second, *zone), utc.time_since_epoch().count()};
 }
 
-std::optional<std::int64_t> parse_iso_offset(std::string_view text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, n = 0;
-  const std::string str(text);
-  if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6) return std::nullopt;
-  const year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
-                           std::chrono::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
-  Scanner sc{text, static_cast<size_t>(n)};
-  int offset = 0;
-  if (!sc.eat('Z')) {
-    if (sc.pos >= text.size() || (text[sc.pos] != '+' && text[sc.pos] != '-')) return std::nullopt;
-    const int sign = text[sc.pos++] == '-' ? -1 : 1;
-    auto oh = sc.number(2, 2);
-    if (!oh || !sc.eat(':')) return std::nullopt;
-    auto om = sc.number(2, 2);
-    if (!om) return std::nullopt;
-    offset = sign * (*oh * 60 + *om);
-  }
-  if (sc.pos != text.size()) return std::nullopt;
-  const auto t = sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} - minutes{offset};
-  return t.time_since_epoch().count();
-}
-
 std::string kst_day_stamp(SysTime t) {
   const year_month_day ymd{floor<days>(t + kKstOffset)};
   char buf[32];
@@ -182,18 +159,5 @@ std::optional<std::int64_t> day_stamp_days(std::string_view stamp) {
 }
 
 std::int64_t kst_days(SysTime t) { return floor<days>(t + kKstOffset).time_since_epoch().count(); }
-
-std::string utc_iso(SysTime t) {
-  const auto secs = floor<seconds>(t);
-  const auto day = floor<days>(secs);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{secs - day};
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
-}
 
 }  // namespace dagrun::news

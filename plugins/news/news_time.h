@@ -24,9 +24,6 @@ struct PubDate {
 // 24:00, minute 60).
 std::optional<PubDate> parse_rfc822(std::string_view text);
 
-// Parses the ISO 8601 form parse_rfc822 writes ("...T10:00:00+09:00" or "Z").
-std::optional<std::int64_t> parse_iso_offset(std::string_view text);
-
 // Korea has no daylight saving time: KST is always UTC+9.
 constexpr std::chrono::hours kKstOffset{9};
 
@@ -38,8 +35,5 @@ std::optional<std::int64_t> day_stamp_days(std::string_view stamp);
 
 // Days since 1970-01-01 of t's calendar day in KST.
 std::int64_t kst_days(SysTime t);
-
-// "2026-11-29T01:00:00Z": t in UTC, to the second.
-std::string utc_iso(SysTime t);
 
 }  // namespace dagrun::news

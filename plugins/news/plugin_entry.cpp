@@ -33,7 +33,7 @@ dagrun_status run_stage_plugin(const dagrun_task_context* context, const dagrun_
     const NewsConfig config = NewsConfig::load(params, dagrun_home(*context));
     stage_host.set_masker(config.masker());
     stage_host.info(std::string(stage) + ": try " + std::to_string(context->try_number) + " of run " +
-                    context->run_id + ", configuration from " + config.source());
+                    (context->run_id ? context->run_id : "?") + ", configuration from " + config.source());
 
     CurlOptions options;
     options.connect_timeout = config.get_seconds("NEWS_HTTP_CONNECT_TIMEOUT", 5, 600);

@@ -82,7 +82,7 @@ TEST_CASE("cleanup removes only the bot's own files older than the retention") {
 
 TEST_CASE("cleanup follows the retention setting") {
   Rig rig;
-  rig.values["NEWS_RETENTION_DAYS"] = "1";
+  rig.values.insert_or_assign("NEWS_RETENTION_DAYS", std::string("1"));  // operator= trips GCC 12 -Wrestrict
   write_text(rig.news_dir / "news_20261127.csv", "x");
   write_text(rig.news_dir / "news_20261128.csv", "x");
   REQUIRE(rig.run(cleanup) == DAGRUN_SUCCESS);
