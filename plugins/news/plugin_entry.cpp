@@ -1,0 +1,51 @@
+#include "plugin_entry.h"
+
+#include <string>
+
+#include "curl_http_client.h"
+#include "stage_error.h"
+
+namespace dagrun::news {
+
+std::optional<std::filesystem::path> dagrun_home(const dagrun_task_context& context) {
+  for (size_t i = 0; i < context.env_count; ++i) {
+    const dagrun_env_entry& e = context.env[i];
+    if (e.key && e.value && std::string_view(e.key) == "DAGRUN_HOME" && *e.value) return std::filesystem::path(e.value);
+  }
+  if (!context.data_dir || !*context.data_dir || !context.dag_id) return std::nullopt;
+  std::filesystem::path run_dir = std::filesystem::path(context.data_dir).lexically_normal();
+  if (!run_dir.has_filename()) run_dir = run_dir.parent_path();  // a trailing '/'
+  const std::filesystem::path dag_dir = run_dir.parent_path();
+  if (!run_dir.is_absolute() || dag_dir.filename() != context.dag_id || dag_dir.parent_path().filename() != "data")
+    return std::nullopt;
+  return dag_dir.parent_path().parent_path();
+}
+
+dagrun_status run_stage_plugin(const dagrun_task_context* context, const dagrun_host* host, const char* stage,
+                               StageFn fn) {
+  if (!host || host->struct_size < sizeof(dagrun_host)) return DAGRUN_FAILED_NO_RETRY;
+  StageHost stage_host(host);
+  return run_guarded(stage_host, stage, [&] {
+    if (!context || context->struct_size < sizeof(dagrun_task_context))
+      throw config_error("the engine passed an incomplete task context");
+    if (!context->data_dir || !*context->data_dir) throw config_error("the engine gave the task no data directory");
+    const TaskParams params = parse_task_params(context->params_json ? context->params_json : "null");
+    const NewsConfig config = NewsConfig::load(params, dagrun_home(*context));
+    stage_host.set_masker(config.masker());
+    stage_host.info(std::string(stage) + ": try " + std::to_string(context->try_number) + " of run " +
+                    (context->run_id ? context->run_id : "?") + ", configuration from " + config.source());
+
+    CurlOptions options;
+    options.connect_timeout = config.get_seconds("NEWS_HTTP_CONNECT_TIMEOUT", 5, 600);
+    options.total_timeout = config.get_seconds("NEWS_HTTP_TIMEOUT", 30, 3600);
+    options.proxy = config.get("NEWS_HTTP_PROXY", "");
+    CurlHttpClient http(options, [&stage_host] { return stage_host.cancelled(); });
+    PollingWaiter waiter;
+    StageIo io{stage_host, context->data_dir};
+    io.http = &http;
+    io.waiter = &waiter;
+    fn(config, io);
+  });
+}
+
+}  // namespace dagrun::news

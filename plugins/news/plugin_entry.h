@@ -1,0 +1,27 @@
+// What the four plugins share: reading the task's configuration, wiring the
+// real network, clock and waiter, and turning every failure into a status.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include <dagrun/plugin.h>
+
+#include "config.h"
+#include "stage_io.h"
+
+namespace dagrun::news {
+
+using StageFn = void (*)(const NewsConfig&, StageIo&);
+
+// The dagrun home, against which relative env_file and NEWS_DATA_DIR are
+// resolved: the task's DAGRUN_HOME env entry when it has one, else derived
+// from the run's data directory, which the engine puts at
+// HOME/data/<dag_id>/<run_id>. nullopt when neither applies.
+std::optional<std::filesystem::path> dagrun_home(const dagrun_task_context& context);
+
+// The body of every stage plugin's run(). Never throws.
+dagrun_status run_stage_plugin(const dagrun_task_context* context, const dagrun_host* host, const char* stage,
+                               StageFn fn);
+
+}  // namespace dagrun::news
