@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "exec/outcome.h"
+#include "exec/output_capture.h"
 #include "exec/process.h"
 #include "exec/try_log.h"
 
@@ -49,12 +50,14 @@ class CommandExecutor : public Executor {
     spec.argv = task.command;
     spec.env = task.env;
     spec.cwd = request.data_dir;
-    spec.stdout_fd = spec.stderr_fd = log.fd();
+    OutputCapture output(log);
+    spec.stdout_fd = spec.stderr_fd = output.child_fd();
 
     auto start = Clock::now();
     std::optional<Child> child;
     try {
       child.emplace(spawn_process(spec));
+      output.close_child_fd();
     } catch (const SpawnError& e) {
       log.write_line(LogLevel::error, e.what());
       return failed_outcome(e.what());
@@ -73,13 +76,14 @@ class CommandExecutor : public Executor {
       }
     }
 
-    auto why = watch_child(*child, try_deadline(request, start), cancel.fd(), nullptr);
+    auto why = watch_child(*child, try_deadline(request, start), cancel.fd(), {&output});
     if (why != WatchResult::exited) {
       log.write_line(LogLevel::warn, why == WatchResult::deadline ? "timed out, stopping the command"
                                                                   : "cancelled, stopping the command");
-      stop_process_group(*child, options_.kill_grace, nullptr);
+      stop_process_group(*child, options_.kill_grace, {&output});
     }
     ExitStatus status = child->reap();
+    output.finish();
 
     TryOutcome out;
     if (why == WatchResult::deadline) out = timed_out_outcome(*task.execution_timeout);

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "exec/outcome.h"
+#include "exec/output_capture.h"
 #include "exec/plugin_context.h"
 #include "exec/process.h"
 #include "exec/try_callbacks.h"
@@ -172,7 +173,8 @@ TryOutcome run_isolated_plugin(const PluginFile& file, const TryRequest& request
   spec.search_path = false;
   if (request.task) spec.env = request.task->env;
   spec.cwd = request.data_dir;
-  spec.stdout_fd = spec.stderr_fd = log.fd();  // plugins may printf
+  OutputCapture output(log);  // plugins may printf
+  spec.stdout_fd = spec.stderr_fd = output.child_fd();
   spec.fds = {{host_end.fd, protocol::kHostFd}};
   // A cancel that arrives while the host is still starting waits until its
   // handler is in place, so the plugin always sees it through is_cancelled().
@@ -196,18 +198,20 @@ TryOutcome run_isolated_plugin(const PluginFile& file, const TryRequest& request
   }
   ::close(host_end.fd);
   host_end.fd = -1;
+  output.close_child_fd();
   sink.started_process(child->pid());
 
   host.attach(&*child);
 
-  auto why = watch_child(*child, try_deadline(request, start), cancel.fd(), &host);
+  auto why = watch_child(*child, try_deadline(request, start), cancel.fd(), {&host, &output});
   if (why != WatchResult::exited) {
     log.write_line(LogLevel::warn, why == WatchResult::deadline ? "timed out, stopping the plugin host"
                                                                 : "cancelled, stopping the plugin host");
-    stop_process_group(*child, options.kill_grace, &host);
+    stop_process_group(*child, options.kill_grace, {&host, &output});
   }
   ExitStatus exit = child->reap();
   host.drain();
+  output.finish();
 
   TryOutcome out;
   if (why == WatchResult::deadline) out = timed_out_outcome(*request.task->execution_timeout);

@@ -195,24 +195,28 @@ int poll_timeout_ms(std::optional<Clock::time_point> deadline) {
 }
 
 // One poll() round over the child's pidfd, an optional cancel fd and the
-// channel. Returns true once the child has exited.
+// channels. Returns true once the child has exited.
 bool poll_once(const Child& child, std::optional<Clock::time_point> deadline, int cancel_fd,
-               PollChannel* channel, bool& cancelled) {
-  pollfd fds[3];
+               Channels channels, bool& cancelled) {
+  constexpr size_t kMaxChannels = 4;
+  pollfd fds[2 + kMaxChannels];
+  PollChannel* owners[2 + kMaxChannels] = {};
   nfds_t n = 0;
   fds[n++] = {child.pidfd(), POLLIN, 0};
-  int cancel_index = -1, channel_index = -1;
+  int cancel_index = -1;
   if (cancel_fd >= 0) {
     cancel_index = static_cast<int>(n);
     fds[n++] = {cancel_fd, POLLIN, 0};
   }
-  if (channel && channel->fd() >= 0 && channel->events()) {
-    channel_index = static_cast<int>(n);
-    fds[n++] = {channel->fd(), channel->events(), 0};
+  for (PollChannel* c : channels) {
+    if (!c || c->fd() < 0 || !c->events() || n == 2 + kMaxChannels) continue;
+    owners[n] = c;
+    fds[n++] = {c->fd(), c->events(), 0};
   }
   int r = ::poll(fds, n, poll_timeout_ms(deadline));
   if (r < 0) return false;  // EINTR: the caller loops
-  if (channel_index >= 0 && fds[channel_index].revents) channel->on_ready(fds[channel_index].revents);
+  for (nfds_t i = 0; i < n; ++i)
+    if (owners[i] && fds[i].revents) owners[i]->on_ready(fds[i].revents);
   if (cancel_index >= 0 && fds[cancel_index].revents) cancelled = true;
   return fds[0].revents != 0;
 }
@@ -220,23 +224,23 @@ bool poll_once(const Child& child, std::optional<Clock::time_point> deadline, in
 }  // namespace
 
 WatchResult watch_child(const Child& child, std::optional<Clock::time_point> deadline, int cancel_fd,
-                        PollChannel* channel) {
+                        Channels channels) {
   for (;;) {
     bool cancelled = false;
-    if (poll_once(child, deadline, cancel_fd, channel, cancelled)) return WatchResult::exited;
+    if (poll_once(child, deadline, cancel_fd, channels, cancelled)) return WatchResult::exited;
     if (cancelled) return WatchResult::cancelled;
     if (deadline && Clock::now() >= *deadline) return WatchResult::deadline;
   }
 }
 
-void stop_process_group(const Child& child, std::chrono::milliseconds grace, PollChannel* channel) {
+void stop_process_group(const Child& child, std::chrono::milliseconds grace, Channels channels) {
   child.signal_group(SIGTERM);
   auto until = Clock::now() + grace;
   bool ignored = false;
   bool exited = false;
-  while (!exited && Clock::now() < until) exited = poll_once(child, until, -1, channel, ignored);
+  while (!exited && Clock::now() < until) exited = poll_once(child, until, -1, channels, ignored);
   child.signal_group(SIGKILL);
-  while (!exited) exited = poll_once(child, std::nullopt, -1, channel, ignored);
+  while (!exited) exited = poll_once(child, std::nullopt, -1, channels, ignored);
 }
 
 namespace {
@@ -281,10 +285,10 @@ CapturedRun run_captured(const SpawnSpec& spec_in, std::chrono::milliseconds tim
     p[1] = -1;
     ::fcntl(p[0], F_SETFL, O_NONBLOCK);
     PipeReader reader(p[0]);
-    auto why = watch_child(child, Clock::now() + timeout, -1, &reader);
+    auto why = watch_child(child, Clock::now() + timeout, -1, {&reader});
     if (why != WatchResult::exited) {
       result.timed_out = true;
-      stop_process_group(child, std::chrono::milliseconds(500), &reader);
+      stop_process_group(child, std::chrono::milliseconds(500), {&reader});
     }
     result.status = child.reap();
     reader.drain();

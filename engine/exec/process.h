@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -88,17 +89,19 @@ class PollChannel {
 
 enum class WatchResult { exited, deadline, cancelled };
 
+// The descriptors to service while waiting; null entries are skipped.
+using Channels = std::initializer_list<PollChannel*>;
+
 // Waits until the child exits, the deadline passes or cancel_fd becomes
-// readable, servicing channel meanwhile (when not null).
+// readable, servicing the channels meanwhile.
 WatchResult watch_child(const Child& child,
                         std::optional<std::chrono::steady_clock::time_point> deadline,
-                        int cancel_fd, PollChannel* channel);
+                        int cancel_fd, Channels channels);
 
 // SIGTERM to the group, up to grace for the leader to exit, then SIGKILL to
 // the group (always: stragglers that outlived the leader go too). Returns
 // once the leader is dead; the caller reaps it.
-void stop_process_group(const Child& child, std::chrono::milliseconds grace,
-                        PollChannel* channel);
+void stop_process_group(const Child& child, std::chrono::milliseconds grace, Channels channels);
 
 // Runs argv to completion with stdout captured (stderr discarded), killing it
 // after timeout. For short helper runs such as `dagrun-task-host --describe`.

@@ -50,17 +50,28 @@ void TryLog::write_line(LogLevel level, std::string_view message) {
     }
     while (!line.empty() && (line.back() == ' ' || line.back() == '\n')) line.pop_back();
     line += '\n';
-    int out = fd();
-    std::lock_guard lock(mu_);
-    std::string_view rest = line;
-    while (!rest.empty()) {
-      ssize_t n = ::write(out, rest.data(), rest.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return;
-      rest.remove_prefix(static_cast<size_t>(n));
-    }
+    write_all(fd(), line);
   } catch (...) {
     // A log line is never worth failing the try over.
+  }
+}
+
+void TryLog::append(std::string_view bytes) {
+  if (bytes.empty()) return;
+  try {
+    write_all(fd(), bytes);
+  } catch (...) {
+    // As above: losing output is better than failing the try.
+  }
+}
+
+void TryLog::write_all(int out, std::string_view rest) {
+  std::lock_guard lock(mu_);
+  while (!rest.empty()) {
+    ssize_t n = ::write(out, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    rest.remove_prefix(static_cast<size_t>(n));
   }
 }
 

@@ -30,11 +30,16 @@ class TryLog {
   // std::runtime_error naming the file when it cannot be opened.
   int fd();
 
+  // Appends bytes as they are (a child's output). Never throws.
+  void append(std::string_view bytes);
+
   // "2026-11-29T02:07:39.123Z INFO message"; continuation lines of a
   // multi-line message are indented. Never throws.
   void write_line(LogLevel level, std::string_view message);
 
  private:
+  void write_all(int fd, std::string_view bytes);
+
   std::filesystem::path path_;
   std::mutex mu_;
   int fd_ = -1;

@@ -3,7 +3,10 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <fstream>
 
 #include "exec/command_executor.h"
 #include "exec_test_support.h"
@@ -43,6 +46,37 @@ TEST_CASE("output is appended to an existing try log") {
   { std::ofstream(f.log_path()) << "earlier line\n"; }
   run_command(f, {"echo", "later line"});
   CHECK(f.log_text() == "earlier line\nlater line\n");
+}
+
+TEST_CASE("a silent command leaves no log file") {
+  TryFixture f;
+  auto out = run_command(f, {"true"});
+  CHECK(out.status == TryOutcome::Status::success);
+  CHECK_FALSE(std::filesystem::exists(f.log_path()));
+}
+
+TEST_CASE("output larger than the pipe buffer is captured whole") {
+  TryFixture f;
+  auto out = run_command(f, {"sh", "-c", "i=0; while [ $i -lt 20000 ]; do echo line-$i; i=$((i+1)); done"});
+  CHECK(out.status == TryOutcome::Status::success);
+  auto log = f.log_text();
+  CHECK(log.find("line-0\n") == 0);
+  CHECK(log.find("line-19999\n") != std::string::npos);
+  CHECK(std::count(log.begin(), log.end(), '\n') == 20000);
+}
+
+TEST_CASE("a background process holding the output open does not keep the try running") {
+  TryFixture f;
+  auto started = std::chrono::steady_clock::now();
+  auto out = run_command(f, {"sh", "-c", "echo before; sleep 30 & echo $! > bg.pid"});
+  CHECK(out.status == TryOutcome::Status::success);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(20));
+  CHECK(f.log_text() == "before\n");
+  std::ifstream pidfile(f.request().data_dir / "bg.pid");
+  int pid = 0;
+  pidfile >> pid;
+  REQUIRE(pid > 0);
+  ::kill(pid, SIGKILL);
 }
 
 TEST_CASE("a non-zero exit fails with the exit code and the end of the output") {
