@@ -68,6 +68,7 @@ int verb_trigger(Context& ctx) {
   request.dag = dag;
   request.run_id = ctx.args.value("run-id").value_or(make_run_id("manual", std::chrono::system_clock::now()));
   request.conf_json = conf;
+  request.home = ctx.home.root;
   request.logs_root = ctx.home.logs;
   request.data_root = ctx.home.data;
   request.max_active_tasks = max_active;

@@ -60,6 +60,7 @@ class DagReader {
  private:
   void read_task_element(int index, const Json& task);
   LoadResult finish(const StreamedDag& doc);
+  void inherit_dag_params();
   void read_dag_key(DagKey key, const std::string& name, const Json& v, const StreamedDag& doc);
   void read_schedule(const Json& v);
   void check_references();
@@ -146,6 +147,7 @@ LoadResult DagReader::finish(const StreamedDag& doc) {
         dag_.tasks[i] = std::move(read.spec);
       }
     }
+    inherit_dag_params();
     dag_.rebuild_index();
     check_references();
     check_cycles();
@@ -160,6 +162,21 @@ LoadResult DagReader::finish(const StreamedDag& doc) {
     result.diagnostics = problems_.resolve();
   }
   return result;
+}
+
+// As in Airflow, the DAG's params are every task's params, and a task's own
+// params win key by key. A task whose params are not an object keeps them.
+void DagReader::inherit_dag_params() {
+  if (!dag_.params.is_object()) return;
+  for (TaskSpec& t : dag_.tasks) {
+    if (t.params.is_null()) {
+      t.params = dag_.params;
+    } else if (t.params.is_object()) {
+      nlohmann::json merged = dag_.params;
+      merged.update(t.params);
+      t.params = std::move(merged);
+    }
+  }
 }
 
 void DagReader::read_dag_key(DagKey key, const std::string& name, const Json& v,

@@ -48,7 +48,7 @@ class CommandExecutor : public Executor {
 
     SpawnSpec spec;
     spec.argv = task.command;
-    spec.env = task.env;
+    spec.env = request.env;
     spec.cwd = request.data_dir;
     OutputCapture output(log);
     spec.stdout_fd = spec.stderr_fd = output.child_fd();

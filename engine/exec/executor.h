@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "dag/model.h"
 #include "run/cancel.h"
@@ -21,6 +23,9 @@ struct TryRequest {
   std::string conf_json = "{}";
   std::filesystem::path data_dir;  // the run's data directory; working directory of children
   std::filesystem::path log_path;  // this try's log file; its directory exists
+  // Added to the environment of the try's process (and handed to in_process
+  // plugins): the engine's DAGRUN_* context variables, then the task's env.
+  std::vector<std::pair<std::string, std::string>> env;
 };
 
 enum class LogLevel { debug = 0, info = 1, warn = 2, error = 3 };

@@ -171,7 +171,7 @@ TryOutcome run_isolated_plugin(const PluginFile& file, const TryRequest& request
   SpawnSpec spec;
   spec.argv = {options.task_host.string(), "--run"};
   spec.search_path = false;
-  if (request.task) spec.env = request.task->env;
+  spec.env = request.env;
   spec.cwd = request.data_dir;
   OutputCapture output(log);  // plugins may printf
   spec.stdout_fd = spec.stderr_fd = output.child_fd();

@@ -9,10 +9,10 @@ PluginContextData plugin_context_data(const TryRequest& request) {
   d.try_number = request.try_number;
   d.conf_json = request.conf_json.empty() ? "{}" : request.conf_json;
   d.data_dir = request.data_dir.string();
+  d.env = request.env;
   if (request.task) {
     d.task_id = request.task->task_id;
     d.params_json = request.task->params.is_null() ? "null" : request.task->params.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    d.env = request.task->env;
   }
   return d;
 }

@@ -190,6 +190,14 @@ TryRequest RunExecution::launch(int task) {
   request.conf_json = req_.conf_json;
   request.data_dir = data_dir_;
   request.log_path = t.log_path;
+  // Airflow exports AIRFLOW_CTX_*; tasks here learn where they run the same way.
+  request.env = {{"DAGRUN_HOME", req_.home.string()},
+                 {"DAGRUN_DAG_ID", dag_.dag_id},
+                 {"DAGRUN_RUN_ID", req_.run_id},
+                 {"DAGRUN_TASK_ID", t.task_id},
+                 {"DAGRUN_TRY_NUMBER", std::to_string(t.try_number)}};
+  const auto& task_env = spec(task).env;
+  request.env.insert(request.env.end(), task_env.begin(), task_env.end());
   return request;
 }
 

@@ -33,6 +33,7 @@ struct RunRequest {
   std::string run_id;
   std::string run_type = "manual";
   std::string conf_json = "{}";
+  std::filesystem::path home;       // exported to tasks as DAGRUN_HOME
   std::filesystem::path logs_root;  // tries log to logs_root/<dag_id>/<run_id>/<task_id>.<try>.log
   std::filesystem::path data_root;  // the run's data directory is data_root/<dag_id>/<run_id>
   int max_active_tasks = 0;         // 0: the DAG's setting, else the number of cores

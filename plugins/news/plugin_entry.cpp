@@ -12,13 +12,7 @@ std::optional<std::filesystem::path> dagrun_home(const dagrun_task_context& cont
     const dagrun_env_entry& e = context.env[i];
     if (e.key && e.value && std::string_view(e.key) == "DAGRUN_HOME" && *e.value) return std::filesystem::path(e.value);
   }
-  if (!context.data_dir || !*context.data_dir || !context.dag_id) return std::nullopt;
-  std::filesystem::path run_dir = std::filesystem::path(context.data_dir).lexically_normal();
-  if (!run_dir.has_filename()) run_dir = run_dir.parent_path();  // a trailing '/'
-  const std::filesystem::path dag_dir = run_dir.parent_path();
-  if (!run_dir.is_absolute() || dag_dir.filename() != context.dag_id || dag_dir.parent_path().filename() != "data")
-    return std::nullopt;
-  return dag_dir.parent_path().parent_path();
+  return std::nullopt;
 }
 
 dagrun_status run_stage_plugin(const dagrun_task_context* context, const dagrun_host* host, const char* stage,

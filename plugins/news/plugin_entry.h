@@ -15,9 +15,8 @@ namespace dagrun::news {
 using StageFn = void (*)(const NewsConfig&, StageIo&);
 
 // The dagrun home, against which relative env_file and NEWS_DATA_DIR are
-// resolved: the task's DAGRUN_HOME env entry when it has one, else derived
-// from the run's data directory, which the engine puts at
-// HOME/data/<dag_id>/<run_id>. nullopt when neither applies.
+// resolved: DAGRUN_HOME, which the engine puts in every try's environment.
+// nullopt without it (a host other than dagrun).
 std::optional<std::filesystem::path> dagrun_home(const dagrun_task_context& context);
 
 // The body of every stage plugin's run(). Never throws.

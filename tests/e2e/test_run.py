@@ -150,6 +150,15 @@ class CommandTaskTest(HomeTestCase):
         self.assertIn("hello from " + os.path.join(self.home.root, "data", "cmd", "r1"), log)
         self.assertIn("warning", log)
 
+    def test_context_variables_are_exported(self):
+        self.home.write_dag(dag("ctx", [
+            task("show", ["sh", "-c", 'echo "$DAGRUN_HOME|$DAGRUN_DAG_ID|$DAGRUN_RUN_ID|$DAGRUN_TASK_ID|$DAGRUN_TRY_NUMBER"'],
+                 retries=1, retry_delay=0, env={"DAGRUN_TASK_ID": "overridden"}),
+        ]))
+        self.assertRc(self.home.run("trigger", "ctx", "--run-id", "r1"), 0)
+        self.assertEqual(self.home.run("logs", "r1", "show").out.strip(),
+                         f"{self.home.root}|ctx|r1|overridden|1")
+
     def test_argv_is_not_run_through_a_shell(self):
         self.home.write_dag(dag("noshell", [task("echo", ["echo", "$HOME", "a;b"])]))
         self.assertRc(self.home.run("trigger", "noshell", "--run-id", "r1"), 0)

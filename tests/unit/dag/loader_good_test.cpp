@@ -95,7 +95,7 @@ TEST_CASE("default_args apply wherever they appear in the file") {
   CHECK(plugin.isolation == Isolation::in_process);
   CHECK(plugin.memory_limit == std::optional<std::uint64_t>(256ull * 1024 * 1024));
   CHECK(plugin.cpu_limit == std::optional<Duration>(2500ms));
-  CHECK(plugin.params == nlohmann::json{{"n", 3}});
+  CHECK(plugin.params == nlohmann::json{{"region", "eu"}, {"n", 3}});  // the DAG's params, then its own
   CHECK(plugin.upstream == std::vector<std::string>{"plain", "own_retries"});
 }
 
@@ -151,4 +151,21 @@ TEST_CASE("dates, presets and the remaining DAG keys are read") {
   CHECK(dag.tasks[0].retry_delay == 250ms);
   CHECK(dag.tasks[0].trigger_rule == TriggerRule::always);
   CHECK(dag.tasks[0].max_retry_delay == std::optional<Duration>(2h));
+}
+
+TEST_CASE("DAG params reach every task, a task's own params win key by key") {
+  Dag dag = load_ok(R"({
+    "dag_id": "p",
+    "params": {"env_file": ".env", "data_dir": "news", "display": 20},
+    "tasks": [
+      {"task_id": "plain", "command": ["true"]},
+      {"task_id": "own", "command": ["true"], "params": {"display": 5, "extra": true}},
+      {"task_id": "list", "command": ["true"], "params": [1, 2]}
+    ]
+  })");
+  CHECK(task(dag, "plain").params == nlohmann::json{{"env_file", ".env"}, {"data_dir", "news"}, {"display", 20}});
+  CHECK(task(dag, "own").params ==
+        nlohmann::json{{"env_file", ".env"}, {"data_dir", "news"}, {"display", 5}, {"extra", true}});
+  CHECK(task(dag, "list").params == nlohmann::json::array({1, 2}));
+  CHECK(dag.params["display"] == 20);
 }

@@ -238,6 +238,7 @@ TEST_CASE("tries on several threads at once keep their output apart") {
         r.task = &task;
         r.data_dir = dir.path() / "data";
         r.log_path = dir.path() / (task.task_id + "." + std::to_string(i) + ".log");
+        r.env = task.env;
         if (executor->run(r, sink, cancel).status == TryOutcome::Status::success) ++successes;
       }
     });

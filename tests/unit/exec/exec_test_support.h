@@ -127,6 +127,7 @@ struct TryFixture {
     r.try_number = try_number;
     r.data_dir = dir.path() / "data";
     r.log_path = log_path();
+    r.env = task.env;  // the Runner adds its DAGRUN_* variables in front
     return r;
   }
   void plugin(std::string name, nlohmann::json params = nullptr) {
