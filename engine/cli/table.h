@@ -19,8 +19,8 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// Display width of UTF-8 text: one column per code point (Hangul counts as one,
-// which is wrong by one per syllable on most terminals but keeps the rule simple).
+// Terminal columns taken by UTF-8 text: two for East Asian wide characters
+// (Hangul, CJK), one for everything else.
 size_t display_width(const std::string& s);
 
 // "1.2s", "3m04s", "2h01m", "-" when unknown.
