@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <queue>
 #include <sstream>
 #include <stdexcept>
 
@@ -13,6 +12,7 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/depth_first_search.hpp>
 #include <boost/graph/graphviz.hpp>
+#include <boost/graph/topological_sort.hpp>
 #pragma GCC diagnostic pop
 
 namespace dagrun {
@@ -124,26 +124,20 @@ std::optional<std::vector<int>> DagGraph::find_cycle() const {
 }
 
 std::vector<int> DagGraph::topological_order() const {
-  // Kahn's algorithm with a min-heap of ready task indices: the file order decides
-  // among ready tasks. (boost::topological_sort orders by DFS finishing time, which
-  // is valid but does not keep the file order.)
+  // boost::topological_sort emits vertices as the depth-first search finishes
+  // them. On the graph with every edge turned around (downstream -> upstream),
+  // visiting tasks in file order, a task finishes right after the last of its
+  // upstream tasks: the finishing order is itself a topological order, and a
+  // file already written in dependency order comes back unchanged.
   const size_t n = impl_->ids.size();
-  std::vector<size_t> waiting(n);
-  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
-  for (size_t i = 0; i < n; ++i) {
-    waiting[i] = impl_->up[i].size();
-    if (waiting[i] == 0) ready.push(static_cast<int>(i));
-  }
+  Graph upward(n);
+  for (size_t i = 0; i < n; ++i)
+    for (int u : impl_->up[i]) boost::add_edge(static_cast<Vertex>(i), static_cast<Vertex>(u), upward);
   std::vector<int> order;
   order.reserve(n);
-  while (!ready.empty()) {
-    int t = ready.top();
-    ready.pop();
-    order.push_back(t);
-    for (int d : impl_->down[static_cast<size_t>(t)])
-      if (--waiting[static_cast<size_t>(d)] == 0) ready.push(d);
-  }
-  if (order.size() != n) {
+  try {
+    boost::topological_sort(upward, std::back_inserter(order));
+  } catch (const boost::not_a_dag&) {
     auto cycle = find_cycle();
     throw std::logic_error("dependency cycle: " + (cycle ? path_text(*cycle) : std::string("?")));
   }

@@ -27,9 +27,10 @@ class DagGraph {
   // the graph is acyclic. A task depending on itself is the cycle {t, t}.
   std::optional<std::vector<int>> find_cycle() const;
 
-  // Every task after all its upstream tasks. Among tasks that are ready at the same
-  // time the one earliest in the file comes first, so a file already written in
-  // dependency order comes back unchanged. Throws std::logic_error on a cycle.
+  // Every task after all its upstream tasks (boost::topological_sort): tasks in
+  // file order, each preceded by those of its upstream tasks not yet listed, so a
+  // file already written in dependency order comes back unchanged. Throws
+  // std::logic_error on a cycle.
   std::vector<int> topological_order() const;
 
   // Graphviz DOT: one node per task labelled with its task id, shaped by kind
