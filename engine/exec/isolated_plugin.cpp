@@ -127,17 +127,9 @@ class HostConnection : public PollChannel {
 };
 
 protocol::Request make_request(const PluginFile& file, const TryRequest& request) {
-  PluginContextData d = plugin_context_data(request);
   protocol::Request r;
   r.plugin_path = file.path.string();
-  r.dag_id = std::move(d.dag_id);
-  r.run_id = std::move(d.run_id);
-  r.task_id = std::move(d.task_id);
-  r.try_number = d.try_number;
-  r.params_json = std::move(d.params_json);
-  r.conf_json = std::move(d.conf_json);
-  r.data_dir = std::move(d.data_dir);
-  r.env = std::move(d.env);
+  r.context = plugin_context_data(request);
   if (request.task && request.task->memory_limit) {
     r.memory_limit = *request.task->memory_limit;
     r.memory_error = "memory limit of " + format_byte_size(r.memory_limit) + " exceeded";

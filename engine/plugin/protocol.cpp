@@ -39,16 +39,16 @@ constexpr std::pair<Message::Type, const char*> kTypeNames[] = {
 
 std::string encode(const Request& r) {
   json env = json::array();
-  for (const auto& [k, v] : r.env) env.push_back({k, v});
+  for (const auto& [k, v] : r.context.env) env.push_back({k, v});
   return line_of({{"v", r.version},
                   {"plugin", r.plugin_path},
-                  {"dag_id", r.dag_id},
-                  {"run_id", r.run_id},
-                  {"task_id", r.task_id},
-                  {"try", r.try_number},
-                  {"params", r.params_json},
-                  {"conf", r.conf_json},
-                  {"data_dir", r.data_dir},
+                  {"dag_id", r.context.dag_id},
+                  {"run_id", r.context.run_id},
+                  {"task_id", r.context.task_id},
+                  {"try", r.context.try_number},
+                  {"params", r.context.params_json},
+                  {"conf", r.context.conf_json},
+                  {"data_dir", r.context.data_dir},
                   {"env", std::move(env)},
                   {"memory_limit", r.memory_limit},
                   {"memory_error", r.memory_error},
@@ -63,14 +63,14 @@ Request decode_request(std::string_view line) {
     throw ProtocolError("protocol version " + std::to_string(r.version) + ", expected " +
                         std::to_string(kVersion) + " (the engine and the task host come from different builds)");
   r.plugin_path = field<std::string>(j, "plugin", "");
-  r.dag_id = field<std::string>(j, "dag_id", "");
-  r.run_id = field<std::string>(j, "run_id", "");
-  r.task_id = field<std::string>(j, "task_id", "");
-  r.try_number = field<int>(j, "try", 1);
-  r.params_json = field<std::string>(j, "params", "null");
-  r.conf_json = field<std::string>(j, "conf", "{}");
-  r.data_dir = field<std::string>(j, "data_dir", "");
-  r.env = field<std::vector<std::pair<std::string, std::string>>>(j, "env", {});
+  r.context.dag_id = field<std::string>(j, "dag_id", "");
+  r.context.run_id = field<std::string>(j, "run_id", "");
+  r.context.task_id = field<std::string>(j, "task_id", "");
+  r.context.try_number = field<int>(j, "try", 1);
+  r.context.params_json = field<std::string>(j, "params", "null");
+  r.context.conf_json = field<std::string>(j, "conf", "{}");
+  r.context.data_dir = field<std::string>(j, "data_dir", "");
+  r.context.env = field<std::vector<std::pair<std::string, std::string>>>(j, "env", {});
   r.memory_limit = field<std::uint64_t>(j, "memory_limit", 0);
   r.memory_error = field<std::string>(j, "memory_error", "");
   r.cpu_limit_seconds = field<std::uint64_t>(j, "cpu_limit_s", 0);

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "plugin/context.h"
+
 namespace dagrun::protocol {
 
 inline constexpr int kVersion = 1;
@@ -37,12 +39,7 @@ class ProtocolError : public std::runtime_error {
 struct Request {
   int version = kVersion;
   std::string plugin_path;
-  std::string dag_id, run_id, task_id;
-  int try_number = 1;
-  std::string params_json = "null";
-  std::string conf_json = "{}";
-  std::string data_dir;
-  std::vector<std::pair<std::string, std::string>> env;
+  PluginContextData context;
   std::uint64_t memory_limit = 0;  // bytes, 0: none
   std::string memory_error;        // reported when the limit is hit
   std::uint64_t cpu_limit_seconds = 0;  // 0: none

@@ -172,19 +172,8 @@ int run_host_session() {
   }
   install_fatal_handlers_in_plugin_runtime();
 
-  std::vector<dagrun_env_entry> env;
-  for (const auto& [k, v] : request.env) env.push_back({k.c_str(), v.c_str()});
-  dagrun_task_context context{};
-  context.struct_size = sizeof context;
-  context.dag_id = request.dag_id.c_str();
-  context.run_id = request.run_id.c_str();
-  context.task_id = request.task_id.c_str();
-  context.try_number = request.try_number;
-  context.params_json = request.params_json.c_str();
-  context.conf_json = request.conf_json.c_str();
-  context.data_dir = request.data_dir.c_str();
-  context.env = env.data();
-  context.env_count = env.size();
+  PluginContext plugin_context(request.context);
+  const dagrun_task_context& context = plugin_context.context;
   dagrun_host host{sizeof(dagrun_host), &s, cb_log, cb_set_error, cb_xcom_push, cb_xcom_pull, cb_is_cancelled};
 
   dagrun_status status = call_run(s, *plugin, context, host, request);
