@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -18,6 +19,8 @@ namespace dagrun {
 using Duration = std::chrono::milliseconds;
 using TimePoint = std::chrono::system_clock::time_point;
 
+struct ContainerSpec;
+
 enum class TaskKind { command, plugin, container };
 enum class Isolation { process, in_process };
 
@@ -32,6 +35,9 @@ struct TaskSpec {
 
   std::vector<std::string> command;  // argv, kind == command
   std::string plugin;                // plugin name, kind == plugin
+  // kind == container; shared so the 100,000 tasks of a large DAG do not each
+  // carry a container description.
+  std::shared_ptr<const ContainerSpec> container;
 
   nlohmann::json params;                                  // null when absent
   std::vector<std::pair<std::string, std::string>> env;  // in file order

@@ -23,6 +23,7 @@ struct TryRequest {
   std::string conf_json = "{}";
   std::filesystem::path data_dir;  // the run's data directory; working directory of children
   std::filesystem::path log_path;  // this try's log file; its directory exists
+  std::filesystem::path home;      // the dagrun home: relative paths in a task resolve against it
   // Added to the environment of the try's process (and handed to in_process
   // plugins): the engine's DAGRUN_* context variables, then the task's env.
   std::vector<std::pair<std::string, std::string>> env;

@@ -190,6 +190,7 @@ TryRequest RunExecution::launch(int task) {
   request.conf_json = req_.conf_json;
   request.data_dir = data_dir_;
   request.log_path = t.log_path;
+  request.home = req_.home;
   // Airflow exports AIRFLOW_CTX_*; tasks here learn where they run the same way.
   request.env = {{"DAGRUN_HOME", req_.home.string()},
                  {"DAGRUN_DAG_ID", dag_.dag_id},
