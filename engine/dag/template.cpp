@@ -87,6 +87,8 @@ std::vector<TemplateError> check_template(std::string_view text, const nlohmann:
       errors.push_back({h.begin, "unknown template name '" + h.name + "'" + did_you_mean(closest_match(h.name, names))});
     }
   }
+  std::stable_sort(errors.begin(), errors.end(),
+                   [](const TemplateError& a, const TemplateError& b) { return a.offset < b.offset; });
   return errors;
 }
 
