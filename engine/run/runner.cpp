@@ -119,6 +119,7 @@ class RunExecution {
  private:
   int parallelism() const;
   bool can_launch() const;
+  bool finished() const;
   void restore(const Store& store, std::vector<Transition>& transitions);
   // Both with mu_ held. A try whose templates cannot be filled gets its error
   // instead of running.
@@ -150,6 +151,7 @@ class RunExecution {
   RunMachine machine_;
   std::vector<TryRecord> tries_;  // the latest try of each task
   bool cancelling_ = false;
+  bool suspending_ = false;  // stop launching, let running tries be stopped, keep the rest for later
   bool retry_scheduled_ = false;  // the main thread must recompute its deadline
 
   std::mutex xcom_mu_;
@@ -173,7 +175,11 @@ int RunExecution::parallelism() const {
 }
 
 bool RunExecution::can_launch() const {
-  return !cancelling_ && machine_.running_count() < limit_ && machine_.has_ready();
+  return !cancelling_ && !suspending_ && machine_.running_count() < limit_ && machine_.has_ready();
+}
+
+bool RunExecution::finished() const {
+  return machine_.done() || (suspending_ && machine_.running_count() == 0);
 }
 
 void RunExecution::emit(std::vector<Transition>& transitions) {
@@ -242,7 +248,10 @@ RunExecution::Launch RunExecution::launch(int task) {
 
 void RunExecution::finish(int task, const TryOutcome& outcome) {
   TryResult result = result_of(outcome);
-  if (outcome.cancelled && result != TryResult::success) result = TryResult::failed_no_retry;
+  // A cancelled try is final; a suspended run's stopped try counts as a
+  // failed try and is retried when the run resumes.
+  if (outcome.cancelled && result != TryResult::success)
+    result = suspending_ ? TryResult::failed : TryResult::failed_no_retry;
   TryRecord& t = tries_[static_cast<size_t>(task)];
   t.state = try_state_of(result);
   t.end_date = std::chrono::system_clock::now();
@@ -259,13 +268,18 @@ void RunExecution::finish(int task, const TryOutcome& outcome) {
   }
   emit(transitions);
   if (machine_.state(task) == TaskState::up_for_retry) retry_scheduled_ = true;
-  if (machine_.done() || retry_scheduled_) main_cv_.notify_one();
+  if (finished() || retry_scheduled_) main_cv_.notify_one();
 }
 
 // A try that ended because of the cancel must not make its downstream ready,
 // so this runs before any result is applied.
 void RunExecution::check_cancel() {
-  if (cancelling_ || !cancel_.cancelled()) return;
+  if (cancelling_ || suspending_ || !cancel_.cancelled()) return;
+  if (cancel_.suspended()) {
+    suspending_ = true;  // running tries see the token and stop; nothing else changes
+    main_cv_.notify_one();
+    return;
+  }
   cancelling_ = true;  // running tries see the token and stop themselves
   std::vector<Transition> transitions;
   machine_.cancel_pending(transitions);
@@ -304,8 +318,9 @@ void RunExecution::worker_loop() {
       finish(task, outcome);
       continue;
     }
-    if (machine_.done()) {
+    if (finished()) {
       work_cv_.notify_all();
+      main_cv_.notify_one();
       return;
     }
     work_cv_.wait(lock);
@@ -334,16 +349,18 @@ RunRecord RunExecution::execute(RunRecord run, const Store* resume_from) {
 
   // The main thread only keeps time: it releases retries when they are due
   // and turns a cancel into skipped tasks; workers do the rest.
-  while (!machine_.done()) {
+  while (!finished()) {
     check_cancel();
-    machine_.release_due_retries(std::chrono::system_clock::now(), transitions);
-    emit(transitions);
+    if (!suspending_) {
+      machine_.release_due_retries(std::chrono::system_clock::now(), transitions);
+      emit(transitions);
+    }
     if (can_launch()) work_cv_.notify_all();
-    if (machine_.done()) break;
+    if (finished()) break;
     retry_scheduled_ = false;
-    auto next = cancelling_ ? std::nullopt : machine_.next_retry_at();
+    auto next = cancelling_ || suspending_ ? std::nullopt : machine_.next_retry_at();
     auto woken = [&] {
-      return machine_.done() || retry_scheduled_ || (cancel_.cancelled() && !cancelling_);
+      return finished() || retry_scheduled_ || (cancel_.cancelled() && !cancelling_ && !suspending_);
     };
     if (next) main_cv_.wait_until(lock, *next, woken);
     else main_cv_.wait(lock, woken);
@@ -353,6 +370,13 @@ RunRecord RunExecution::execute(RunRecord run, const Store* resume_from) {
   workers.clear();  // joins
   lock.lock();
 
+  if (suspending_ && !machine_.done()) {
+    // Left for later: the caller queues the run again for a scheduler.
+    run.state = RunState::queued;
+    run.reason = cancel_.reason();
+    for (RunObserver* o : observers_) o->run_updated(run);
+    return run;
+  }
   run.state = machine_.outcome();
   run.end_date = std::chrono::system_clock::now();
   if (cancelling_) run.reason = cancel_.reason();
