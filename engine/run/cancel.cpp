@@ -54,6 +54,7 @@ CancelToken::Subscription CancelToken::subscribe(std::function<void()> fn) const
 }
 
 CancelToken::Subscription::~Subscription() {
+  if (!token_) return;  // moved from
   std::lock_guard lock(token_->mu_);
   token_->listeners_.erase(it_);
 }

@@ -42,6 +42,7 @@ class CancelToken {
    public:
     Subscription(const CancelToken* token, std::list<std::function<void()>>::iterator it)
         : token_(token), it_(it) {}
+    Subscription(Subscription&& other) noexcept : token_(other.token_), it_(other.it_) { other.token_ = nullptr; }
     Subscription(const Subscription&) = delete;
     Subscription& operator=(const Subscription&) = delete;
     ~Subscription();

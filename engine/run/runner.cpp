@@ -119,6 +119,7 @@ class RunExecution {
  private:
   int parallelism() const;
   bool can_launch() const;
+  bool draining() const;
   bool finished() const;
   void restore(const Store& store, std::vector<Transition>& transitions);
   // Both with mu_ held. A try whose templates cannot be filled gets its error
@@ -175,11 +176,13 @@ int RunExecution::parallelism() const {
 }
 
 bool RunExecution::can_launch() const {
-  return !cancelling_ && !suspending_ && machine_.running_count() < limit_ && machine_.has_ready();
+  return !cancelling_ && !suspending_ && !draining() && machine_.running_count() < limit_ && machine_.has_ready();
 }
 
+bool RunExecution::draining() const { return req_.drain && req_.drain->cancelled(); }
+
 bool RunExecution::finished() const {
-  return machine_.done() || (suspending_ && machine_.running_count() == 0);
+  return machine_.done() || ((suspending_ || draining()) && machine_.running_count() == 0);
 }
 
 void RunExecution::emit(std::vector<Transition>& transitions) {
@@ -338,11 +341,14 @@ RunRecord RunExecution::execute(RunRecord run, const Store* resume_from) {
   else machine_.start(transitions);
   emit(transitions);
 
-  auto wake = cancel_.subscribe([this] {
+  auto wake_up = [this] {
     std::lock_guard guard(mu_);
     main_cv_.notify_all();
     work_cv_.notify_all();
-  });
+  };
+  auto wake = cancel_.subscribe(wake_up);
+  std::optional<CancelToken::Subscription> drain_wake;
+  if (req_.drain) drain_wake.emplace(req_.drain->subscribe(wake_up));
   std::vector<std::jthread> workers;
   const int n_workers = std::min<int>(limit_, static_cast<int>(dag_.tasks.size()));
   for (int i = 0; i < n_workers; ++i) workers.emplace_back([this] { worker_loop(); });
@@ -370,10 +376,10 @@ RunRecord RunExecution::execute(RunRecord run, const Store* resume_from) {
   workers.clear();  // joins
   lock.lock();
 
-  if (suspending_ && !machine_.done()) {
+  if ((suspending_ || draining()) && !machine_.done()) {
     // Left for later: the caller queues the run again for a scheduler.
     run.state = RunState::queued;
-    run.reason = cancel_.reason();
+    run.reason = suspending_ ? cancel_.reason() : req_.drain->reason();
     for (RunObserver* o : observers_) o->run_updated(run);
     return run;
   }

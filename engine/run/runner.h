@@ -43,6 +43,10 @@ struct RunRequest {
   std::filesystem::path logs_root;  // tries log to logs_root/<dag_id>/<run_id>/<task_id>.<try>.log
   std::filesystem::path data_root;  // the run's data directory is data_root/<dag_id>/<run_id>
   int max_active_tasks = 0;         // 0: the DAG's setting, else the number of cores
+  // Once cancelled: start no more tasks, let the running ones finish, and
+  // return the run unfinished (queued) for a later resume. A stopping
+  // scheduler drains its runs for a grace period before suspending them.
+  const CancelToken* drain = nullptr;
 };
 
 // The directory and file names a run uses, in one place.
