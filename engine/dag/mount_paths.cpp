@@ -39,8 +39,8 @@ fs::path lexical_host_path(const fs::path& p, const fs::path& base) {
 }
 
 std::optional<fs::path> resolve_host_path(const fs::path& p, const fs::path& base, std::string* why) {
-  std::deque<fs::path> todo;
-  for (const fs::path& part : absolute_against(p, base).relative_path()) todo.push_back(part);
+  const fs::path start = absolute_against(p, base).relative_path();
+  std::deque<fs::path> todo(start.begin(), start.end());
   fs::path out = "/";
   int links = 0;
   while (!todo.empty()) {
@@ -76,8 +76,8 @@ std::optional<fs::path> resolve_host_path(const fs::path& p, const fs::path& bas
       return std::nullopt;
     }
     if (target.is_absolute()) out = "/";
-    std::vector<fs::path> parts(target.relative_path().begin(), target.relative_path().end());
-    todo.insert(todo.begin(), parts.begin(), parts.end());
+    const fs::path rest = target.relative_path();
+    todo.insert(todo.begin(), rest.begin(), rest.end());
   }
   return out;
 }
