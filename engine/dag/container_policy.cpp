@@ -1,6 +1,7 @@
 #include "dag/container_policy.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "dag/byte_size.h"
 #include "dag/container_values.h"
@@ -122,11 +123,14 @@ std::vector<PolicyViolation> ContainerPolicyCheck::check(const ContainerSpec& sp
     if (auto problem = source_problem(spec.env_file, "env_file")) out.push_back({"/env_file", std::move(*problem)});
   for (size_t i = 0; i < spec.mounts.size(); ++i) check_mount(spec.mounts[i], i, out);
 
-  if (spec.network_mode == "host") {
+  // Docker compares these names exactly; refusing any spelling costs nothing.
+  std::string mode = spec.network_mode;
+  for (char& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (mode == "host") {
     out.push_back({"/network_mode",
-                   "network_mode 'host' is refused: the container would share the host's network "
+                   "network_mode '" + spec.network_mode + "' is refused: the container would share the host's network "
                    "stack, including services bound to localhost"});
-  } else if (spec.network_mode.starts_with("container:")) {
+  } else if (mode.starts_with("container:")) {
     out.push_back({"/network_mode", "network_mode '" + spec.network_mode +
                                         "' is refused: the container would join another "
                                         "container's network namespace"});

@@ -233,7 +233,11 @@ TEST_CASE("every other rule, with its message and position") {
   CHECK(home.errors(dag_with_container(R"({"image": "x", "network_mode": "container:db"})")) ==
         "t.json:2:62: error: task 'a': network_mode 'container:db' is refused: the container would join another "
         "container's network namespace\n");
+  CHECK(home.errors(dag_with_container(R"({"image": "x", "network_mode": "HOST"})")) ==
+        "t.json:2:62: error: task 'a': network_mode 'HOST' is refused: the container would share the host's "
+        "network stack, including services bound to localhost\n");
   CHECK(home.errors(dag_with_container(R"({"image": "x", "network_mode": "none"})")) == "");
+  CHECK(home.errors(dag_with_container(R"({"image": "x", "network_mode": "shared_network"})")) == "");
   CHECK(home.errors(dag_with_container(R"({"image": "x", "tls": {"ca_cert": "ca.pem", "verify": false}})")) ==
         "t.json:2:85: error: task 'a': tls.verify false is refused: the daemon's certificate is always verified "
         "(give its CA in tls.ca_cert)\n");
