@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <limits>
 #include <cmath>
+#include <limits>
 
 #include "dag/byte_size.h"
+#include "dag/container_objects.h"
 #include "dag/container_values.h"
 #include "dag/nested_fields.h"
 #include "dag/shell_words.h"
@@ -15,6 +16,7 @@
 namespace dagrun {
 namespace {
 
+// clang-format off
 constexpr std::array<std::string_view, kContainerKeyCount> kKeyNames{
     "image",       "command",    "entrypoint", "environment",   "env_file",
     "user",        "working_dir", "mounts",    "network_mode",  "auto_remove",
@@ -22,6 +24,7 @@ constexpr std::array<std::string_view, kContainerKeyCount> kKeyNames{
     "mem_limit",   "shm_size",   "cpus",       "pids_limit",    "cap_add",
     "labels",      "container_name", "skip_on_exit_code",      "xcom_all",
 };
+// clang-format on
 
 // Docker refuses smaller memory limits at create time; 0 would mean no limit.
 constexpr std::uint64_t kMinMemory = 6ull << 20;
@@ -40,7 +43,8 @@ bool is_container_name(std::string_view n) {
 
 bool is_api_version(std::string_view v) {
   if (v == "auto") return true;
-  return v.size() == 4 && v.substr(0, 2) == "1." && std::isdigit(static_cast<unsigned char>(v[2])) &&
+  return v.size() == 4 && v.substr(0, 2) == "1." &&
+         std::isdigit(static_cast<unsigned char>(v[2])) &&
          std::isdigit(static_cast<unsigned char>(v[3]));
 }
 
@@ -56,9 +60,6 @@ class Reader {
   void read_argv(const Json& v, std::string_view name, std::vector<std::string>& out);
   void read_string_map(const Json& v, std::string_view name,
                        std::vector<std::pair<std::string, std::string>>& out, bool labels);
-  void read_mounts(const Json& v, ContainerSpec& spec);
-  std::optional<ContainerMount> read_mount(const Json& v, size_t index);
-  void read_tls(const Json& v, ContainerSpec& spec);
   void read_cap_add(const Json& v, ContainerSpec& spec);
   void read_skip_codes(const Json& v, ContainerSpec& spec);
   std::optional<std::uint64_t> read_size(const Json& v, std::string_view name);
@@ -111,14 +112,15 @@ void Reader::read_key(ContainerKey key, const Json& v, ContainerSpec& spec) {
       break;
     case ContainerKey::user:
       if (v.is_number_unsigned()) spec.user = std::to_string(v.get<std::uint64_t>());
-      else if (!v.is_string()) out_.value(at, "user must be a string or a user id, got " + describe(v));
+      else if (!v.is_string())
+        out_.value(at, "user must be a string or a user id, got " + describe(v));
       else if (v.get_ref<const std::string&>().empty()) out_.value(at, "user must not be empty");
       else spec.user = v.get<std::string>();
       break;
     case ContainerKey::working_dir:
       if (auto s = out_.absolute_path(v, at, name)) spec.working_dir = std::move(*s);
       break;
-    case ContainerKey::mounts: read_mounts(v, spec); break;
+    case ContainerKey::mounts: read_mounts(v, out_, spec); break;
     case ContainerKey::network_mode:
       if (auto s = out_.string(v, at, name)) {
         if (s->empty()) out_.value(at, "network_mode must not be empty");
@@ -131,8 +133,9 @@ void Reader::read_key(ContainerKey key, const Json& v, ContainerSpec& spec) {
       } else if (v.is_string() && parse_auto_remove(v.get_ref<const std::string&>())) {
         spec.auto_remove = *parse_auto_remove(v.get_ref<const std::string&>());
       } else {
-        out_.value(at, "auto_remove must be \"never\", \"success\", \"force\", true or false, got " +
-                           (v.is_string() ? "'" + v.get<std::string>() + "'" : describe(v)));
+        out_.value(at,
+                   "auto_remove must be \"never\", \"success\", \"force\", true or false, got " +
+                       (v.is_string() ? "'" + v.get<std::string>() + "'" : describe(v)));
       }
       break;
     case ContainerKey::mount_tmp_dir:
@@ -151,14 +154,17 @@ void Reader::read_key(ContainerKey key, const Json& v, ContainerSpec& spec) {
     case ContainerKey::api_version:
       if (auto s = out_.string(v, at, name)) {
         if (is_api_version(*s)) spec.api_version = std::move(*s);
-        else out_.value(at, "api_version must be \"auto\" or a version such as \"1.41\", got '" + *s + "'");
+        else
+          out_.value(
+              at, "api_version must be \"auto\" or a version such as \"1.41\", got '" + *s + "'");
       }
       break;
-    case ContainerKey::tls: read_tls(v, spec); break;
+    case ContainerKey::tls: read_tls(v, out_, spec); break;
     case ContainerKey::mem_limit:
       if (auto n = read_size(v, name)) {
         if (*n < kMinMemory)
-          out_.value(at, "mem_limit must be at least 6MiB (Docker's minimum), got " + format_byte_size(*n));
+          out_.value(at, "mem_limit must be at least 6MiB (Docker's minimum), got " +
+                             format_byte_size(*n));
         else spec.mem_limit = *n;
       }
       break;
@@ -169,12 +175,14 @@ void Reader::read_key(ContainerKey key, const Json& v, ContainerSpec& spec) {
       }
       break;
     case ContainerKey::cpus:
-      if (v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() > 0) spec.cpus = v.get<double>();
+      if (v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() > 0)
+        spec.cpus = v.get<double>();
       else out_.value(at, "cpus must be a number greater than 0, got " + describe(v));
       break;
     case ContainerKey::pids_limit:
       if (v.is_number_unsigned() && v.get<std::uint64_t>() >= 1 &&
-          v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+          v.get<std::uint64_t>() <=
+              static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
         spec.pids_limit = static_cast<std::int64_t>(v.get<std::uint64_t>());
       else out_.value(at, "pids_limit must be a positive integer, got " + describe(v));
       break;
@@ -221,7 +229,8 @@ void Reader::read_argv(const Json& v, std::string_view name, std::vector<std::st
     }
     if (!ok) return;
   } else {
-    out_.value(at, std::string(name) + " must be a string or a list of strings, got " + describe(v));
+    out_.value(at,
+               std::string(name) + " must be a string or a list of strings, got " + describe(v));
     return;
   }
   if (argv.empty()) {
@@ -246,146 +255,14 @@ void Reader::read_string_map(const Json& v, std::string_view name,
     if (key.empty() || (!labels && key.find('=') != std::string::npos)) {
       out_.key(here, what + " name '" + key + "' is not valid");
     } else if (labels && key.starts_with("dagrun.")) {
-      out_.key(here, "label '" + key + "' is reserved: labels starting with 'dagrun.' are the engine's");
+      out_.key(here,
+               "label '" + key + "' is reserved: labels starting with 'dagrun.' are the engine's");
     } else if (!it.value().is_string()) {
       out_.value(here, what + " '" + key + "' must be a string, got " + describe(it.value()));
     } else {
       out.emplace_back(key, it.value().get<std::string>());
     }
   }
-}
-
-void Reader::read_mounts(const Json& v, ContainerSpec& spec) {
-  if (!v.is_array()) {
-    out_.value("/mounts", "mounts must be a list of mount objects, got " + describe(v));
-    return;
-  }
-  spec.mounts.clear();
-  for (size_t i = 0; i < v.size(); ++i) {
-    auto mount = read_mount(v[i], i);
-    if (!mount) continue;
-    // Docker refuses a create with two mounts at one target; say which one first.
-    auto same = std::find_if(spec.mounts.begin(), spec.mounts.end(),
-                             [&](const ContainerMount& m) { return m.target == mount->target; });
-    if (same != spec.mounts.end()) {
-      out_.value("/mounts/" + std::to_string(i) + "/target",
-                 "mounts[" + std::to_string(i) + "].target '" + mount->target +
-                     "' is already the target of an earlier mount");
-      continue;
-    }
-    spec.mounts.push_back(std::move(*mount));
-  }
-  // The policy points at mounts by index: a list with a wrong mount is left out whole.
-  if (spec.mounts.size() != v.size()) spec.mounts.clear();
-}
-
-std::optional<ContainerMount> Reader::read_mount(const Json& v, size_t index) {
-  static constexpr std::array<std::string_view, 4> kMountKeys{"source", "target", "type", "read_only"};
-  const std::string at = "/mounts/" + std::to_string(index);
-  const std::string label = "mounts[" + std::to_string(index) + "]";
-  if (!v.is_object()) {
-    out_.value(at, label + " must be an object with source, target, type and read_only, got " +
-                       describe(v));
-    return std::nullopt;
-  }
-  ContainerMount m;
-  bool ok = true;
-  const Json* source = nullptr;
-  for (auto it = v.begin(); it != v.end(); ++it) {
-    const std::string& key = it.key();
-    const std::string here = at + "/" + pointer_token(key);
-    const Json& value = it.value();
-    if (key == "source") {
-      source = &value;
-    } else if (key == "target") {
-      auto t = out_.absolute_path(value, here, label + ".target");
-      if (t && *t == "/") {
-        out_.value(here, label + ".target must not be '/'");
-        t.reset();
-      }
-      if (t) m.target = std::move(*t);
-      else ok = false;
-    } else if (key == "type") {
-      auto type = value.is_string() ? parse_mount_type(value.get_ref<const std::string&>()) : std::nullopt;
-      if (type) m.type = *type;
-      else {
-        out_.value(here, label + ".type must be \"bind\", \"volume\" or \"tmpfs\", got " +
-                             (value.is_string() ? "'" + value.get<std::string>() + "'" : describe(value)));
-        ok = false;
-      }
-    } else if (key == "read_only") {
-      if (auto b = out_.boolean(value, here, label + ".read_only")) m.read_only = *b;
-      else ok = false;
-    } else {
-      out_.key(here, "unknown mount key '" + key + "'" + did_you_mean(closest_match(key, kMountKeys)));
-      ok = false;
-    }
-  }
-  if (!v.contains("target")) {
-    out_.value(at, label + ": missing required key 'target'");
-    ok = false;
-  }
-  // The source is read once the type is known: what it may be depends on it.
-  if (m.type == MountType::tmpfs) {
-    if (source) {
-      out_.key(at + "/source", label + ": a tmpfs mount has no source");
-      ok = false;
-    }
-  } else if (!source) {
-    out_.value(at, label + ": missing required key 'source'");
-    ok = false;
-  } else if (auto s = out_.string(*source, at + "/source", label + ".source")) {
-    if (s->empty()) {
-      out_.value(at + "/source", label + ".source must not be empty");
-      ok = false;
-    } else if (m.type == MountType::volume && !is_volume_name(*s)) {
-      out_.value(at + "/source", label + ".source '" + *s +
-                                     "' is not a volume name: letters, digits, '_', '.' and '-', "
-                                     "starting with a letter or digit");
-      ok = false;
-    } else {
-      m.source = std::move(*s);
-    }
-  } else {
-    ok = false;
-  }
-  if (!ok) return std::nullopt;
-  return m;
-}
-
-void Reader::read_tls(const Json& v, ContainerSpec& spec) {
-  static constexpr std::array<std::string_view, 5> kTlsKeys{"ca_cert", "client_cert", "client_key",
-                                                            "verify", "hostname"};
-  if (!v.is_object()) {
-    out_.value("/tls", "tls must be an object with ca_cert, client_cert, client_key, verify and "
-                       "hostname, got " + describe(v));
-    return;
-  }
-  ContainerTls tls;
-  for (auto it = v.begin(); it != v.end(); ++it) {
-    const std::string& key = it.key();
-    const std::string here = "/tls/" + pointer_token(key);
-    const std::string label = "tls." + key;
-    const Json& value = it.value();
-    auto text = [&](std::string& field) {
-      if (auto s = out_.string(value, here, label)) {
-        if (s->empty()) out_.value(here, label + " must not be empty");
-        else field = std::move(*s);
-      }
-    };
-    if (key == "ca_cert") text(tls.ca_cert);
-    else if (key == "client_cert") text(tls.client_cert);
-    else if (key == "client_key") text(tls.client_key);
-    else if (key == "hostname") text(tls.hostname);
-    else if (key == "verify") {
-      if (auto b = out_.boolean(value, here, label)) tls.verify = *b;
-    } else {
-      out_.key(here, "unknown tls key '" + key + "'" + did_you_mean(closest_match(key, kTlsKeys)));
-    }
-  }
-  if (v.contains("client_cert") != v.contains("client_key"))
-    out_.value("/tls", "tls needs both client_cert and client_key, or neither");
-  spec.tls = std::move(tls);
 }
 
 void Reader::read_cap_add(const Json& v, ContainerSpec& spec) {
@@ -398,7 +275,8 @@ void Reader::read_cap_add(const Json& v, ContainerSpec& spec) {
   for (size_t i = 0; i < v.size(); ++i) {
     const std::string here = "/cap_add/" + std::to_string(i);
     if (!v[i].is_string()) {
-      out_.value(here, "cap_add[" + std::to_string(i) + "] must be a string, got " + describe(v[i]));
+      out_.value(here,
+                 "cap_add[" + std::to_string(i) + "] must be a string, got " + describe(v[i]));
       continue;
     }
     std::string cap = normalise_capability(v[i].get_ref<const std::string&>());
@@ -414,7 +292,8 @@ void Reader::read_cap_add(const Json& v, ContainerSpec& spec) {
 }
 
 void Reader::read_skip_codes(const Json& v, ContainerSpec& spec) {
-  auto code = [&](const Json& e, const std::string& here, const std::string& label) -> std::optional<int> {
+  auto code = [&](const Json& e, const std::string& here,
+                  const std::string& label) -> std::optional<int> {
     if (e.is_number_unsigned() && e.get<std::uint64_t>() <= 255) return e.get<int>();
     out_.value(here, label + " must be an exit code from 0 to 255, got " + describe(e));
     return std::nullopt;
@@ -439,14 +318,17 @@ std::optional<std::uint64_t> Reader::read_size(const Json& v, std::string_view n
     out_.value(at, "invalid " + std::string(name) + " '" + v.get<std::string>() + "': " + why);
     return std::nullopt;
   }
-  out_.value(at, std::string(name) + " must be a byte size such as \"512MiB\" or a number of bytes, got " +
+  out_.value(at, std::string(name) +
+                     " must be a byte size such as \"512MiB\" or a number of bytes, got " +
                      describe(v));
   return std::nullopt;
 }
 
 }  // namespace
 
-std::string_view container_key_name(ContainerKey key) { return kKeyNames[static_cast<size_t>(key)]; }
+std::string_view container_key_name(ContainerKey key) {
+  return kKeyNames[static_cast<size_t>(key)];
+}
 
 ContainerRead read_container(const Json& value, const Scope& scope, Problems& problems) {
   return Reader(scope, problems).read(value);
@@ -457,7 +339,8 @@ std::shared_ptr<const ContainerSpec> complete_container(const ContainerSpec& own
                                                         const ContainerSpec* defaults,
                                                         ContainerKeySet default_keys) {
   auto out = std::make_shared<ContainerSpec>(own);
-  if (!own_keys.test(static_cast<size_t>(ContainerKey::auto_remove))) out->auto_remove = AutoRemove::force;
+  if (!own_keys.test(static_cast<size_t>(ContainerKey::auto_remove)))
+    out->auto_remove = AutoRemove::force;
   if (!defaults) return out;
   const ContainerKeySet missing = default_keys & ~own_keys;
   const ContainerSpec& d = *defaults;

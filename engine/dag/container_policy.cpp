@@ -33,11 +33,13 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
-ContainerPolicyCheck::ContainerPolicyCheck(const ContainerPolicy& policy, const DagMountContext& dag)
+ContainerPolicyCheck::ContainerPolicyCheck(const ContainerPolicy& policy,
+                                           const DagMountContext& dag)
     : policy_(policy) {
   home_ = resolve_or_lexical(dag.home.empty() ? fs::current_path() : dag.home, {});
   config_file_ = home_ / "dagrun.json";
-  if (!dag.dag_id.empty()) roots_.push_back(resolve_or_lexical(fs::path("data") / dag.dag_id, home_));
+  if (!dag.dag_id.empty())
+    roots_.push_back(resolve_or_lexical(fs::path("data") / dag.dag_id, home_));
   // A DAG author could otherwise name any directory of the host as its data
   // directory and mount it: the DAG's own roots count inside the home only, and
   // wider roots are the operator's to give in dagrun.json.
@@ -50,7 +52,8 @@ ContainerPolicyCheck::ContainerPolicyCheck(const ContainerPolicy& policy, const 
     env_file_ = resolve_or_lexical(dag.env_file, home_);
     dag_root(env_file_.parent_path(), "the directory of params.env_file");
   }
-  for (const fs::path& root : policy.allowed_mount_roots) roots_.push_back(resolve_or_lexical(root, home_));
+  for (const fs::path& root : policy.allowed_mount_roots)
+    roots_.push_back(resolve_or_lexical(root, home_));
 }
 
 const ContainerPolicyCheck::Verdict& ContainerPolicyCheck::judge(const std::string& written) {
@@ -70,7 +73,8 @@ const ContainerPolicyCheck::Verdict& ContainerPolicyCheck::judge(const std::stri
     } else if (*resolved == config_file_) {
       v.problem = "is the engine's configuration, which is never mounted";
     } else if (path_within(config_file_, *resolved)) {
-      v.problem = "contains the engine's configuration " + config_file_.string() + ", which is never mounted";
+      v.problem = "contains the engine's configuration " + config_file_.string() +
+                  ", which is never mounted";
     } else if (std::none_of(roots_.begin(), roots_.end(),
                             [&](const fs::path& root) { return path_within(*resolved, root); })) {
       v.problem = "is outside the allowed mount roots (" + join_paths(roots_) + ")";
@@ -120,16 +124,18 @@ void ContainerPolicyCheck::check_mount(const ContainerMount& m, size_t index,
 std::vector<PolicyViolation> ContainerPolicyCheck::check(const ContainerSpec& spec) {
   std::vector<PolicyViolation> out;
   if (!spec.env_file.empty())
-    if (auto problem = source_problem(spec.env_file, "env_file")) out.push_back({"/env_file", std::move(*problem)});
+    if (auto problem = source_problem(spec.env_file, "env_file"))
+      out.push_back({"/env_file", std::move(*problem)});
   for (size_t i = 0; i < spec.mounts.size(); ++i) check_mount(spec.mounts[i], i, out);
 
   // Docker compares these names exactly; refusing any spelling costs nothing.
   std::string mode = spec.network_mode;
   for (char& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (mode == "host") {
-    out.push_back({"/network_mode",
-                   "network_mode '" + spec.network_mode + "' is refused: the container would share the host's network "
-                   "stack, including services bound to localhost"});
+    out.push_back(
+        {"/network_mode", "network_mode '" + spec.network_mode +
+                              "' is refused: the container would share the host's network "
+                              "stack, including services bound to localhost"});
   } else if (mode.starts_with("container:")) {
     out.push_back({"/network_mode", "network_mode '" + spec.network_mode +
                                         "' is refused: the container would join another "
@@ -138,11 +144,13 @@ std::vector<PolicyViolation> ContainerPolicyCheck::check(const ContainerSpec& sp
 
   std::string_view scheme = url_scheme(spec.docker_url);
   if (!spec.docker_url.empty() && scheme != "unix" && scheme != "tcp")
-    out.push_back({"/docker_url", "docker_url '" + spec.docker_url + "' is refused: only unix:// "
-                                  "and tcp:// (with TLS) daemons are reached"});
+    out.push_back({"/docker_url", "docker_url '" + spec.docker_url +
+                                      "' is refused: only unix:// "
+                                      "and tcp:// (with TLS) daemons are reached"});
   if (spec.tls && !spec.tls->verify)
-    out.push_back({"/tls/verify", "tls.verify false is refused: the daemon's certificate is always "
-                                  "verified (give its CA in tls.ca_cert)"});
+    out.push_back({"/tls/verify",
+                   "tls.verify false is refused: the daemon's certificate is always "
+                   "verified (give its CA in tls.ca_cert)"});
 
   const auto& allowed = policy_.allowed_capabilities;
   for (size_t i = 0; i < spec.cap_add.size(); ++i) {

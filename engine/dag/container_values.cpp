@@ -44,6 +44,7 @@ std::string normalise_capability(std::string_view name) {
 }
 
 const std::vector<std::string_view>& linux_capabilities() {
+  // clang-format off
   static const std::vector<std::string_view> caps{
       "CHOWN",           "DAC_OVERRIDE",  "DAC_READ_SEARCH", "FOWNER",       "FSETID",
       "KILL",            "SETGID",        "SETUID",          "SETPCAP",      "LINUX_IMMUTABLE",
@@ -54,6 +55,7 @@ const std::vector<std::string_view>& linux_capabilities() {
       "AUDIT_CONTROL",   "SETFCAP",       "MAC_OVERRIDE",    "MAC_ADMIN",    "SYSLOG",
       "WAKE_ALARM",      "BLOCK_SUSPEND", "AUDIT_READ",      "PERFMON",      "BPF",
       "CHECKPOINT_RESTORE"};
+  // clang-format on
   return caps;
 }
 
@@ -70,7 +72,8 @@ std::optional<std::string> fail(std::string* why, std::string text) {
 }
 
 bool valid_port(std::string_view p) {
-  if (p.empty() || p.size() > 5 || !std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; }))
+  if (p.empty() || p.size() > 5 ||
+      !std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return false;
   int n = std::stoi(std::string(p));
   return n >= 1 && n <= 65535;
@@ -79,8 +82,9 @@ bool valid_port(std::string_view p) {
 bool valid_host(std::string_view h) {
   if (h.empty()) return false;
   if (h.front() == '[') {  // an IPv6 address
-    return h.size() > 2 && h.back() == ']' &&
-           std::all_of(h.begin() + 1, h.end() - 1, [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; });
+    return h.size() > 2 && h.back() == ']' && std::all_of(h.begin() + 1, h.end() - 1, [](char c) {
+             return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+           });
   }
   return std::all_of(h.begin(), h.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
@@ -107,8 +111,10 @@ std::optional<std::string> normalise_docker_url(std::string_view url, std::strin
       return fail(why, "no port; " + std::string(kExpected));
     std::string_view host = rest.substr(0, colon);
     std::string_view port = rest.substr(colon + 1);
-    if (!valid_host(host)) return fail(why, "invalid host '" + std::string(host) + "'; " + std::string(kExpected));
-    if (!valid_port(port)) return fail(why, "invalid port '" + std::string(port) + "'; " + std::string(kExpected));
+    if (!valid_host(host))
+      return fail(why, "invalid host '" + std::string(host) + "'; " + std::string(kExpected));
+    if (!valid_port(port))
+      return fail(why, "invalid port '" + std::string(port) + "'; " + std::string(kExpected));
     return "tcp://" + std::string(host) + ":" + std::string(port);
   }
   return std::string(url);

@@ -90,8 +90,8 @@ void ConfigReader::read_containers(const Json& object, ContainerPolicy& policy) 
   // A default above the maximum would make every task without a limit break the policy.
   if (memory_ok && policy.default_memory > policy.max_memory)
     at_.value(object.contains("default_memory") ? "/default_memory" : "/max_memory",
-              "default_memory " + format_byte_size(policy.default_memory) + " is above max_memory " +
-                  format_byte_size(policy.max_memory));
+              "default_memory " + format_byte_size(policy.default_memory) +
+                  " is above max_memory " + format_byte_size(policy.max_memory));
   if (pids_ok && policy.default_pids_limit > policy.max_pids_limit)
     at_.value(object.contains("default_pids_limit") ? "/default_pids_limit" : "/max_pids_limit",
               "default_pids_limit " + std::to_string(policy.default_pids_limit) +
@@ -100,7 +100,8 @@ void ConfigReader::read_containers(const Json& object, ContainerPolicy& policy) 
 
 void ConfigReader::read_roots(const Json& v, ContainerPolicy& policy) {
   if (!v.is_array()) {
-    at_.value("/allowed_mount_roots", "allowed_mount_roots must be a list of paths, got " + describe(v));
+    at_.value("/allowed_mount_roots",
+              "allowed_mount_roots must be a list of paths, got " + describe(v));
     return;
   }
   for (size_t i = 0; i < v.size(); ++i) {
@@ -144,7 +145,8 @@ void ConfigReader::read_capabilities(const Json& v, ContainerPolicy& policy) {
     if (!text) continue;
     std::string cap = normalise_capability(*text);
     if (cap == "ALL") {
-      at_.value(at, "capability 'ALL' cannot be allowed: list the capabilities tasks may add one by one");
+      at_.value(
+          at, "capability 'ALL' cannot be allowed: list the capabilities tasks may add one by one");
     } else if (std::find(known.begin(), known.end(), cap) == known.end()) {
       at_.value(at, "unknown capability '" + *text + "'" + did_you_mean(closest_match(cap, known)));
     } else if (std::find(caps.begin(), caps.end(), cap) == caps.end()) {
@@ -179,7 +181,8 @@ std::optional<std::uint64_t> ConfigReader::read_memory(const Json& v, const std:
 
 std::optional<std::int64_t> ConfigReader::read_pids(const Json& v, const std::string& key) {
   if (v.is_number_unsigned() && v.get<std::uint64_t>() >= 1 &&
-      v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      v.get<std::uint64_t>() <=
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
     return static_cast<std::int64_t>(v.get<std::uint64_t>());
   at_.value("/" + key, key + " must be a positive integer, got " + describe(v));
   return std::nullopt;
@@ -196,14 +199,17 @@ EngineConfigResult parse_engine_config(std::string_view text, const std::string&
   Problems problems(text, file_label);
   // The DAG parser serves any JSON document: it keeps positions for errors and
   // reports keys given twice, which plain parsing would let the last one win.
-  StreamedDag doc = parse_dag_json(text, [](int, const Json&) {}, problems);
+  StreamedDag doc = parse_dag_json(
+      text, [](int, const Json&) {}, problems);
   if (doc.error) {
     SourcePosition pos = position_of_offset(text, doc.error->offset);
-    result.diagnostics.push_back({file_label, pos.line, pos.column, "", "invalid JSON: " + doc.error->message});
+    result.diagnostics.push_back(
+        {file_label, pos.line, pos.column, "", "invalid JSON: " + doc.error->message});
     return result;
   }
   EngineConfig config;
-  ConfigReader(problems, home.empty() ? fs::current_path() : fs::absolute(home)).read(doc.root, config.containers);
+  ConfigReader(problems, home.empty() ? fs::current_path() : fs::absolute(home))
+      .read(doc.root, config.containers);
   if (problems.empty()) {
     result.config = std::move(config);
     return result;

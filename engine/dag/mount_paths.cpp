@@ -38,7 +38,8 @@ fs::path lexical_host_path(const fs::path& p, const fs::path& base) {
   return out;
 }
 
-std::optional<fs::path> resolve_host_path(const fs::path& p, const fs::path& base, std::string* why) {
+std::optional<fs::path> resolve_host_path(const fs::path& p, const fs::path& base,
+                                          std::string* why) {
   const fs::path start = absolute_against(p, base).relative_path();
   std::deque<fs::path> todo(start.begin(), start.end());
   fs::path out = "/";
@@ -106,11 +107,13 @@ std::optional<std::string> refusal(const fs::path& path, bool containing) {
   if (path == "/") return "is the host's root directory, which is never mounted";
   for (const fs::path& refused : never_mounted_paths()) {
     if (path == refused) return "is never mounted";
-    if (path_within(path, refused)) return "is under " + refused.string() + ", which is never mounted";
+    if (path_within(path, refused))
+      return "is under " + refused.string() + ", which is never mounted";
     if (containing && path_within(refused, path))
       return "contains " + refused.string() + ", which is never mounted";
   }
-  if (named_like_socket(path, "docker")) return "is named like a Docker socket, which is never mounted";
+  if (named_like_socket(path, "docker"))
+    return "is named like a Docker socket, which is never mounted";
   if (named_like_socket(path, "containerd"))
     return "is named like a containerd socket, which is never mounted";
   std::error_code ec;
@@ -120,8 +123,12 @@ std::optional<std::string> refusal(const fs::path& path, bool containing) {
 
 }  // namespace
 
-std::optional<std::string> never_mounted_reason(const fs::path& path) { return refusal(path, true); }
+std::optional<std::string> never_mounted_reason(const fs::path& path) {
+  return refusal(path, true);
+}
 
-std::optional<std::string> never_a_root_reason(const fs::path& path) { return refusal(path, false); }
+std::optional<std::string> never_a_root_reason(const fs::path& path) {
+  return refusal(path, false);
+}
 
 }  // namespace dagrun

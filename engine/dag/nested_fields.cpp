@@ -17,7 +17,8 @@ std::optional<std::string> FieldPlace::string(const Json& v, std::string_view su
   return std::nullopt;
 }
 
-std::optional<bool> FieldPlace::boolean(const Json& v, std::string_view sub, std::string_view label) {
+std::optional<bool> FieldPlace::boolean(const Json& v, std::string_view sub,
+                                        std::string_view label) {
   if (v.is_boolean()) return v.get<bool>();
   value(sub, std::string(label) + " must be true or false, got " + describe(v));
   return std::nullopt;

@@ -27,7 +27,8 @@ class FieldPlace {
   std::optional<std::string> string(const Json& v, std::string_view sub, std::string_view label);
   std::optional<bool> boolean(const Json& v, std::string_view sub, std::string_view label);
   // A string starting with '/'.
-  std::optional<std::string> absolute_path(const Json& v, std::string_view sub, std::string_view label);
+  std::optional<std::string> absolute_path(const Json& v, std::string_view sub,
+                                           std::string_view label);
 
  private:
   Problems& problems_;
