@@ -64,6 +64,7 @@ class DagReader {
   void apply_task_defaults();
   void inherit_dag_params();
   DagMountContext mount_context() const;
+  void check_tmp_dir(const ContainerSpec& c, const Scope& scope);
   void report_violations(ContainerPolicyCheck& check, const ContainerSpec& spec,
                          const std::string& base, const std::string& context);
   void read_dag_key(DagKey key, const std::string& name, const Json& v, const StreamedDag& doc);
@@ -200,9 +201,27 @@ void DagReader::apply_task_defaults() {
       } else {
         task.container = complete_container(*task.container, own, default_container, defaults.container_keys);
         if (own.none()) inherited = task.container;
+        check_tmp_dir(*task.container, scope);
       }
     }
     dag_.tasks[i] = std::move(task);
+  }
+}
+
+// Docker refuses two mounts at one target; the run's data directory is one of
+// them when mount_tmp_dir is on, wherever tmp_dir and mounts were written.
+void DagReader::check_tmp_dir(const ContainerSpec& c, const Scope& scope) {
+  if (!c.mount_tmp_dir) return;
+  auto normal = [](const std::string& p) {
+    std::filesystem::path n = std::filesystem::path(p).lexically_normal();
+    return n.has_relative_path() && n.filename().empty() ? n.parent_path() : n;  // "/a/" is "/a"
+  };
+  const std::filesystem::path tmp = normal(c.tmp_dir);
+  for (const ContainerMount& m : c.mounts) {
+    if (normal(m.target) != tmp) continue;
+    problems_.at_value(scope, "container",
+                       "mount target '" + m.target + "' is tmp_dir, where mount_tmp_dir mounts the "
+                       "run's data directory; set mount_tmp_dir to false or choose another target");
   }
 }
 

@@ -326,3 +326,14 @@ TEST_CASE("plugin-only keys on a container task and container defaults' mistakes
         joined({"t.json:2:31: error: default_args: container must be an object such as {\"image\": "
                 "\"busybox\"}, got array"}));
 }
+
+TEST_CASE("a mount at tmp_dir collides with the run's data directory unless mount_tmp_dir is off") {
+  const char* text = R"({"dag_id": "d",
+"default_args": {"container": {"image": "x", "mounts": [{"source": "data/d", "target": "/tmp/dagrun/"}]}},
+"tasks": [{"task_id": "a", "container": {}}, {"task_id": "b", "container": {"mount_tmp_dir": false}},
+{"task_id": "c", "container": {"tmp_dir": "/scratch"}}]})";
+  CHECK(joined(errors_of(text, options())) ==
+        joined({"t.json:3:41: error: task 'a': mount target '/tmp/dagrun/' is tmp_dir, where "
+                "mount_tmp_dir mounts the run's data directory; set mount_tmp_dir to false or choose "
+                "another target"}));
+}
