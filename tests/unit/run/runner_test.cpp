@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "null_store.h"
 #include "run/runner.h"
 
 using namespace dagrun;
@@ -15,24 +16,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class NullStore : public Store {
+class RecordingStore : public testing::NullStore {
  public:
   void create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks) override {
     created = run;
     created_tasks = tasks.size();
   }
-  void apply(const std::vector<StoreChange>&) override {}
-  std::vector<RunRecord> list_runs(const RunFilter&) const override { return {}; }
-  std::optional<RunRecord> get_run(const std::string&) const override { return {}; }
-  std::vector<TaskInstanceRecord> list_task_instances(const std::string&) const override { return {}; }
-  std::vector<TryRecord> list_tries(const std::string&) const override { return {}; }
-  std::optional<TryRecord> get_try(const std::string&, const std::string&, std::optional<int>) const override {
-    return {};
-  }
-  std::optional<std::string> get_xcom(const std::string&, const std::string&, const std::string&) const override {
-    return {};
-  }
-  std::vector<XComRecord> list_xcoms(const std::string&) const override { return {}; }
 
   RunRecord created;
   size_t created_tasks = 0;
@@ -124,7 +113,7 @@ struct Fixture {
     return runner.run(req);
   }
 
-  NullStore store;
+  RecordingStore store;
   ExecutorSet executors;
   ScriptedExecutor* executor = nullptr;
   CancelToken cancel;
@@ -235,4 +224,37 @@ TEST_CASE("cancelling stops running tries, skips the rest and fails the run with
   for (const auto& t : f.recorder.tasks) next_skipped |= t.task_id == "next" && t.state == TaskState::skipped;
   CHECK(next_skipped);
   CHECK(f.recorder.runs.back().state == RunState::failed);
+}
+
+TEST_CASE("suspending stops running tries and leaves the run to be resumed") {
+  std::atomic<bool> started{false};
+  Fixture* fp = nullptr;
+  Fixture f([&](const TryRequest& r, TrySink&, const CancelToken& cancel) {
+    if (r.task->task_id != "long") return ok();
+    started = true;
+    while (!cancel.wait_for(10ms)) {}
+    TryOutcome o = fail("cancelled: " + cancel.reason());
+    o.cancelled = true;
+    return o;
+  });
+  fp = &f;
+  Dag dag;
+  dag.tasks = {task("long"), task("next", {"long"})};
+  dag.tasks[0].retries = 1;
+  std::thread stopper([&] {
+    while (!started) std::this_thread::sleep_for(1ms);
+    fp->cancel.suspend("scheduler stopped");
+  });
+  RunRecord run = f.run(dag);
+  stopper.join();
+  CHECK(run.state == RunState::queued);
+  CHECK(run.reason == "scheduler stopped");
+  CHECK_FALSE(run.end_date);
+  auto tries = f.recorder.final_tries();
+  REQUIRE(tries.size() == 1);
+  CHECK(tries[0].state == TaskState::failed);
+  // The stopped try counts, and is retried on resume; nothing was skipped.
+  CHECK(f.recorder.tasks.back().task_id == "long");
+  CHECK(f.recorder.tasks.back().state == TaskState::up_for_retry);
+  for (const auto& t : f.recorder.tasks) CHECK(t.state != TaskState::skipped);
 }
