@@ -113,9 +113,11 @@ class ContainerTry {
       return out;
     }
     if (!exit_code) {
-      if (wait->response().status != 200) throw request_error(session_->endpoint(), "wait for", spec_.image, wait->response());
-      throw DockerError("the Docker daemon at " + session_->endpoint().url + " did not report the exit code: " +
-                            parse_wait_body(wait->response().body).error,
+      const HttpResponse& r = wait->response();
+      if (r.failure != TransportFailure::none || r.status != 200)
+        throw request_error(session_->endpoint(), "wait for", spec_.image, r);
+      throw DockerError("the Docker daemon at " + session_->endpoint().url +
+                            " did not report the exit code: " + parse_wait_body(r.body).error,
                         true);
     }
     TryOutcome out = exit_code_outcome(*exit_code, spec_, output.tail(), oom_limit(*exit_code));

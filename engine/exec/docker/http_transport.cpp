@@ -93,10 +93,14 @@ std::size_t HttpCall::on_body(char* data, std::size_t size, std::size_t n, void*
   auto* call = static_cast<HttpCall*>(self);
   std::string_view bytes(data, size * n);
   bool success = call->response_.status >= 200 && call->response_.status < 300;
-  if (call->sink_ && success) {
-    call->sink_(bytes);
-  } else if (call->response_.body.size() < kMaxErrorBody || success) {
-    call->response_.body.append(bytes);
+  try {
+    if (call->sink_ && success) {
+      call->sink_(bytes);
+    } else if (call->response_.body.size() < kMaxErrorBody || success) {
+      call->response_.body.append(bytes);
+    }
+  } catch (...) {
+    return 0;  // no exception may cross libcurl's C frames: abort the transfer instead
   }
   return size * n;
 }

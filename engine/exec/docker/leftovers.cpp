@@ -65,7 +65,8 @@ std::vector<Leftover> remove_leftovers(const DockerEndpoint& endpoint, const std
     if (exited(listed.value("State", "")) && label_of(listed, label::auto_remove) == "success") {
       try {
         auto state = client.inspect(id).value("State", json::object());
-        if (state.contains("ExitCode") && state["ExitCode"].is_number_integer()) exit_code = state["ExitCode"].get<int>();
+        if (state.contains("ExitCode") && state["ExitCode"].is_number_integer())
+          exit_code = state["ExitCode"].get<int>();
       } catch (const DockerError&) {
         continue;  // gone meanwhile, or the daemon will not say: leave it
       }

@@ -262,3 +262,15 @@ TEST_CASE("docker: an unreachable daemon fails with retry") {
   CHECK(out.error == "task 't': cannot reach the Docker daemon at unix://" + (f.home() / "no-docker.sock").string() +
                          ": no socket at " + (f.home() / "no-docker.sock").string() + " (is dockerd running?)");
 }
+
+TEST_CASE("docker: a container killed at its memory limit says so") {
+  REQUIRE_DOCKER();
+  ContainerFixture f;
+  f.spec->auto_remove = AutoRemove::force;
+  f.spec->mem_limit = 16ull << 20;
+  auto out = f.run({"sh", "-c", "echo filling; x=$(head -c 64000000 /dev/zero | tr '\\0' a); echo survived"});
+  CHECK(out.status == TryOutcome::Status::failed);
+  CHECK(out.exit_code == 137);
+  CHECK(out.error.find("exit code 137 (killed by the out-of-memory killer at the memory limit of 16MiB)") == 0);
+  CHECK(containers_of(f.dag.dag_id).empty());
+}

@@ -84,6 +84,7 @@ struct ContainerFixture : TryFixture {
     task.container = spec;
     spec->image = kTestImage;
     spec->network_mode = "none";
+    spec->docker_url = local_endpoint().url;  // the daemon the checks look at, whatever DOCKER_HOST says
   }
   ~ContainerFixture() {
     try {

@@ -88,7 +88,10 @@ TEST_CASE("docker: remove_leftovers removes containers of gone engines and keeps
                    {label::auto_remove, "never"},     {label::engine_host, engine.host},
                    {label::engine_pid, std::to_string(engine.pid)},
                    {label::engine_start, std::to_string(engine.start)}};
-    json body = {{"Image", kTestImage}, {"Cmd", {"true"}}, {"Labels", labels}, {"HostConfig", {{"NetworkMode", "none"}}}};
+    json body = {{"Image", kTestImage},
+                 {"Cmd", {"true"}},
+                 {"Labels", labels},
+                 {"HostConfig", {{"NetworkMode", "none"}}}};
     return client.create(dag_id + "-" + task, body.dump());
   };
   EngineIdentity dead = current_engine();
