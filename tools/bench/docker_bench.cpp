@@ -130,11 +130,11 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(pattern);
 
   double cli = t_cli / n, dagrun = t_dagrun / n, parallel = t_parallel / (2 * n);
-  std::printf("%d x docker run --rm --network none %s true: %7.1f ms/task\n", n, kImage, cli * 1e3);
-  std::printf("%d x ContainerExecutor, one at a time:                  %7.1f ms/task  (%.2fx the CLI; target <= 0.95x)\n",
-              n, dagrun * 1e3, dagrun / cli);
-  std::printf("%d x ContainerExecutor, %d in flight:                    %7.1f ms/task  (%.2fx the serial throughput; "
+  std::printf("docker run --rm --network none %s true, %d times: %7.1f ms/task\n", kImage, n, cli * 1e3);
+  std::printf("ContainerExecutor, one at a time, %d tries:   %7.1f ms/task  (%.2fx the CLI; target <= 0.95x)\n", n,
+              dagrun * 1e3, dagrun / cli);
+  std::printf("ContainerExecutor, %d in flight, %d tries:     %7.1f ms/task  (%.2fx the serial throughput; "
               "target >= 1.5x)\n",
-              2 * n, in_flight, parallel * 1e3, dagrun / parallel);
+              in_flight, 2 * n, parallel * 1e3, dagrun / parallel);
   return 0;
 }
