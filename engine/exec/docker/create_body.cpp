@@ -136,6 +136,11 @@ json build_create_body(const ContainerSpec& spec, const ContainerPolicy& policy,
   }
   host["Mounts"] = std::move(mounts);
   if (!spec.network_mode.empty()) host["NetworkMode"] = spec.network_mode;
+  // No network: the runtime gives the container a namespace of its own with
+  // only loopback, and Docker's network layer is skipped altogether. That
+  // layer builds a sandbox even for "none", which is about a third of the
+  // time a short container takes to start.
+  if (spec.network_mode == "none") body["NetworkDisabled"] = true;
   host["CapDrop"] = json::array({"ALL"});
   host["CapAdd"] = spec.cap_add;
   host["SecurityOpt"] = json::array({"no-new-privileges"});

@@ -274,3 +274,15 @@ TEST_CASE("docker: a container killed at its memory limit says so") {
   CHECK(out.error.find("exit code 137 (killed by the out-of-memory killer at the memory limit of 16MiB)") == 0);
   CHECK(containers_of(f.dag.dag_id).empty());
 }
+
+TEST_CASE("docker: with network_mode none the container has loopback and nothing else") {
+  REQUIRE_DOCKER();
+  ContainerFixture f;  // network_mode none
+  f.spec->auto_remove = AutoRemove::force;
+  auto out = f.run({"sh", "-c",
+                    "ls /sys/class/net; (nc -l -p 8080 -e echo over-loopback &); sleep 0.3; "
+                    "nc 127.0.0.1 8080 </dev/null"});
+  CHECK_MESSAGE(out.status == TryOutcome::Status::success, out.error);
+  auto log = f.log_text();
+  CHECK(log.find("\nlo\nover-loopback\n") != std::string::npos);
+}

@@ -109,6 +109,7 @@ TEST_CASE("the create body applies the policy's defaults and the hardened settin
   CHECK_FALSE(b.contains("User"));
   CHECK_FALSE(b.contains("WorkingDir"));
   CHECK_FALSE(h.contains("NetworkMode"));
+  CHECK_FALSE(b.contains("NetworkDisabled"));
   CHECK_FALSE(h.contains("NanoCpus"));
   CHECK_FALSE(h.contains("ShmSize"));
   for (const char* key : kNeverInHostConfig) CHECK_MESSAGE(!h.contains(key), key);
@@ -126,6 +127,18 @@ TEST_CASE("no create body ever asks for host access, whatever the spec") {
   // The engine's labels cannot be forged by the task's.
   CHECK(b["Labels"]["dagrun.managed"] == "true");
   CHECK(b["Labels"]["dagrun.engine_pid"] == "4242");
+}
+
+TEST_CASE("network_mode none disables networking outright, other modes are passed on") {
+  BodyFixture f;
+  f.spec.network_mode = "none";
+  auto b = f.body();
+  CHECK(b["HostConfig"]["NetworkMode"] == "none");
+  CHECK(b["NetworkDisabled"] == true);
+  f.spec.network_mode = "shared_network";
+  b = f.body();
+  CHECK(b["HostConfig"]["NetworkMode"] == "shared_network");
+  CHECK_FALSE(b.contains("NetworkDisabled"));
 }
 
 TEST_CASE("the data directory is bound at tmp_dir and named in DAGRUN_TMP_DIR, unless mount_tmp_dir is off") {
