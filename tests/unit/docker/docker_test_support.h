@@ -72,30 +72,36 @@ inline nlohmann::json containers_of(const std::string& dag_id) {
   return client.list({{"label", nlohmann::json::array({"dagrun.dag_id=" + dag_id})}});
 }
 
+// Removes every container labelled with its DAG id when it goes, whatever
+// the test did meanwhile.
+struct RemoveContainersOf {
+  std::string dag_id;
+  ~RemoveContainersOf() {
+    try {
+      HttpSession session(local_endpoint());
+      DockerClient client(session);
+      for (auto& c : containers_of(dag_id)) client.remove(c["Id"].get<std::string>());
+    } catch (...) {
+    }
+  }
+};
+
 // A one-task DAG whose task is a container; removes every container of its
 // DAG id when it goes.
 struct ContainerFixture : TryFixture {
+  std::string dag_id = unique_dag_id();
+  RemoveContainersOf cleanup{dag_id};
   std::shared_ptr<ContainerSpec> spec = std::make_shared<ContainerSpec>();
   ContainerPolicy policy;
 
   ContainerFixture() {
-    dag.dag_id = unique_dag_id();
+    dag.dag_id = dag_id;
     task.kind = TaskKind::container;
     task.container = spec;
     spec->image = kTestImage;
     spec->network_mode = "none";
     spec->docker_url = local_endpoint().url;  // the daemon the checks look at, whatever DOCKER_HOST says
   }
-  ~ContainerFixture() {
-    try {
-      HttpSession session(local_endpoint());
-      DockerClient client(session);
-      for (auto& c : containers_of(dag.dag_id)) client.remove(c["Id"].get<std::string>());
-    } catch (...) {
-    }
-  }
-  ContainerFixture(const ContainerFixture&) = delete;
-  ContainerFixture& operator=(const ContainerFixture&) = delete;
 
   std::filesystem::path home() const { return dir.path(); }
 

@@ -79,6 +79,7 @@ TEST_CASE("a container of a gone engine is a leftover unless it may have been ke
 TEST_CASE("docker: remove_leftovers removes containers of gone engines and keeps the live one's") {
   REQUIRE_DOCKER();
   std::string dag_id = unique_dag_id();
+  RemoveContainersOf cleanup{dag_id};
   HttpSession session(local_endpoint());
   DockerClient client(session);
   auto create = [&](const EngineIdentity& engine, const std::string& task, int try_number) {
@@ -114,5 +115,4 @@ TEST_CASE("docker: remove_leftovers removes containers of gone engines and keeps
   auto left = containers_of(dag_id);
   REQUIRE(left.size() == 1);
   CHECK(left[0]["Id"] == live_id);
-  client.remove(live_id);
 }
