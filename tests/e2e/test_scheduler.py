@@ -229,6 +229,45 @@ class RecoveryTest(SchedulerTestCase):
         self.assertEqual([r["engine_id"] for r in self.home.query("SELECT * FROM engine")], [])
 
 
+def docker_containers(label):
+    """Ids of the containers carrying a label (all states), or None without a daemon."""
+    r = subprocess.run(["docker", "ps", "-aq", "--filter", f"label={label}"], capture_output=True, text=True)
+    return r.stdout.split() if r.returncode == 0 else None
+
+
+class ContainerRecoveryTest(SchedulerTestCase):
+    def test_kill_9_with_a_container_running_leaves_no_container_and_the_run_completes(self):
+        if docker_containers("dagrun.managed") is None:
+            if os.environ.get("CI") == "true":
+                self.fail("CI runs every container test, and no Docker daemon answers")
+            self.skipTest("NO DOCKER DAEMON: container recovery not tested")
+        dag_id = f"boxed_{os.getpid()}"
+        self.home.write_dag(dag(dag_id, [
+            task("boxed", container={
+                "image": "dagrun-test-busybox:latest", "network_mode": "none",
+                "command": ["sh", "-c", "if [ -f /tmp/dagrun/marker ]; then echo second; exit 0; fi; "
+                                        "touch /tmp/dagrun/marker; echo first; sleep 60"]},
+                 retries=1, retry_delay=0),
+        ]))
+        s = self.scheduler()
+        self.home.run("trigger", dag_id, "--queue", "--run-id", "box1")
+        wait_for(lambda: docker_containers(f"dagrun.dag_id={dag_id}"), timeout=60, what="the container to start")
+        wait_for(lambda: os.path.exists(os.path.join(self.home.root, "data", dag_id, "box1", "marker")),
+                 what="the container to be running")
+        s.proc.send_signal(signal.SIGKILL)
+        s.proc.communicate(timeout=30)
+        self.assertTrue(docker_containers(f"dagrun.dag_id={dag_id}"), "the container outlived its engine")
+
+        s2 = self.scheduler()
+        self.wait_runs(dag_id, "success", 1, timeout=90)
+        self.assertEqual(s2.stop()[0], 0)
+        self.assertEqual(docker_containers(f"dagrun.dag_id={dag_id}"), [])
+        tries = self.home.tries("box1")
+        self.assertEqual([t["state"] for t in tries], ["failed", "success"])
+        self.assertIn("engine died", tries[0]["error"])
+        self.assertIn("second", self.home.run("logs", "box1", "boxed").out)
+
+
 class ClearAndCleanTest(SchedulerTestCase):
     def test_clear_failed_tasks_and_the_scheduler_reruns_them(self):
         self.home.write_dag(dag("flaky", [
