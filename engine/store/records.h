@@ -2,6 +2,7 @@
 // Times are UTC; the SQLite store keeps them as ISO 8601 text (see docs/store.md).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -23,6 +24,30 @@ struct RunRecord {
   std::optional<TimePoint> start_date;
   std::optional<TimePoint> end_date;
   std::string reason;  // why a run failed when no task explains it ("interrupted by SIGINT")
+  // Scheduled runs cover a data interval; a manual run's is [queued_at, queued_at].
+  std::optional<TimePoint> logical_date;
+  std::optional<TimePoint> data_interval_start;
+  std::optional<TimePoint> data_interval_end;
+  std::string owner;  // the engine running it (EngineRecord::engine_id); empty when none
+};
+
+// An engine process (a scheduler or a foreground trigger) that owns runs. It
+// renews heartbeat_at while it lives; a run whose owner is gone is recovered.
+struct EngineRecord {
+  std::string engine_id;  // "<hostname>:<pid>:<pid_start>"
+  std::string kind;       // scheduler | trigger
+  std::string hostname;
+  int pid = 0;
+  std::int64_t pid_start = 0;  // the process's start time (clock ticks since boot), to tell a reused pid
+  TimePoint started_at{};
+  TimePoint heartbeat_at{};
+};
+
+// What the scheduler keeps per DAG besides its runs.
+struct DagRecord {
+  std::string dag_id;
+  bool is_paused = false;
+  TimePoint first_seen{};  // the start of the schedule of a DAG without start_date
 };
 
 // The current state of one task in one run; try_number 0 until its first try.

@@ -68,8 +68,37 @@ CREATE TABLE xcom (
 ) STRICT;
 )sql";
 
+// The scheduler: data intervals of runs, the engine that owns a run (for
+// recovery after a crash), paused DAGs, and the live engines with their
+// heartbeats.
+constexpr const char* kVersion2 = R"sql(
+ALTER TABLE dag_run ADD COLUMN logical_date TEXT;
+ALTER TABLE dag_run ADD COLUMN data_interval_start TEXT;
+ALTER TABLE dag_run ADD COLUMN data_interval_end TEXT;
+ALTER TABLE dag_run ADD COLUMN owner TEXT;
+CREATE INDEX dag_run_latest_interval ON dag_run (dag_id, run_type, data_interval_end);
+CREATE INDEX dag_run_queue ON dag_run (state, queued_at);
+
+CREATE TABLE dag (
+  dag_id     TEXT NOT NULL PRIMARY KEY,
+  is_paused  INTEGER NOT NULL DEFAULT 0,
+  first_seen TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE engine (
+  engine_id    TEXT NOT NULL PRIMARY KEY,
+  kind         TEXT NOT NULL,
+  hostname     TEXT NOT NULL,
+  pid          INTEGER NOT NULL,
+  pid_start    INTEGER NOT NULL,
+  started_at   TEXT NOT NULL,
+  heartbeat_at TEXT NOT NULL
+) STRICT;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "runs, task instances, tries and xcoms", kVersion1},
+    Migration{2, "data intervals, run owners, paused DAGs and engines", kVersion2},
 };
 
 void refuse_newer(const std::string& file, int found, int known) {

@@ -88,6 +88,10 @@ void bind_run(SQLite::Statement& st, const RunRecord& run) {
   bind_time(st, 8, run.start_date);
   bind_time(st, 9, run.end_date);
   bind_text_or_null(st, 10, run.reason);
+  bind_time(st, 11, run.logical_date);
+  bind_time(st, 12, run.data_interval_start);
+  bind_time(st, 13, run.data_interval_end);
+  bind_text_or_null(st, 14, run.owner);
 }
 
 void bind_task(SQLite::Statement& st, const TaskInstanceRecord& task) {
@@ -132,6 +136,10 @@ RunRecord read_run(const SQLite::Statement& st, const std::string& file) {
   r.start_date = time(st, 7, file);
   r.end_date = time(st, 8, file);
   r.reason = text(st, 9);
+  r.logical_date = time(st, 10, file);
+  r.data_interval_start = time(st, 11, file);
+  r.data_interval_end = time(st, 12, file);
+  r.owner = text(st, 13);
   return r;
 }
 

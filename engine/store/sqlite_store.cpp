@@ -1,5 +1,7 @@
 #include "store/sqlite_store.h"
 
+#include "store/sqlite_store_impl.h"
+
 #include <mutex>
 #include <type_traits>
 
@@ -12,7 +14,7 @@ namespace {
 using namespace sqlite_rows;
 
 const std::string kInsertRun = std::string("INSERT INTO dag_run (") + kRunColumns +
-                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
                                " ON CONFLICT (run_id) DO NOTHING";
 
 // A RunUpdate leaves the fields it does not carry as they are.
@@ -101,180 +103,173 @@ std::string describe(const StoreChange& change) {
       change);
 }
 
-class SqliteStore final : public Store {
- public:
-  SqliteStore(const std::string& path, const SqliteOptions& options)
-      : writer_(path, options, Connection::Mode::read_write) {
-    migrate(writer_, schema_migrations());
-    // Reads get their own connection so that, under WAL, they see the last
-    // commit without waiting for the writer's mutex or its transaction.
-    reader_ = std::make_unique<Connection>(path, options, Connection::Mode::query_only);
-  }
-
-  void create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks) override {
-    std::lock_guard lock(write_mu_);
-    writer_.write("cannot create run '" + run.run_id + "'", [&] {
-      auto insert = writer_.statement(kInsertRun);
-      insert->reset();
-      bind_run(*insert, run);
-      if (insert->exec() == 0) throw RunExistsError("run id '" + run.run_id + "' already exists");
-      auto upsert = writer_.statement(kUpsertTask);
-      for (const auto& task : tasks) {
-        upsert->reset();
-        bind_task(*upsert, task);
-        bind_text(*upsert, 1, run.run_id);  // every task belongs to the run being created
-        upsert->exec();
-      }
-    });
-  }
-
-  void apply(const std::vector<StoreChange>& changes) override {
-    if (changes.empty()) return;
-    std::lock_guard lock(write_mu_);
-    writer_.write("cannot record run history", [&] {
-      Statements st{writer_.statement(kUpdateRun), writer_.statement(kUpsertTask),
-                    writer_.statement(kUpsertTry), writer_.statement(kUpsertXCom)};
-      for (const auto& change : changes) {
-        try {
-          std::visit([&](const auto& c) { apply_one(st, c); }, change);
-        } catch (const SQLite::Exception& e) {
-          if (is_busy(e)) throw;  // the whole transaction is retried
-          throw StoreError(writer_.path() + ": cannot record " + describe(change) + ": " +
-                           e.what());
-        }
-      }
-    });
-  }
-
-  std::vector<RunRecord> list_runs(const RunFilter& filter) const override {
-    std::vector<RunRecord> out;
-    read("cannot list runs", [&](Connection& c) {
-      out.clear();
-      auto st = c.statement(list_runs_sql(filter));
-      if (filter.dag_id) bind_text(*st, 1, *filter.dag_id);
-      if (filter.state) bind_state(*st, 2, *filter.state);
-      st->bind(3, filter.limit > 0 ? filter.limit : -1);  // a negative LIMIT means none
-      while (st->executeStep()) out.push_back(read_run(*st, c.path()));
-    });
-    return out;
-  }
-
-  std::optional<RunRecord> get_run(const std::string& run_id) const override {
-    std::optional<RunRecord> out;
-    read("cannot read run '" + run_id + "'", [&](Connection& c) {
-      auto st = c.statement(kGetRun);
-      bind_text(*st, 1, run_id);
-      out = st->executeStep() ? std::optional(read_run(*st, c.path())) : std::nullopt;
-    });
-    return out;
-  }
-
-  std::vector<TaskInstanceRecord> list_task_instances(const std::string& run_id) const override {
-    std::vector<TaskInstanceRecord> out;
-    read("cannot list tasks of run '" + run_id + "'", [&](Connection& c) {
-      out.clear();
-      auto st = c.statement(kListTasks);
-      bind_text(*st, 1, run_id);
-      while (st->executeStep()) out.push_back(read_task(*st, c.path()));
-    });
-    return out;
-  }
-
-  std::vector<TryRecord> list_tries(const std::string& run_id) const override {
-    std::vector<TryRecord> out;
-    read("cannot list tries of run '" + run_id + "'", [&](Connection& c) {
-      out.clear();
-      auto st = c.statement(kListTries);
-      bind_text(*st, 1, run_id);
-      while (st->executeStep()) out.push_back(read_try(*st, c.path()));
-    });
-    return out;
-  }
-
-  std::optional<TryRecord> get_try(const std::string& run_id, const std::string& task_id,
-                                   std::optional<int> try_number) const override {
-    std::optional<TryRecord> out;
-    read("cannot read task '" + task_id + "' of run '" + run_id + "'", [&](Connection& c) {
-      auto st = c.statement(try_number ? kGetTry : kGetLatestTry);
-      bind_text(*st, 1, run_id);
-      bind_text(*st, 2, task_id);
-      if (try_number) st->bind(3, *try_number);
-      out = st->executeStep() ? std::optional(read_try(*st, c.path())) : std::nullopt;
-    });
-    return out;
-  }
-
-  std::optional<std::string> get_xcom(const std::string& run_id, const std::string& task_id,
-                                      const std::string& key) const override {
-    std::optional<std::string> out;
-    read("cannot read xcom '" + key + "' of task '" + task_id + "'", [&](Connection& c) {
-      auto st = c.statement(kGetXCom);
-      bind_text(*st, 1, run_id);
-      bind_text(*st, 2, task_id);
-      bind_text(*st, 3, key);
-      out = st->executeStep() ? std::optional(text(*st, 0)) : std::nullopt;
-    });
-    return out;
-  }
-
-  std::vector<XComRecord> list_xcoms(const std::string& run_id) const override {
-    std::vector<XComRecord> out;
-    read("cannot list xcoms of run '" + run_id + "'", [&](Connection& c) {
-      out.clear();
-      auto st = c.statement(kListXComs);
-      bind_text(*st, 1, run_id);
-      while (st->executeStep()) out.push_back(read_xcom(*st));
-    });
-    return out;
-  }
-
- private:
-  struct Statements {
-    StatementLease update_run, upsert_task, upsert_try, upsert_xcom;
-  };
-
-  void apply_one(Statements& st, const RunUpdate& u) {
-    auto& s = *st.update_run;
-    s.reset();
-    bind_text(s, 1, u.run_id);
-    bind_state(s, 2, u.state);
-    bind_time(s, 3, u.start_date);
-    bind_time(s, 4, u.end_date);
-    s.bind(5, u.reason.has_value() ? 1 : 0);
-    if (u.reason)
-      bind_text_or_null(s, 6, *u.reason);
-    else
-      s.bind(6);
-    if (s.exec() == 0)
-      throw StoreError(writer_.path() + ": cannot record run '" + u.run_id + "': no such run");
-  }
-
-  void apply_one(Statements& st, const TaskInstanceRecord& t) {
-    upsert(*st.upsert_task, t, bind_task);
-  }
-  void apply_one(Statements& st, const TryRecord& t) { upsert(*st.upsert_try, t, bind_try); }
-  void apply_one(Statements& st, const XComRecord& x) { upsert(*st.upsert_xcom, x, bind_xcom); }
-
-  template <typename R>
-  static void upsert(SQLite::Statement& s, const R& record,
-                     void (*bind)(SQLite::Statement&, const R&)) {
-    s.reset();
-    bind(s, record);
-    s.exec();
-  }
-
-  void read(const std::string& what, const std::function<void(Connection&)>& body) const {
-    std::lock_guard lock(read_mu_);
-    reader_->read(what, [&] { body(*reader_); });
-  }
-
-  std::mutex write_mu_;
-  Connection writer_;
-  mutable std::mutex read_mu_;
-  std::unique_ptr<Connection> reader_;
-};
+template <typename R>
+void upsert(SQLite::Statement& s, const R& record, void (*bind)(SQLite::Statement&, const R&)) {
+  s.reset();
+  bind(s, record);
+  s.exec();
+}
 
 }  // namespace
+
+SqliteStore::SqliteStore(const std::string& path, const SqliteOptions& options)
+    : writer_(path, options, Connection::Mode::read_write) {
+  migrate(writer_, schema_migrations());
+  // Reads get their own connection so that, under WAL, they see the last
+  // commit without waiting for the writer's mutex or its transaction.
+  reader_ = std::make_unique<Connection>(path, options, Connection::Mode::query_only);
+}
+
+void SqliteStore::create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks) {
+  std::lock_guard lock(write_mu_);
+  writer_.write("cannot create run '" + run.run_id + "'", [&] {
+    auto insert = writer_.statement(kInsertRun);
+    insert->reset();
+    bind_run(*insert, run);
+    if (insert->exec() == 0) throw RunExistsError("run id '" + run.run_id + "' already exists");
+    auto upsert = writer_.statement(kUpsertTask);
+    for (const auto& task : tasks) {
+      upsert->reset();
+      bind_task(*upsert, task);
+      bind_text(*upsert, 1, run.run_id);  // every task belongs to the run being created
+      upsert->exec();
+    }
+  });
+}
+
+void SqliteStore::apply(const std::vector<StoreChange>& changes) {
+  if (changes.empty()) return;
+  std::lock_guard lock(write_mu_);
+  writer_.write("cannot record run history", [&] {
+    Statements st{writer_.statement(kUpdateRun), writer_.statement(kUpsertTask),
+                  writer_.statement(kUpsertTry), writer_.statement(kUpsertXCom)};
+    for (const auto& change : changes) {
+      try {
+        std::visit([&](const auto& c) { apply_one(st, c); }, change);
+      } catch (const SQLite::Exception& e) {
+        if (is_busy(e)) throw;  // the whole transaction is retried
+        throw StoreError(writer_.path() + ": cannot record " + describe(change) + ": " +
+                         e.what());
+      }
+    }
+  });
+}
+
+std::vector<RunRecord> SqliteStore::list_runs(const RunFilter& filter) const {
+  std::vector<RunRecord> out;
+  read("cannot list runs", [&](Connection& c) {
+    out.clear();
+    auto st = c.statement(list_runs_sql(filter));
+    if (filter.dag_id) bind_text(*st, 1, *filter.dag_id);
+    if (filter.state) bind_state(*st, 2, *filter.state);
+    st->bind(3, filter.limit > 0 ? filter.limit : -1);  // a negative LIMIT means none
+    while (st->executeStep()) out.push_back(read_run(*st, c.path()));
+  });
+  return out;
+}
+
+std::optional<RunRecord> SqliteStore::get_run(const std::string& run_id) const {
+  std::optional<RunRecord> out;
+  read("cannot read run '" + run_id + "'", [&](Connection& c) {
+    auto st = c.statement(kGetRun);
+    bind_text(*st, 1, run_id);
+    out = st->executeStep() ? std::optional(read_run(*st, c.path())) : std::nullopt;
+  });
+  return out;
+}
+
+std::vector<TaskInstanceRecord> SqliteStore::list_task_instances(const std::string& run_id) const {
+  std::vector<TaskInstanceRecord> out;
+  read("cannot list tasks of run '" + run_id + "'", [&](Connection& c) {
+    out.clear();
+    auto st = c.statement(kListTasks);
+    bind_text(*st, 1, run_id);
+    while (st->executeStep()) out.push_back(read_task(*st, c.path()));
+  });
+  return out;
+}
+
+std::vector<TryRecord> SqliteStore::list_tries(const std::string& run_id) const {
+  std::vector<TryRecord> out;
+  read("cannot list tries of run '" + run_id + "'", [&](Connection& c) {
+    out.clear();
+    auto st = c.statement(kListTries);
+    bind_text(*st, 1, run_id);
+    while (st->executeStep()) out.push_back(read_try(*st, c.path()));
+  });
+  return out;
+}
+
+std::optional<TryRecord> SqliteStore::get_try(const std::string& run_id, const std::string& task_id,
+                                              std::optional<int> try_number) const {
+  std::optional<TryRecord> out;
+  read("cannot read task '" + task_id + "' of run '" + run_id + "'", [&](Connection& c) {
+    auto st = c.statement(try_number ? kGetTry : kGetLatestTry);
+    bind_text(*st, 1, run_id);
+    bind_text(*st, 2, task_id);
+    if (try_number) st->bind(3, *try_number);
+    out = st->executeStep() ? std::optional(read_try(*st, c.path())) : std::nullopt;
+  });
+  return out;
+}
+
+std::optional<std::string> SqliteStore::get_xcom(const std::string& run_id, const std::string& task_id,
+                                                 const std::string& key) const {
+  std::optional<std::string> out;
+  read("cannot read xcom '" + key + "' of task '" + task_id + "'", [&](Connection& c) {
+    auto st = c.statement(kGetXCom);
+    bind_text(*st, 1, run_id);
+    bind_text(*st, 2, task_id);
+    bind_text(*st, 3, key);
+    out = st->executeStep() ? std::optional(text(*st, 0)) : std::nullopt;
+  });
+  return out;
+}
+
+std::vector<XComRecord> SqliteStore::list_xcoms(const std::string& run_id) const {
+  std::vector<XComRecord> out;
+  read("cannot list xcoms of run '" + run_id + "'", [&](Connection& c) {
+    out.clear();
+    auto st = c.statement(kListXComs);
+    bind_text(*st, 1, run_id);
+    while (st->executeStep()) out.push_back(read_xcom(*st));
+  });
+  return out;
+}
+
+void SqliteStore::apply_one(Statements& st, const RunUpdate& u) {
+  auto& s = *st.update_run;
+  s.reset();
+  bind_text(s, 1, u.run_id);
+  bind_state(s, 2, u.state);
+  bind_time(s, 3, u.start_date);
+  bind_time(s, 4, u.end_date);
+  s.bind(5, u.reason.has_value() ? 1 : 0);
+  if (u.reason)
+    bind_text_or_null(s, 6, *u.reason);
+  else
+    s.bind(6);
+  if (s.exec() == 0)
+    throw StoreError(writer_.path() + ": cannot record run '" + u.run_id + "': no such run");
+}
+
+void SqliteStore::apply_one(Statements& st, const TaskInstanceRecord& t) {
+  upsert(*st.upsert_task, t, bind_task);
+}
+
+void SqliteStore::apply_one(Statements& st, const TryRecord& t) { upsert(*st.upsert_try, t, bind_try); }
+
+void SqliteStore::apply_one(Statements& st, const XComRecord& x) { upsert(*st.upsert_xcom, x, bind_xcom); }
+
+void SqliteStore::read(const std::string& what, const std::function<void(Connection&)>& body) const {
+  std::lock_guard lock(read_mu_);
+  reader_->read(what, [&] { body(*reader_); });
+}
+
+void SqliteStore::write(const std::string& what, const std::function<void(Connection&)>& body) {
+  std::lock_guard lock(write_mu_);
+  writer_.write(what, [&] { body(writer_); });
+}
 
 std::unique_ptr<Store> open_sqlite_store(const std::string& path, const SqliteOptions& options) {
   return std::make_unique<SqliteStore>(path, options);

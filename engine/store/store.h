@@ -46,6 +46,37 @@ class Store {
   virtual std::optional<std::string> get_xcom(const std::string& run_id, const std::string& task_id,
                                               const std::string& key) const = 0;
   virtual std::vector<XComRecord> list_xcoms(const std::string& run_id) const = 0;
+
+  // --- Scheduling and recovery ---
+
+  // The scheduled run of a DAG with the latest data interval, if any.
+  virtual std::optional<RunRecord> latest_scheduled_run(const std::string& dag_id) const = 0;
+  // Queued runs, oldest first.
+  virtual std::vector<RunRecord> queued_runs() const = 0;
+  // Runs of the DAG in state running.
+  virtual int count_running(const std::string& dag_id) const = 0;
+  // Makes `owner` run a queued run: state running, start_date set if unset.
+  // False when the run is no longer queued (another engine took it).
+  virtual bool claim_run(const std::string& run_id, const std::string& owner, TimePoint now) = 0;
+  // Gives a run back to the queue without an owner, its tasks' states kept,
+  // so a scheduler resumes it.
+  virtual void requeue_run(const std::string& run_id, const std::string& reason) = 0;
+  // Resets the tasks of a finished or running run to queued (their try
+  // numbers kept) and queues the run again. Unknown task ids are ignored.
+  virtual void clear_tasks(const std::string& run_id, const std::vector<std::string>& task_ids) = 0;
+  // Deletes runs that ended before cutoff, with their tasks, tries and xcoms,
+  // and returns them.
+  virtual std::vector<RunRecord> delete_runs_ended_before(TimePoint cutoff) = 0;
+
+  // The record of a DAG, created (not paused, first seen at `seen`) if new.
+  virtual DagRecord ensure_dag(const std::string& dag_id, TimePoint seen) = 0;
+  virtual std::vector<DagRecord> list_dags() const = 0;
+  virtual void set_paused(const std::string& dag_id, bool paused, TimePoint seen) = 0;
+
+  virtual void register_engine(const EngineRecord& engine) = 0;
+  virtual void heartbeat(const std::string& engine_id, TimePoint at) = 0;
+  virtual void unregister_engine(const std::string& engine_id) = 0;
+  virtual std::vector<EngineRecord> list_engines() const = 0;
 };
 
 // Opens (creating and migrating as needed) the SQLite history at path.

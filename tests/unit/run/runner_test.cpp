@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "null_store.h"
 #include "run/runner.h"
 
 using namespace dagrun;
@@ -15,24 +16,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class NullStore : public Store {
+class RecordingStore : public testing::NullStore {
  public:
   void create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks) override {
     created = run;
     created_tasks = tasks.size();
   }
-  void apply(const std::vector<StoreChange>&) override {}
-  std::vector<RunRecord> list_runs(const RunFilter&) const override { return {}; }
-  std::optional<RunRecord> get_run(const std::string&) const override { return {}; }
-  std::vector<TaskInstanceRecord> list_task_instances(const std::string&) const override { return {}; }
-  std::vector<TryRecord> list_tries(const std::string&) const override { return {}; }
-  std::optional<TryRecord> get_try(const std::string&, const std::string&, std::optional<int>) const override {
-    return {};
-  }
-  std::optional<std::string> get_xcom(const std::string&, const std::string&, const std::string&) const override {
-    return {};
-  }
-  std::vector<XComRecord> list_xcoms(const std::string&) const override { return {}; }
 
   RunRecord created;
   size_t created_tasks = 0;
@@ -124,7 +113,7 @@ struct Fixture {
     return runner.run(req);
   }
 
-  NullStore store;
+  RecordingStore store;
   ExecutorSet executors;
   ScriptedExecutor* executor = nullptr;
   CancelToken cancel;

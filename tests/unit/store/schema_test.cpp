@@ -39,9 +39,10 @@ TEST_CASE("a missing file becomes a fresh history at the latest schema version")
   open_sqlite_store(file);
   CHECK(user_version(file) == latest_schema_version());
   CHECK(schema_objects(file, "table") ==
-        std::set<std::string>{"dag_run", "task_instance", "task_try", "xcom"});
+        std::set<std::string>{"dag_run", "task_instance", "task_try", "xcom", "dag", "engine"});
   CHECK(schema_objects(file, "index") ==
-        std::set<std::string>{"dag_run_newest", "dag_run_dag_newest", "dag_run_state_newest"});
+        std::set<std::string>{"dag_run_newest", "dag_run_dag_newest", "dag_run_state_newest",
+                                                    "dag_run_latest_interval", "dag_run_queue"});
   SQLite::Database db(file, SQLite::OPEN_READONLY);
   CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
 }

@@ -1,3 +1,4 @@
+#include "null_store.h"
 #include "store/store_writer.h"
 
 #include <doctest/doctest.h>
@@ -15,25 +16,8 @@ namespace {
 
 // Records every batch; its first apply() blocks until released, so a test
 // can queue changes while a commit is in progress.
-class GatedStore final : public Store {
+class GatedStore final : public testing::NullStore {
  public:
-  void create_run(const RunRecord&, const std::vector<TaskInstanceRecord>&) override {}
-  std::vector<RunRecord> list_runs(const RunFilter&) const override { return {}; }
-  std::optional<RunRecord> get_run(const std::string&) const override { return {}; }
-  std::vector<TaskInstanceRecord> list_task_instances(const std::string&) const override {
-    return {};
-  }
-  std::vector<TryRecord> list_tries(const std::string&) const override { return {}; }
-  std::optional<TryRecord> get_try(const std::string&, const std::string&,
-                                   std::optional<int>) const override {
-    return {};
-  }
-  std::optional<std::string> get_xcom(const std::string&, const std::string&,
-                                      const std::string&) const override {
-    return {};
-  }
-  std::vector<XComRecord> list_xcoms(const std::string&) const override { return {}; }
-
   void apply(const std::vector<StoreChange>& changes) override {
     std::unique_lock lock(mu_);
     batches_.push_back(changes);

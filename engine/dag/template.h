@@ -1,0 +1,56 @@
+// Airflow-style templates in task strings: "{{ ds }}", "{{ params.city }}".
+// Only names, no expressions: a template is text with {{ NAME }} holes, and
+// an unknown name is an error (when the DAG is validated), never an empty
+// string. Rendering happens when a try starts, with the run's values.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dag/model.h"
+
+namespace dagrun {
+
+// The names a template may use.
+inline constexpr const char* kTemplateNames[] = {
+    "ds", "ds_nodash", "ts", "ts_nodash", "data_interval_start", "data_interval_end",
+    "logical_date", "run_id", "dag_id", "task_id", "try_number"};
+
+struct TemplateError {
+  size_t offset;        // byte offset of the problem in the text
+  std::string message;  // "unknown template name 'dss' (did you mean 'ds'?)"
+};
+
+// Problems in one string: unterminated "{{", an empty hole, an unknown name,
+// params.KEY for a KEY the task's params lack (when params are known).
+// conf.KEY is accepted for any KEY: conf arrives with the run.
+std::vector<TemplateError> check_template(std::string_view text, const nlohmann::json* params);
+
+// True when text holds a "{{": strings without one are left alone cheaply.
+inline bool has_template(std::string_view text) { return text.find("{{") != std::string_view::npos; }
+
+// The values of one try.
+struct TemplateContext {
+  std::map<std::string, std::string, std::less<>> values;  // ds, ts, run_id, ...
+  const nlohmann::json* params = nullptr;
+  const nlohmann::json* conf = nullptr;
+};
+
+// Builds the values: dates from the run's logical date and data interval (UTC).
+TemplateContext make_template_context(const std::string& dag_id, const std::string& task_id,
+                                      const std::string& run_id, int try_number, TimePoint logical_date,
+                                      TimePoint interval_start, TimePoint interval_end);
+
+// Renders text; throws std::runtime_error naming the hole when a value is
+// missing (conf.KEY the run did not get).
+std::string render_template(std::string_view text, const TemplateContext& ctx);
+
+// Renders every string inside a JSON value (keys are left alone).
+nlohmann::json render_json(const nlohmann::json& value, const TemplateContext& ctx);
+
+}  // namespace dagrun

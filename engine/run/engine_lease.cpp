@@ -1,0 +1,88 @@
+#include "run/engine_lease.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+namespace dagrun {
+namespace {
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+}  // namespace
+
+std::int64_t process_start_ticks(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!in || !std::getline(in, stat)) return 0;
+  // The command name (field 2) may hold spaces and parentheses: count fields
+  // after its closing parenthesis.
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && rest >> field; ++i)
+    if (i == 22) return std::stoll(field);
+  return 0;
+}
+
+EngineRecord this_engine(const std::string& kind, TimePoint now) {
+  EngineRecord e;
+  e.hostname = host_name();
+  e.pid = static_cast<int>(::getpid());
+  e.pid_start = process_start_ticks(e.pid);
+  e.engine_id = e.hostname + ":" + std::to_string(e.pid) + ":" + std::to_string(e.pid_start);
+  e.kind = kind;
+  e.started_at = e.heartbeat_at = now;
+  return e;
+}
+
+bool engine_alive(const EngineRecord& engine, const std::string& this_host, TimePoint now) {
+  if (engine.hostname == this_host)
+    return engine.pid > 0 && process_start_ticks(engine.pid) == engine.pid_start;
+  return now - engine.heartbeat_at < kLeaseTimeout;
+}
+
+EngineLease::EngineLease(Store& store, const std::string& kind, std::chrono::milliseconds interval)
+    : store_(store), record_(this_engine(kind, std::chrono::system_clock::now())), interval_(interval) {
+  store_.register_engine(record_);
+  thread_ = std::thread([this] { renew_loop(); });
+}
+
+EngineLease::~EngineLease() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  try {
+    store_.unregister_engine(record_.engine_id);
+  } catch (const std::exception& e) {
+    spdlog::warn("{}", e.what());
+  }
+}
+
+void EngineLease::renew_loop() {
+  std::unique_lock lock(mu_);
+  while (!cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
+    lock.unlock();
+    try {
+      store_.heartbeat(record_.engine_id, std::chrono::system_clock::now());
+    } catch (const std::exception& e) {
+      // A missed heartbeat matters only to engines on other hosts, after
+      // kLeaseTimeout: keep trying.
+      spdlog::warn("{}", e.what());
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace dagrun

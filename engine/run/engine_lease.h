@@ -1,0 +1,56 @@
+// Which engine process owns a run. Every engine (a scheduler or a foreground
+// trigger) registers itself in the store and renews a heartbeat while it
+// lives; a run whose owner is gone is recovered by the next engine to start.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "store/store.h"
+
+namespace dagrun {
+
+// This process, as an engine record of the given kind ("scheduler", "trigger").
+EngineRecord this_engine(const std::string& kind, TimePoint now);
+
+// The start time of a process in clock ticks since boot (/proc/PID/stat field
+// 22), or 0 when there is no such process. Together with the pid it names a
+// process uniquely: pids are reused, start times are not.
+std::int64_t process_start_ticks(int pid);
+
+// How long a heartbeat stays valid for an engine on another host.
+inline constexpr std::chrono::seconds kLeaseTimeout{30};
+
+// Whether the engine still runs: on this host by its pid and start time (at
+// once, exact); on another host by a heartbeat younger than kLeaseTimeout.
+bool engine_alive(const EngineRecord& engine, const std::string& this_host, TimePoint now);
+
+// Registers this process as an engine and renews its heartbeat on a thread
+// until destroyed, then unregisters it.
+class EngineLease {
+ public:
+  EngineLease(Store& store, const std::string& kind,
+              std::chrono::milliseconds interval = std::chrono::seconds(5));
+  ~EngineLease();
+  EngineLease(const EngineLease&) = delete;
+  EngineLease& operator=(const EngineLease&) = delete;
+
+  const std::string& id() const { return record_.engine_id; }
+  const EngineRecord& record() const { return record_; }
+
+ private:
+  void renew_loop();
+
+  Store& store_;
+  EngineRecord record_;
+  std::chrono::milliseconds interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace dagrun

@@ -1,0 +1,117 @@
+#include "run/recovery.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "run/engine_lease.h"
+
+namespace dagrun {
+namespace {
+
+std::string read_environ(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+bool alive(int pid) { return ::kill(pid, 0) == 0; }
+
+}  // namespace
+
+std::vector<int> SystemTryProcesses::find(const std::string& run_id) {
+  std::vector<int> out;
+  const std::string needle = std::string("DAGRUN_RUN_ID=") + run_id + '\0';
+  const int self = static_cast<int>(::getpid());
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return out;
+  while (dirent* e = ::readdir(proc)) {
+    char* end = nullptr;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (*end != '\0' || pid <= 1 || pid == self) continue;
+    std::string env = read_environ(static_cast<int>(pid));
+    // Compare whole entries: the environment starts with one, or a NUL precedes it.
+    if (env.compare(0, needle.size(), needle) == 0 || env.find('\0' + needle) != std::string::npos)
+      out.push_back(static_cast<int>(pid));
+  }
+  ::closedir(proc);
+  return out;
+}
+
+void SystemTryProcesses::stop(const std::vector<int>& pids) {
+  if (pids.empty()) return;
+  for (int pid : pids) {
+    pid_t group = ::getpgid(pid);
+    if (group > 1 && group != ::getpgrp()) ::kill(-group, SIGTERM);
+    ::kill(pid, SIGTERM);
+  }
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  auto any_alive = [&] {
+    for (int pid : pids)
+      if (alive(pid)) return true;
+    return false;
+  };
+  while (any_alive() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int pid : pids) {
+    pid_t group = ::getpgid(pid);
+    if (group > 1 && group != ::getpgrp()) ::kill(-group, SIGKILL);
+    ::kill(pid, SIGKILL);
+  }
+}
+
+std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord& self, TimePoint now,
+                                                TryProcesses& processes) {
+  std::map<std::string, bool> live;  // engine id -> alive
+  std::vector<std::string> dead_engines;
+  for (const EngineRecord& e : store.list_engines()) {
+    bool ok = e.engine_id == self.engine_id || engine_alive(e, self.hostname, now);
+    live[e.engine_id] = ok;
+    if (!ok) dead_engines.push_back(e.engine_id);
+  }
+  RunFilter running;
+  running.state = RunState::running;
+  std::vector<RecoveredRun> out;
+  for (const RunRecord& run : store.list_runs(running)) {
+    if (run.owner == self.engine_id) continue;
+    if (!run.owner.empty() && live.count(run.owner) && live[run.owner]) continue;
+    RecoveredRun r{run.run_id, run.dag_id, run.owner, 0, 0};
+    std::vector<int> pids = processes.find(run.run_id);
+    processes.stop(pids);
+    r.processes_stopped = static_cast<int>(pids.size());
+
+    const std::string why = run.owner.empty() ? "engine died" : "engine died (" + run.owner + ")";
+    std::vector<StoreChange> changes;
+    for (TaskInstanceRecord task : store.list_task_instances(run.run_id)) {
+      if (task.state != TaskState::running) continue;
+      if (auto attempt = store.get_try(run.run_id, task.task_id, task.try_number)) {
+        attempt->state = TaskState::failed;
+        attempt->end_date = now;
+        attempt->error = why;
+        changes.push_back(*attempt);
+      }
+      task.state = task.try_number < task.max_tries ? TaskState::up_for_retry : TaskState::failed;
+      changes.push_back(task);
+      ++r.tries_failed;
+    }
+    store.apply(changes);
+    store.requeue_run(run.run_id, why + "; the scheduler resumes the run");
+    spdlog::warn("run '{}' of '{}' was left running by a dead engine: {} tries failed, {} processes stopped; "
+                 "queued for the scheduler to resume",
+                 run.run_id, run.dag_id, r.tries_failed, r.processes_stopped);
+    out.push_back(std::move(r));
+  }
+  for (const auto& id : dead_engines) store.unregister_engine(id);
+  return out;
+}
+
+}  // namespace dagrun

@@ -1,0 +1,45 @@
+// After a crash or a kill -9 of an engine, its runs stay "running" in the
+// history with nobody running them. The next engine to start finds them
+// (their owner is dead: see engine_lease.h), stops what the dead engine left
+// running, records the interrupted tries as failed ("engine died"), and puts
+// the runs back in the queue, where a scheduler resumes them: successful
+// tasks are kept, interrupted ones are retried per their retries.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace dagrun {
+
+// The processes of tries, behind an interface so recovery is unit-tested.
+class TryProcesses {
+ public:
+  virtual ~TryProcesses() = default;
+  // Processes on this host started for the run (they carry DAGRUN_RUN_ID).
+  virtual std::vector<int> find(const std::string& run_id) = 0;
+  // SIGTERM to each one's process group, a short grace, then SIGKILL.
+  virtual void stop(const std::vector<int>& pids) = 0;
+};
+
+// Reads /proc/*/environ and signals for real.
+class SystemTryProcesses : public TryProcesses {
+ public:
+  std::vector<int> find(const std::string& run_id) override;
+  void stop(const std::vector<int>& pids) override;
+};
+
+struct RecoveredRun {
+  std::string run_id;
+  std::string dag_id;
+  std::string dead_owner;  // empty: the run had no owner recorded
+  int tries_failed = 0;
+  int processes_stopped = 0;
+};
+
+// Recovers every running run whose owner is neither `self` nor alive.
+std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord& self, TimePoint now,
+                                                TryProcesses& processes);
+
+}  // namespace dagrun

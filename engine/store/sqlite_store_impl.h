@@ -1,0 +1,66 @@
+// The SQLite store's class, shared by the files that implement it: history
+// (sqlite_store.cpp) and scheduling (sqlite_scheduling.cpp). Internal to store/.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/sqlite_connection.h"
+#include "store/store.h"
+
+namespace dagrun {
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const std::string& path, const SqliteOptions& options);
+
+  void create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks) override;
+  void apply(const std::vector<StoreChange>& changes) override;
+  std::vector<RunRecord> list_runs(const RunFilter& filter) const override;
+  std::optional<RunRecord> get_run(const std::string& run_id) const override;
+  std::vector<TaskInstanceRecord> list_task_instances(const std::string& run_id) const override;
+  std::vector<TryRecord> list_tries(const std::string& run_id) const override;
+  std::optional<TryRecord> get_try(const std::string& run_id, const std::string& task_id,
+                                   std::optional<int> try_number) const override;
+  std::optional<std::string> get_xcom(const std::string& run_id, const std::string& task_id,
+                                      const std::string& key) const override;
+  std::vector<XComRecord> list_xcoms(const std::string& run_id) const override;
+
+  std::optional<RunRecord> latest_scheduled_run(const std::string& dag_id) const override;
+  std::vector<RunRecord> queued_runs() const override;
+  int count_running(const std::string& dag_id) const override;
+  bool claim_run(const std::string& run_id, const std::string& owner, TimePoint now) override;
+  void requeue_run(const std::string& run_id, const std::string& reason) override;
+  void clear_tasks(const std::string& run_id, const std::vector<std::string>& task_ids) override;
+  std::vector<RunRecord> delete_runs_ended_before(TimePoint cutoff) override;
+  DagRecord ensure_dag(const std::string& dag_id, TimePoint seen) override;
+  std::vector<DagRecord> list_dags() const override;
+  void set_paused(const std::string& dag_id, bool paused, TimePoint seen) override;
+  void register_engine(const EngineRecord& engine) override;
+  void heartbeat(const std::string& engine_id, TimePoint at) override;
+  void unregister_engine(const std::string& engine_id) override;
+  std::vector<EngineRecord> list_engines() const override;
+
+ private:
+  struct Statements {
+    StatementLease update_run, upsert_task, upsert_try, upsert_xcom;
+  };
+  void apply_one(Statements& st, const RunUpdate& u);
+  void apply_one(Statements& st, const TaskInstanceRecord& t);
+  void apply_one(Statements& st, const TryRecord& t);
+  void apply_one(Statements& st, const XComRecord& x);
+
+  // Runs body on the read connection, retried as a whole when busy.
+  void read(const std::string& what, const std::function<void(Connection&)>& body) const;
+  // Runs body in one write transaction (BEGIN IMMEDIATE), retried when busy.
+  void write(const std::string& what, const std::function<void(Connection&)>& body);
+
+  std::mutex write_mu_;
+  Connection writer_;
+  mutable std::mutex read_mu_;
+  std::unique_ptr<Connection> reader_;
+};
+
+}  // namespace dagrun

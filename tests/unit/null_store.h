@@ -1,0 +1,40 @@
+// A Store that stores nothing, for tests of code that only needs a few of its
+// methods: derive and override those.
+#pragma once
+
+#include "store/store.h"
+
+namespace dagrun::testing {
+
+class NullStore : public Store {
+ public:
+  void create_run(const RunRecord&, const std::vector<TaskInstanceRecord>&) override {}
+  void apply(const std::vector<StoreChange>&) override {}
+  std::vector<RunRecord> list_runs(const RunFilter&) const override { return {}; }
+  std::optional<RunRecord> get_run(const std::string&) const override { return {}; }
+  std::vector<TaskInstanceRecord> list_task_instances(const std::string&) const override { return {}; }
+  std::vector<TryRecord> list_tries(const std::string&) const override { return {}; }
+  std::optional<TryRecord> get_try(const std::string&, const std::string&, std::optional<int>) const override {
+    return {};
+  }
+  std::optional<std::string> get_xcom(const std::string&, const std::string&, const std::string&) const override {
+    return {};
+  }
+  std::vector<XComRecord> list_xcoms(const std::string&) const override { return {}; }
+  std::optional<RunRecord> latest_scheduled_run(const std::string&) const override { return {}; }
+  std::vector<RunRecord> queued_runs() const override { return {}; }
+  int count_running(const std::string&) const override { return 0; }
+  bool claim_run(const std::string&, const std::string&, TimePoint) override { return false; }
+  void requeue_run(const std::string&, const std::string&) override {}
+  void clear_tasks(const std::string&, const std::vector<std::string>&) override {}
+  std::vector<RunRecord> delete_runs_ended_before(TimePoint) override { return {}; }
+  DagRecord ensure_dag(const std::string&, TimePoint) override { return {}; }
+  std::vector<DagRecord> list_dags() const override { return {}; }
+  void set_paused(const std::string&, bool, TimePoint) override {}
+  void register_engine(const EngineRecord&) override {}
+  void heartbeat(const std::string&, TimePoint) override {}
+  void unregister_engine(const std::string&) override {}
+  std::vector<EngineRecord> list_engines() const override { return {}; }
+};
+
+}  // namespace dagrun::testing

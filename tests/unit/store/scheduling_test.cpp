@@ -1,0 +1,139 @@
+// The scheduler's side of the store on a real SQLite file: queues and claims,
+// data intervals, pauses, engines, clearing and cleaning.
+#include <doctest/doctest.h>
+
+#include "store/store.h"
+#include "store_test_support.h"
+
+using namespace dagrun;
+using namespace dagrun::store_test;
+
+namespace {
+
+RunRecord scheduled(const std::string& id, const char* start, const char* end) {
+  RunRecord r = make_run(id, "etl", at(start));
+  r.run_type = "scheduled";
+  r.data_interval_start = at(start);
+  r.data_interval_end = at(end);
+  r.logical_date = at(start);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("the latest scheduled run is the one with the latest interval, manual runs aside") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  CHECK_FALSE(store->latest_scheduled_run("etl"));
+  store->create_run(scheduled("s2", "2026-11-29T01:00:00Z", "2026-11-29T02:00:00Z"), {});
+  store->create_run(scheduled("s1", "2026-11-29T00:00:00Z", "2026-11-29T01:00:00Z"), {});
+  store->create_run(make_run("m1", "etl", at("2026-11-29T05:00:00Z")), {});
+  auto latest = store->latest_scheduled_run("etl");
+  REQUIRE(latest);
+  CHECK(latest->run_id == "s2");
+  CHECK(latest->data_interval_end == at("2026-11-29T02:00:00Z"));
+  CHECK(latest->logical_date == at("2026-11-29T01:00:00Z"));
+}
+
+TEST_CASE("queued runs are claimed once, oldest first") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  store->create_run(make_run("late", "etl", at("2026-11-29T02:00:00Z")), {});
+  store->create_run(make_run("early", "etl", at("2026-11-29T01:00:00Z")), {});
+  auto queue = store->queued_runs();
+  REQUIRE(queue.size() == 2);
+  CHECK(queue[0].run_id == "early");
+  CHECK(store->claim_run("early", "host:1:2", at("2026-11-29T03:00:00Z")));
+  CHECK_FALSE(store->claim_run("early", "host:9:9", at("2026-11-29T03:00:01Z")));
+  auto run = store->get_run("early");
+  CHECK(run->state == RunState::running);
+  CHECK(run->owner == "host:1:2");
+  CHECK(run->start_date == at("2026-11-29T03:00:00Z"));
+  CHECK(store->count_running("etl") == 1);
+  CHECK(store->queued_runs().size() == 1);
+}
+
+TEST_CASE("a requeued run loses its owner and keeps its tasks") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  store->create_run(make_run("r", "etl", at("2026-11-29T01:00:00Z")),
+                    {make_task("r", "a"), make_task("r", "b")});
+  store->claim_run("r", "e1", at("2026-11-29T01:00:01Z"));
+  store->apply({make_task("r", "a", TaskState::success, 1)});
+  store->requeue_run("r", "engine died");
+  auto run = store->get_run("r");
+  CHECK(run->state == RunState::queued);
+  CHECK(run->owner.empty());
+  CHECK(run->reason == "engine died");
+  CHECK(store->list_task_instances("r")[0].state == TaskState::success);
+}
+
+TEST_CASE("clearing tasks queues them and their run again, try numbers kept") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  store->create_run(make_run("r", "etl", at("2026-11-29T01:00:00Z")), {make_task("r", "a"), make_task("r", "b")});
+  store->apply({make_task("r", "a", TaskState::success, 1), make_task("r", "b", TaskState::failed, 2),
+                RunUpdate{"r", RunState::failed, std::nullopt, at("2026-11-29T01:05:00Z"), std::string("task 'b' failed")}});
+  store->clear_tasks("r", {"b", "ghost"});
+  auto tasks = store->list_task_instances("r");
+  CHECK(tasks[0].state == TaskState::success);
+  CHECK(tasks[1].state == TaskState::queued);
+  CHECK(tasks[1].try_number == 2);
+  auto run = store->get_run("r");
+  CHECK(run->state == RunState::queued);
+  CHECK_FALSE(run->end_date);
+  CHECK(run->reason.empty());
+}
+
+TEST_CASE("old finished runs are deleted with everything they hold") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  store->create_run(make_run("old", "etl", at("2026-10-01T00:00:00Z")), {make_task("old", "a")});
+  store->create_run(make_run("new", "etl", at("2026-11-28T00:00:00Z")), {make_task("new", "a")});
+  store->create_run(make_run("running", "etl", at("2026-10-01T00:00:00Z")), {});
+  store->apply({make_try("old", "a", 1, TaskState::success), XComRecord{"old", "a", "k", "1"},
+                RunUpdate{"old", RunState::success, std::nullopt, at("2026-10-01T00:10:00Z"), std::nullopt},
+                RunUpdate{"new", RunState::success, std::nullopt, at("2026-11-28T00:10:00Z"), std::nullopt}});
+  auto gone = store->delete_runs_ended_before(at("2026-10-30T00:00:00Z"));
+  REQUIRE(gone.size() == 1);
+  CHECK(gone[0].run_id == "old");
+  CHECK_FALSE(store->get_run("old"));
+  CHECK(store->list_tries("old").empty());
+  CHECK(store->list_xcoms("old").empty());
+  CHECK(store->get_run("new"));
+  CHECK(store->get_run("running"));  // never ended: never deleted
+}
+
+TEST_CASE("DAGs are remembered with their first sighting and pause state") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  DagRecord d = store->ensure_dag("etl", at("2026-11-29T00:00:00Z"));
+  CHECK_FALSE(d.is_paused);
+  CHECK(d.first_seen == at("2026-11-29T00:00:00Z"));
+  CHECK(store->ensure_dag("etl", at("2026-12-01T00:00:00Z")).first_seen == at("2026-11-29T00:00:00Z"));
+  store->set_paused("etl", true, at("2026-12-01T00:00:00Z"));
+  store->set_paused("other", true, at("2026-12-01T00:00:00Z"));  // paused before the scheduler saw it
+  auto dags = store->list_dags();
+  REQUIRE(dags.size() == 2);
+  CHECK(dags[0].dag_id == "etl");
+  CHECK(dags[0].is_paused);
+  CHECK(dags[0].first_seen == at("2026-11-29T00:00:00Z"));
+  CHECK(dags[1].is_paused);
+  store->set_paused("etl", false, at("2026-12-01T00:00:00Z"));
+  CHECK_FALSE(store->ensure_dag("etl", at("2026-12-02T00:00:00Z")).is_paused);
+}
+
+TEST_CASE("engines register, renew their lease and leave") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  EngineRecord e{"h:10:123", "scheduler", "h", 10, 123, at("2026-11-29T00:00:00Z"), at("2026-11-29T00:00:00Z")};
+  store->register_engine(e);
+  store->heartbeat("h:10:123", at("2026-11-29T00:00:05Z"));
+  auto engines = store->list_engines();
+  REQUIRE(engines.size() == 1);
+  CHECK(engines[0].kind == "scheduler");
+  CHECK(engines[0].pid_start == 123);
+  CHECK(engines[0].heartbeat_at == at("2026-11-29T00:00:05Z"));
+  store->unregister_engine("h:10:123");
+  CHECK(store->list_engines().empty());
+}
