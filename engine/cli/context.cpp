@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "dag/engine_config.h"
 #include "exec/exec_options.h"
 
 namespace dagrun::cli {
@@ -22,11 +23,14 @@ Home resolve_home(const ParsedArgs& args) {
   if (auto v = args.value("home")) h.root = *v;
   else if (const char* env = std::getenv("DAGRUN_HOME"); env && *env) h.root = env;
   else h.root = std::filesystem::current_path();
-  h.root = std::filesystem::absolute(h.root);
+  // "--home ." is the current directory itself, not a path ending in "/.".
+  h.root = std::filesystem::absolute(h.root).lexically_normal();
+  if (h.root.has_relative_path() && h.root.filename().empty()) h.root = h.root.parent_path();
   h.dags = args.value("dags").value_or((h.root / "dags").string());
   h.db = args.value("db").value_or((h.root / "dagrun.db").string());
   h.logs = h.root / "logs";
   h.data = h.root / "data";
+  h.config = engine_config_path(h.root);
   if (auto v = args.value("plugin-path")) add_path_list(h.plugin_dirs, *v);
   if (const char* env = std::getenv("DAGRUN_PLUGIN_PATH")) add_path_list(h.plugin_dirs, env);
   InstallPaths installed = install_paths();

@@ -22,6 +22,7 @@ struct Home {
   std::filesystem::path db;    // root/dagrun.db unless --db
   std::filesystem::path logs;  // root/logs
   std::filesystem::path data;  // root/data
+  std::filesystem::path config;  // root/dagrun.json: the operator's settings, optional
   std::vector<std::filesystem::path> plugin_dirs;  // --plugin-path, $DAGRUN_PLUGIN_PATH, installed
   std::filesystem::path task_host;
 };

@@ -1,5 +1,7 @@
 #include "cli/dag_folder.h"
 
+#include <iostream>
+
 #include "dag/folder_loader.h"
 
 namespace dagrun::cli {
@@ -12,12 +14,43 @@ std::vector<std::string> plugin_names(const PluginCatalog& plugins) {
   return names;
 }
 
-std::vector<LoadResult> load_dags(const Context& ctx, const PluginCatalog& plugins) {
-  if (!std::filesystem::is_directory(ctx.home.dags)) return {};
-  std::vector<std::string> names = plugin_names(plugins);
+EngineConfig read_engine_config(const Context& ctx) {
+  EngineConfigResult result = load_engine_config_file(ctx.home.config, ctx.home.root);
+  if (result.ok()) return std::move(*result.config);
+  for (const Diagnostic& d : result.diagnostics) std::cerr << d.to_string() << "\n";
+  throw InvalidEngineConfig("invalid engine configuration " + ctx.home.config.string() +
+                            "; no DAG is loaded until it is fixed");
+}
+
+namespace {
+
+// The options every verb loads DAGs with; they point into config and names.
+LoadOptions load_options(const Context& ctx, const EngineConfig& config,
+                         const std::vector<std::string>& names) {
   LoadOptions options;
   options.known_plugins = &names;
-  return load_dag_folder(ctx.home.dags, options);
+  options.policy = &config.containers;
+  options.home = ctx.home.root;
+  return options;
+}
+
+}  // namespace
+
+std::vector<LoadResult> load_dags(const Context& ctx, const PluginCatalog& plugins) {
+  EngineConfig config = read_engine_config(ctx);
+  if (!std::filesystem::is_directory(ctx.home.dags)) return {};
+  std::vector<std::string> names = plugin_names(plugins);
+  return load_dag_folder(ctx.home.dags, load_options(ctx, config, names));
+}
+
+std::vector<LoadResult> load_dag_files(const Context& ctx, const PluginCatalog& plugins,
+                                       const std::vector<std::string>& files) {
+  EngineConfig config = read_engine_config(ctx);
+  std::vector<std::string> names = plugin_names(plugins);
+  LoadOptions options = load_options(ctx, config, names);
+  std::vector<LoadResult> results;
+  for (const auto& file : files) results.push_back(load_dag_file(file, options));
+  return results;
 }
 
 void print_diagnostics(std::ostream& out, const LoadResult& result) {

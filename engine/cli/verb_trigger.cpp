@@ -49,7 +49,13 @@ int verb_trigger(Context& ctx) {
   const std::string conf = parse_conf(ctx.args);
   const int max_active = parse_positive(ctx.args, "max-active-tasks");
   PluginCatalog plugins = discover_plugins(ctx);
-  auto results = load_dags(ctx, plugins);
+  std::vector<LoadResult> results;
+  try {
+    results = load_dags(ctx, plugins);
+  } catch (const InvalidEngineConfig& e) {
+    std::cerr << "dagrun trigger: " << e.what() << "\n";
+    return kExitUsage;  // like an invalid DAG: nothing started
+  }
   const Dag* dag = find_valid_dag(ctx, results, ctx.args.positionals[0]);
   if (!dag) return kExitUsage;
 

@@ -1,4 +1,5 @@
-// dagrun validate [FILE...]: exit 0 when every file is valid, 1 with the errors.
+// dagrun validate [FILE...]: exit 0 when every file is valid, 1 with the errors
+// (an invalid HOME/dagrun.json is an error too: main reports it with exit 1).
 #include <iostream>
 
 #include "cli/dag_folder.h"
@@ -17,10 +18,7 @@ int verb_validate(Context& ctx) {
     }
     results = load_dags(ctx, plugins);
   } else {
-    std::vector<std::string> names = plugin_names(plugins);
-    LoadOptions options;
-    options.known_plugins = &names;
-    for (const auto& file : ctx.args.positionals) results.push_back(load_dag_file(file, options));
+    results = load_dag_files(ctx, plugins, ctx.args.positionals);
   }
   int bad = 0;
   for (const LoadResult& r : results) {

@@ -37,6 +37,23 @@ const std::vector<Verb>& verbs() {
        {{"try", "N", "the try number"}}, 2, 2, verb_logs},
       {"plugins", "", "list the plugins found, with version, description and file", {}, 0, 0,
        verb_plugins},
+      {"scheduler", "[--grace DURATION]", "run DAGs on their schedules and start queued runs, until stopped",
+       {{"grace", "DURATION", "on SIGTERM/SIGINT, how long running tasks may finish (default 30s)"}}, 0, 0,
+       verb_scheduler},
+      {"pause", "DAG_ID", "stop scheduling a DAG (its queued runs wait too)", {}, 1, 1, verb_pause},
+      {"unpause", "DAG_ID", "resume scheduling a DAG", {}, 1, 1, verb_unpause},
+      {"next", "DAG_ID [--count N]", "when the DAG's next scheduled runs fall due, with their data intervals",
+       {{"count", "N", "how many (default 5)"}}, 1, 1, verb_next},
+      {"clear", "RUN_ID [--task T] [--downstream] [--failed-only]",
+       "reset tasks of a run so they run again; the scheduler resumes the run",
+       {{"task", "T", "only this task (default: every task of the run)"},
+        {"downstream", "", "with --task: its downstream tasks too"},
+        {"failed-only", "", "only tasks that failed or are upstream_failed"}},
+       1, 1, verb_clear},
+      {"db", "clean --older-than DURATION [--dry-run]", "delete old runs with their logs and data",
+       {{"older-than", "DURATION", "runs that ended longer ago than this, e.g. 30d"},
+        {"dry-run", "", "list what would be deleted, delete nothing"}},
+       1, 1, verb_db},
   };
   return table;
 }

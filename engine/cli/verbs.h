@@ -30,5 +30,11 @@ int verb_runs(Context& ctx);
 int verb_tasks(Context& ctx);
 int verb_logs(Context& ctx);
 int verb_plugins(Context& ctx);
+int verb_scheduler(Context& ctx);
+int verb_pause(Context& ctx);
+int verb_unpause(Context& ctx);
+int verb_next(Context& ctx);
+int verb_clear(Context& ctx);
+int verb_db(Context& ctx);
 
 }  // namespace dagrun::cli

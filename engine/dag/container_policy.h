@@ -7,8 +7,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
+
+#include "dag/container_spec.h"
 
 namespace dagrun {
 
@@ -28,6 +32,54 @@ struct ContainerPolicy {
   std::uint64_t max_memory = 4ull << 30;
   std::int64_t default_pids_limit = 256;
   std::int64_t max_pids_limit = 4096;
+};
+
+// A rule a container spec breaks. field is a JSON pointer below the container
+// object ("/mounts/0/source"), so the loader can point at what the file wrote.
+struct PolicyViolation {
+  std::string field;
+  std::string message;
+};
+
+// What a DAG brings to the policy: the places its bind mounts may come from.
+struct DagMountContext {
+  std::filesystem::path home;  // relative paths resolve against it; empty: the current directory
+  std::string dag_id;          // empty when not known: no data-directory root
+  std::string data_dir;        // params.data_dir, when the DAG gives one
+  std::string env_file;        // params.env_file, when the DAG gives one
+};
+
+// Checks container specs of one DAG against the policy. Paths are resolved on
+// the host at construction and per bind source (cached: a large DAG repeats its
+// sources), so the answer reflects the file system at validation time.
+class ContainerPolicyCheck {
+ public:
+  ContainerPolicyCheck(const ContainerPolicy& policy, const DagMountContext& dag);
+
+  // Every rule the spec breaks. Fields left at their defaults break none, so a
+  // partial spec (one object of a task or of default_args) can be checked alone.
+  std::vector<PolicyViolation> check(const ContainerSpec& spec);
+
+  // The resolved roots bind sources must lie under, in the order messages list them.
+  const std::vector<std::filesystem::path>& mount_roots() const { return roots_; }
+
+ private:
+  struct Verdict {
+    std::filesystem::path resolved;
+    std::string problem;  // the end of a sentence about the source; empty when allowed
+  };
+  const Verdict& judge(const std::string& written);
+  std::optional<std::string> source_problem(const std::string& written, std::string_view label);
+  void check_mount(const ContainerMount& m, size_t index, std::vector<PolicyViolation>& out);
+
+  const ContainerPolicy& policy_;
+  std::filesystem::path home_;
+  std::filesystem::path config_file_;  // HOME/dagrun.json: never mounted, it is the policy
+  std::filesystem::path env_file_;     // the DAG's params.env_file, resolved; empty when none
+  std::vector<std::filesystem::path> roots_;
+  // Roots the DAG's params named but that lie outside the home, with the key that named them.
+  std::vector<std::pair<std::filesystem::path, std::string>> ignored_roots_;
+  std::unordered_map<std::string, Verdict> verdicts_;
 };
 
 }  // namespace dagrun

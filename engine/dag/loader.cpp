@@ -4,6 +4,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "dag/container_policy.h"
 #include "dag/field_reader.h"
 #include "dag/iso_time.h"
 #include "dag/json_locate.h"
@@ -60,7 +61,12 @@ class DagReader {
  private:
   void read_task_element(int index, const Json& task);
   LoadResult finish(const StreamedDag& doc);
+  void apply_task_defaults();
   void inherit_dag_params();
+  DagMountContext mount_context() const;
+  void check_tmp_dir(const ContainerSpec& c, const Scope& scope);
+  void report_violations(ContainerPolicyCheck& check, const ContainerSpec& spec,
+                         const std::string& base, const std::string& context);
   void read_dag_key(DagKey key, const std::string& name, const Json& v, const StreamedDag& doc);
   void read_schedule(const Json& v);
   void check_references();
@@ -75,6 +81,7 @@ class DagReader {
   bool has_tasks_ = false;
   std::vector<TaskKeySet> task_keys_;  // per task: the keys it gives itself
   std::vector<char> id_valid_;         // per task: its task_id can be referred to
+  std::vector<ContainerKeySet> container_keys_;  // per task: the keys its container object gives
   bool forward_edges_ = false;         // some task depends on a later one
   int unknown_upstreams_ = 0;
 };
@@ -101,12 +108,14 @@ void DagReader::read_task_element(int index, const Json& t) {
     dag_.tasks.emplace_back();
     task_keys_.emplace_back();
     id_valid_.push_back(false);
+    container_keys_.emplace_back();
     return;
   }
   TaskRead read = read_task(t, index, options_, problems_);
   dag_.tasks.push_back(std::move(read.spec));
   task_keys_.push_back(read.keys);
   id_valid_.push_back(read.id_valid);
+  container_keys_.push_back(read.container_keys);
 }
 
 LoadResult DagReader::finish(const StreamedDag& doc) {
@@ -139,14 +148,7 @@ LoadResult DagReader::finish(const StreamedDag& doc) {
                            format_iso8601(*dag_.start_date));
 
   if (has_tasks_) {
-    if (default_args_) {
-      TaskDefaults defaults = read_default_args(*default_args_, problems_);
-      for (size_t i = 0; i < dag_.tasks.size(); ++i) {
-        TaskRead read{std::move(dag_.tasks[i]), task_keys_[i], id_valid_[i] != 0};
-        apply_defaults(defaults, read);
-        dag_.tasks[i] = std::move(read.spec);
-      }
-    }
+    apply_task_defaults();
     inherit_dag_params();
     dag_.rebuild_index();
     check_references();
@@ -162,6 +164,86 @@ LoadResult DagReader::finish(const StreamedDag& doc) {
     result.diagnostics = problems_.resolve();
   }
   return result;
+}
+
+// default_args first, then each container task's container object completed and
+// checked against the policy. Each object is checked as written, before merging,
+// so a refused value is reported where it stands: once in default_args, not once
+// per task that inherits it.
+void DagReader::apply_task_defaults() {
+  TaskDefaults defaults;
+  if (default_args_) defaults = read_default_args(*default_args_, problems_);
+  const ContainerSpec* default_container = defaults.spec.container.get();
+
+  std::optional<ContainerPolicyCheck> check;
+  static const ContainerPolicy kBuiltin;
+  auto checker = [&]() -> ContainerPolicyCheck& {
+    if (!check) check.emplace(options_.policy ? *options_.policy : kBuiltin, mount_context());
+    return *check;
+  };
+  if (default_container) report_violations(checker(), *default_container, "/default_args/container", "default_args");
+
+  // Tasks that give nothing of their own share one completed container.
+  std::shared_ptr<const ContainerSpec> inherited;
+  for (size_t i = 0; i < dag_.tasks.size(); ++i) {
+    TaskRead read{std::move(dag_.tasks[i]), task_keys_[i], id_valid_[i] != 0, container_keys_[i]};
+    if (default_args_) apply_defaults(defaults, read);
+    TaskSpec& task = read.spec;
+    if (task.kind == TaskKind::container && task.container) {
+      const int index = static_cast<int>(i);
+      Scope scope{"/tasks", index, read.id_valid ? std::string_view(task.task_id) : std::string_view()};
+      report_violations(checker(), *task.container, scope.pointer("container"), scope.context());
+      const ContainerKeySet own = read.container_keys;
+      if (!(own | defaults.container_keys).test(static_cast<size_t>(ContainerKey::image)))
+        problems_.at_value(scope, "container", "container: missing required key 'image'");
+      if (own.none() && inherited) {
+        task.container = inherited;
+      } else {
+        task.container = complete_container(*task.container, own, default_container, defaults.container_keys);
+        if (own.none()) inherited = task.container;
+        check_tmp_dir(*task.container, scope);
+      }
+    }
+    dag_.tasks[i] = std::move(task);
+  }
+}
+
+// Docker refuses two mounts at one target; the run's data directory is one of
+// them when mount_tmp_dir is on, wherever tmp_dir and mounts were written.
+void DagReader::check_tmp_dir(const ContainerSpec& c, const Scope& scope) {
+  if (!c.mount_tmp_dir) return;
+  auto normal = [](const std::string& p) {
+    std::filesystem::path n = std::filesystem::path(p).lexically_normal();
+    return n.has_relative_path() && n.filename().empty() ? n.parent_path() : n;  // "/a/" is "/a"
+  };
+  const std::filesystem::path tmp = normal(c.tmp_dir);
+  for (const ContainerMount& m : c.mounts) {
+    if (normal(m.target) != tmp) continue;
+    problems_.at_value(scope, "container",
+                       "mount target '" + m.target + "' is tmp_dir, where mount_tmp_dir mounts the "
+                       "run's data directory; set mount_tmp_dir to false or choose another target");
+  }
+}
+
+DagMountContext DagReader::mount_context() const {
+  DagMountContext ctx;
+  ctx.home = options_.home;
+  ctx.dag_id = dag_id_;
+  if (dag_.params.is_object()) {
+    auto text = [&](const char* key) {
+      auto it = dag_.params.find(key);
+      return it != dag_.params.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    ctx.data_dir = text("data_dir");
+    ctx.env_file = text("env_file");
+  }
+  return ctx;
+}
+
+void DagReader::report_violations(ContainerPolicyCheck& check, const ContainerSpec& spec,
+                                  const std::string& base, const std::string& context) {
+  for (PolicyViolation& v : check.check(spec))
+    problems_.at(base + v.field, JsonTarget::value, context, std::move(v.message));
 }
 
 // As in Airflow, the DAG's params are every task's params, and a task's own

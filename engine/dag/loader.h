@@ -12,9 +12,16 @@
 
 namespace dagrun {
 
+struct ContainerPolicy;
+
 struct LoadOptions {
   // Plugin names a task may use; nullptr skips the check.
   const std::vector<std::string>* known_plugins = nullptr;
+  // What container tasks may ask of the Docker daemon; nullptr: the built-in defaults.
+  const ContainerPolicy* policy = nullptr;
+  // The dagrun home, against which relative bind-mount sources resolve; empty:
+  // the current directory.
+  std::filesystem::path home = {};
 };
 
 struct LoadResult {

@@ -60,6 +60,7 @@ struct Dag {
   std::string file;  // the file it was loaded from
 
   std::optional<std::string> schedule;  // cron expression or preset, validated
+  std::string timezone = "UTC";         // IANA name the schedule's times are in, validated
   std::optional<TimePoint> start_date;
   std::optional<TimePoint> end_date;
   bool catchup = false;

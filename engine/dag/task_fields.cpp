@@ -188,7 +188,10 @@ std::optional<TaskKey> parse_task_key(std::string_view name) {
 
 std::string_view task_key_name(TaskKey key) { return kTaskKeyNames[bit(key)]; }
 
-bool has_default(TaskKey key) { return key != TaskKey::task_id && key != TaskKey::upstream && !is_kind(key); }
+bool has_default(TaskKey key) {
+  return key != TaskKey::task_id && key != TaskKey::upstream && key != TaskKey::command &&
+         key != TaskKey::plugin;
+}
 
 bool is_task_setting(std::string_view name) {
   auto key = parse_task_key(name);
@@ -208,6 +211,11 @@ TaskDefaults read_default_args(const Json& object, Problems& problems) {
     } else if (*key == TaskKey::upstream) {
       problems.at_key(scope, name,
                       "'upstream' cannot be set in default_args: list upstream tasks on each task");
+    } else if (*key == TaskKey::container) {
+      defaults.keys.set(bit(*key));
+      ContainerRead read = read_container(it.value(), scope, problems);
+      defaults.spec.container = std::move(read.spec);
+      defaults.container_keys = read.keys;
     } else if (is_kind(*key)) {
       problems.at_key(scope, name,
                       "'" + name + "' cannot be set in default_args: each task names its own "
@@ -265,21 +273,28 @@ TaskRead read_task(const Json& object, int index, const LoadOptions& options,
         spec.kind = TaskKind::plugin;
         read_plugin(v, scope, options, spec, problems);
         break;
-      case TaskKey::container:
+      case TaskKey::container: {
         spec.kind = TaskKind::container;
-        problems.at_key(scope, name, "container tasks are not available yet");
+        ContainerRead read = read_container(v, scope, problems);
+        spec.container = std::move(read.spec);
+        out.container_keys = read.keys;
         break;
+      }
       default: read_setting(*key, v, scope, spec, problems); break;
     }
   }
 
   if (!kind_key) {
     problems.at_value(scope, {}, "missing 'command', 'plugin' or 'container'; a task needs exactly one");
-  } else if (*kind_key == TaskKey::command) {
+  } else if (*kind_key != TaskKey::plugin) {
+    const bool container = *kind_key == TaskKey::container;
     if (out.keys[bit(TaskKey::isolation)])
       problems.at_key(scope, "isolation", "isolation applies to plugin tasks only");
     if (out.keys[bit(TaskKey::memory_limit)])
-      problems.at_key(scope, "memory_limit", "memory_limit applies to plugin tasks only");
+      problems.at_key(scope, "memory_limit",
+                      container ? "memory_limit applies to plugin tasks only; a container's is "
+                                  "container.mem_limit"
+                                : "memory_limit applies to plugin tasks only");
   }
   return out;
 }

@@ -28,6 +28,14 @@ void CancelToken::cancel(const std::string& reason) {
   [[maybe_unused]] auto n = ::write(fd_, &one, sizeof one);
 }
 
+void CancelToken::suspend(const std::string& reason) {
+  {
+    std::lock_guard lock(mu_);
+    if (!cancelled_.load()) suspended_.store(true, std::memory_order_release);
+  }
+  cancel(reason);
+}
+
 std::string CancelToken::reason() const {
   std::lock_guard lock(mu_);
   return reason_;
@@ -46,6 +54,7 @@ CancelToken::Subscription CancelToken::subscribe(std::function<void()> fn) const
 }
 
 CancelToken::Subscription::~Subscription() {
+  if (!token_) return;  // moved from
   std::lock_guard lock(token_->mu_);
   token_->listeners_.erase(it_);
 }

@@ -22,6 +22,10 @@ class CancelToken {
   // First reason wins. Safe from any thread; not async-signal-safe (signals are
   // turned into calls by a dedicated thread, see run/signals.h).
   void cancel(const std::string& reason);
+  // Like cancel (running tries are stopped), but the run is to be continued
+  // later rather than failed: a stopping scheduler suspends its runs.
+  void suspend(const std::string& reason);
+  bool suspended() const { return suspended_.load(std::memory_order_acquire); }
   bool cancelled() const { return cancelled_.load(std::memory_order_acquire); }
   std::string reason() const;
 
@@ -38,6 +42,7 @@ class CancelToken {
    public:
     Subscription(const CancelToken* token, std::list<std::function<void()>>::iterator it)
         : token_(token), it_(it) {}
+    Subscription(Subscription&& other) noexcept : token_(other.token_), it_(other.it_) { other.token_ = nullptr; }
     Subscription(const Subscription&) = delete;
     Subscription& operator=(const Subscription&) = delete;
     ~Subscription();
@@ -50,6 +55,7 @@ class CancelToken {
 
  private:
   std::atomic<bool> cancelled_{false};
+  std::atomic<bool> suspended_{false};
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   std::string reason_;

@@ -69,6 +69,44 @@ void RunMachine::start(std::vector<Transition>& out) {
   (void)out;  // starting changes no state: every task is already queued
 }
 
+void RunMachine::restore(const std::vector<TaskSnapshot>& snapshot, std::vector<Transition>& out) {
+  assert(snapshot.size() == tasks_.size());
+  for (size_t i = 0; i < tasks_.size(); ++i) {
+    Task& t = tasks_[i];
+    const TaskSnapshot& s = snapshot[i];
+    t.try_number = s.try_number;
+    t.state = s.state == TaskState::running ? TaskState::queued : s.state;
+    if (t.state == TaskState::up_for_retry) {
+      t.retry_at = s.retry_at;
+      t.decided = true;
+      waiting_retry_.push_back(static_cast<int>(i));
+    }
+    if (!is_terminal(t.state)) continue;
+    ++terminal_count_;
+    for (int d : t.downstream) {
+      Task& down = tasks_[static_cast<size_t>(d)];
+      if (t.state == TaskState::success) ++down.n_success;
+      else if (t.state == TaskState::skipped) ++down.n_skipped;
+      else ++down.n_failed;
+    }
+  }
+  // Queued tasks are decided now that the tallies are whole; what a decision
+  // settles cascades as during a run.
+  for (size_t i = 0; i < tasks_.size(); ++i) {
+    Task& t = tasks_[i];
+    if (t.state != TaskState::queued || t.decided) continue;
+    switch (decide(t, dag_.tasks[i].trigger_rule)) {
+      case Decision::wait: break;
+      case Decision::run: make_ready(static_cast<int>(i)); break;
+      case Decision::skip: t.state = TaskState::skipped; settle(static_cast<int>(i), TaskState::skipped, out); break;
+      case Decision::upstream_failed:
+        t.state = TaskState::upstream_failed;
+        settle(static_cast<int>(i), TaskState::upstream_failed, out);
+        break;
+    }
+  }
+}
+
 void RunMachine::make_ready(int task) {
   tasks_[static_cast<size_t>(task)].decided = true;
   ready_.push_back(task);

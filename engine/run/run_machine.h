@@ -35,6 +35,17 @@ class RunMachine {
   // `always`). Call once, before anything else.
   void start(std::vector<Transition>& out);
 
+  // Where a resumed run stands: each task's state and latest try number, and
+  // for a task up_for_retry when its retry is due. Instead of start().
+  struct TaskSnapshot {
+    TaskState state = TaskState::queued;
+    int try_number = 0;
+    TimePoint retry_at{};
+  };
+  // Takes the snapshot (no task may be running: recovery has failed those),
+  // then decides every queued task as start() would, given what has finished.
+  void restore(const std::vector<TaskSnapshot>& tasks, std::vector<Transition>& out);
+
   // Tasks whose trigger rule is satisfied, in the order they became ready.
   bool has_ready() const { return !ready_.empty(); }
   int pop_ready();

@@ -11,6 +11,7 @@
 
 #include "dag/iso_time.h"
 #include "run/run_machine.h"
+#include "run/task_render.h"
 
 namespace dagrun {
 
@@ -99,9 +100,15 @@ class RunExecution {
         log_dir_(run_log_dir(request.logs_root, dag_.dag_id, request.run_id)),
         data_dir_(run_data_dir(request.data_root, dag_.dag_id, request.run_id)),
         host_(hostname()),
-        limit_(parallelism()) {}
+        limit_(parallelism()),
+        conf_(nlohmann::json::parse(request.conf_json.empty() ? "{}" : request.conf_json, nullptr, false)),
+        rendered_(dag_.tasks.size()) {
+    templated_.reserve(dag_.tasks.size());
+    for (const TaskSpec& t : dag_.tasks) templated_.push_back(task_has_templates(t) ? 1 : 0);
+  }
 
-  RunRecord execute(RunRecord run);
+  // Runs a new run from the start, or a resumed one from its recorded state.
+  RunRecord execute(RunRecord run, const Store* resume_from);
 
   // Called by TrySinkImpl from worker threads, without mu_ held.
   void on_process(int task, int pid);
@@ -112,8 +119,17 @@ class RunExecution {
  private:
   int parallelism() const;
   bool can_launch() const;
-  // Both with mu_ held.
-  TryRequest launch(int task);
+  bool draining() const;
+  bool finished() const;
+  void restore(const Store& store, std::vector<Transition>& transitions);
+  // Both with mu_ held. A try whose templates cannot be filled gets its error
+  // instead of running.
+  struct Launch {
+    TryRequest request;
+    std::string error;
+  };
+  Launch launch(int task);
+  TemplateContext template_context(int task, int try_number) const;
   void finish(int task, const TryOutcome& outcome);
   void check_cancel();
   void emit(std::vector<Transition>& transitions);
@@ -136,6 +152,7 @@ class RunExecution {
   RunMachine machine_;
   std::vector<TryRecord> tries_;  // the latest try of each task
   bool cancelling_ = false;
+  bool suspending_ = false;  // stop launching, let running tries be stopped, keep the rest for later
   bool retry_scheduled_ = false;  // the main thread must recompute its deadline
 
   std::mutex xcom_mu_;
@@ -146,6 +163,10 @@ class RunExecution {
   std::string host_;
   std::string first_failure_;
   int limit_;
+  RunRecord run_;  // logical date and data interval for templates
+  nlohmann::json conf_;
+  std::vector<char> templated_;                       // per task: any string to render
+  std::vector<std::unique_ptr<TaskSpec>> rendered_;  // per task: its running try's rendered copy
 };
 
 int RunExecution::parallelism() const {
@@ -155,7 +176,13 @@ int RunExecution::parallelism() const {
 }
 
 bool RunExecution::can_launch() const {
-  return !cancelling_ && machine_.running_count() < limit_ && machine_.has_ready();
+  return !cancelling_ && !suspending_ && !draining() && machine_.running_count() < limit_ && machine_.has_ready();
+}
+
+bool RunExecution::draining() const { return req_.drain && req_.drain->cancelled(); }
+
+bool RunExecution::finished() const {
+  return machine_.done() || ((suspending_ || draining()) && machine_.running_count() == 0);
 }
 
 void RunExecution::emit(std::vector<Transition>& transitions) {
@@ -167,7 +194,17 @@ void RunExecution::emit(std::vector<Transition>& transitions) {
   transitions.clear();
 }
 
-TryRequest RunExecution::launch(int task) {
+TemplateContext RunExecution::template_context(int task, int try_number) const {
+  const TimePoint logical = run_.logical_date.value_or(run_.queued_at.value_or(TimePoint{}));
+  TemplateContext ctx = make_template_context(dag_.dag_id, spec(task).task_id, req_.run_id, try_number, logical,
+                                              run_.data_interval_start.value_or(logical),
+                                              run_.data_interval_end.value_or(logical));
+  ctx.params = &spec(task).params;
+  ctx.conf = &conf_;
+  return ctx;
+}
+
+RunExecution::Launch RunExecution::launch(int task) {
   std::vector<Transition> transitions;
   machine_.mark_running(task, transitions);
   emit(transitions);
@@ -182,9 +219,19 @@ TryRequest RunExecution::launch(int task) {
   t.hostname = host_;
   for (RunObserver* o : observers_) o->try_updated(t);
 
-  TryRequest request;
+  Launch out;
+  TryRequest& request = out.request;
   request.dag = &dag_;
   request.task = &spec(task);
+  if (templated_[static_cast<size_t>(task)]) {
+    try {
+      auto& slot = rendered_[static_cast<size_t>(task)];
+      slot = std::make_unique<TaskSpec>(render_task(spec(task), template_context(task, t.try_number)));
+      request.task = slot.get();
+    } catch (const std::exception& e) {
+      out.error = e.what();
+    }
+  }
   request.run_id = req_.run_id;
   request.try_number = t.try_number;
   request.conf_json = req_.conf_json;
@@ -197,14 +244,17 @@ TryRequest RunExecution::launch(int task) {
                  {"DAGRUN_RUN_ID", req_.run_id},
                  {"DAGRUN_TASK_ID", t.task_id},
                  {"DAGRUN_TRY_NUMBER", std::to_string(t.try_number)}};
-  const auto& task_env = spec(task).env;
+  const auto& task_env = request.task->env;
   request.env.insert(request.env.end(), task_env.begin(), task_env.end());
-  return request;
+  return out;
 }
 
 void RunExecution::finish(int task, const TryOutcome& outcome) {
   TryResult result = result_of(outcome);
-  if (outcome.cancelled && result != TryResult::success) result = TryResult::failed_no_retry;
+  // A cancelled try is final; a suspended run's stopped try counts as a
+  // failed try and is retried when the run resumes.
+  if (outcome.cancelled && result != TryResult::success)
+    result = suspending_ ? TryResult::failed : TryResult::failed_no_retry;
   TryRecord& t = tries_[static_cast<size_t>(task)];
   t.state = try_state_of(result);
   t.end_date = std::chrono::system_clock::now();
@@ -221,13 +271,18 @@ void RunExecution::finish(int task, const TryOutcome& outcome) {
   }
   emit(transitions);
   if (machine_.state(task) == TaskState::up_for_retry) retry_scheduled_ = true;
-  if (machine_.done() || retry_scheduled_) main_cv_.notify_one();
+  if (finished() || retry_scheduled_) main_cv_.notify_one();
 }
 
 // A try that ended because of the cancel must not make its downstream ready,
 // so this runs before any result is applied.
 void RunExecution::check_cancel() {
-  if (cancelling_ || !cancel_.cancelled()) return;
+  if (cancelling_ || suspending_ || !cancel_.cancelled()) return;
+  if (cancel_.suspended()) {
+    suspending_ = true;  // running tries see the token and stop; nothing else changes
+    main_cv_.notify_one();
+    return;
+  }
   cancelling_ = true;  // running tries see the token and stop themselves
   std::vector<Transition> transitions;
   machine_.cancel_pending(transitions);
@@ -250,53 +305,68 @@ void RunExecution::worker_loop() {
     check_cancel();
     if (can_launch()) {
       const int task = machine_.pop_ready();
-      TryRequest request = launch(task);
+      Launch l = launch(task);
       // Another idle worker can take what else is ready while this one runs.
       if (can_launch()) work_cv_.notify_one();
       lock.unlock();
-      TryOutcome outcome = run_try(request, task);
+      TryOutcome outcome;
+      if (l.error.empty()) {
+        outcome = run_try(l.request, task);
+      } else {
+        outcome.status = TryOutcome::Status::failed_no_retry;
+        outcome.error = l.error;
+      }
       lock.lock();
       check_cancel();
       finish(task, outcome);
       continue;
     }
-    if (machine_.done()) {
+    if (finished()) {
       work_cv_.notify_all();
+      main_cv_.notify_one();
       return;
     }
     work_cv_.wait(lock);
   }
 }
 
-RunRecord RunExecution::execute(RunRecord run) {
+RunRecord RunExecution::execute(RunRecord run, const Store* resume_from) {
   std::filesystem::create_directories(log_dir_);
   std::filesystem::create_directories(data_dir_);
   std::unique_lock lock(mu_);
+  run_ = run;
   for (RunObserver* o : observers_) o->run_updated(run);
   std::vector<Transition> transitions;
-  machine_.start(transitions);
+  if (resume_from) restore(*resume_from, transitions);
+  else machine_.start(transitions);
+  emit(transitions);
 
-  auto wake = cancel_.subscribe([this] {
+  auto wake_up = [this] {
     std::lock_guard guard(mu_);
     main_cv_.notify_all();
     work_cv_.notify_all();
-  });
+  };
+  auto wake = cancel_.subscribe(wake_up);
+  std::optional<CancelToken::Subscription> drain_wake;
+  if (req_.drain) drain_wake.emplace(req_.drain->subscribe(wake_up));
   std::vector<std::jthread> workers;
   const int n_workers = std::min<int>(limit_, static_cast<int>(dag_.tasks.size()));
   for (int i = 0; i < n_workers; ++i) workers.emplace_back([this] { worker_loop(); });
 
   // The main thread only keeps time: it releases retries when they are due
   // and turns a cancel into skipped tasks; workers do the rest.
-  while (!machine_.done()) {
+  while (!finished()) {
     check_cancel();
-    machine_.release_due_retries(std::chrono::system_clock::now(), transitions);
-    emit(transitions);
+    if (!suspending_) {
+      machine_.release_due_retries(std::chrono::system_clock::now(), transitions);
+      emit(transitions);
+    }
     if (can_launch()) work_cv_.notify_all();
-    if (machine_.done()) break;
+    if (finished()) break;
     retry_scheduled_ = false;
-    auto next = cancelling_ ? std::nullopt : machine_.next_retry_at();
+    auto next = cancelling_ || suspending_ ? std::nullopt : machine_.next_retry_at();
     auto woken = [&] {
-      return machine_.done() || retry_scheduled_ || (cancel_.cancelled() && !cancelling_);
+      return finished() || retry_scheduled_ || (cancel_.cancelled() && !cancelling_ && !suspending_);
     };
     if (next) main_cv_.wait_until(lock, *next, woken);
     else main_cv_.wait(lock, woken);
@@ -306,12 +376,42 @@ RunRecord RunExecution::execute(RunRecord run) {
   workers.clear();  // joins
   lock.lock();
 
+  if ((suspending_ || draining()) && !machine_.done()) {
+    // Left for later: the caller queues the run again for a scheduler.
+    run.state = RunState::queued;
+    run.reason = suspending_ ? cancel_.reason() : req_.drain->reason();
+    for (RunObserver* o : observers_) o->run_updated(run);
+    return run;
+  }
   run.state = machine_.outcome();
   run.end_date = std::chrono::system_clock::now();
   if (cancelling_) run.reason = cancel_.reason();
   else if (run.state == RunState::failed) run.reason = first_failure_;
   for (RunObserver* o : observers_) o->run_updated(run);
   return run;
+}
+
+void RunExecution::restore(const Store& store, std::vector<Transition>& transitions) {
+  std::vector<RunMachine::TaskSnapshot> snapshot(dag_.tasks.size());
+  for (const TaskInstanceRecord& t : store.list_task_instances(req_.run_id)) {
+    int i = dag_.index_of(t.task_id);
+    if (i < 0) continue;  // a task since removed from the DAG file
+    snapshot[static_cast<size_t>(i)].state = t.state;
+    snapshot[static_cast<size_t>(i)].try_number = t.try_number;
+  }
+  for (const TryRecord& t : store.list_tries(req_.run_id)) {
+    int i = dag_.index_of(t.task_id);
+    if (i < 0) continue;
+    tries_[static_cast<size_t>(i)] = t;  // the latest try comes last
+    auto& s = snapshot[static_cast<size_t>(i)];
+    if (s.state == TaskState::up_for_retry && t.try_number == s.try_number)
+      s.retry_at = t.end_date.value_or(std::chrono::system_clock::now()) + retry_delay_after(spec(i), t.try_number);
+  }
+  {
+    std::lock_guard xlock(xcom_mu_);
+    for (const XComRecord& x : store.list_xcoms(req_.run_id)) xcoms_[x.task_id + '\0' + x.key] = x.value_json;
+  }
+  machine_.restore(snapshot, transitions);
 }
 
 void RunExecution::on_process(int task, int pid) {
@@ -372,7 +472,11 @@ RunRecord Runner::run(const RunRequest& request) {
   run.run_type = request.run_type;
   run.conf_json = request.conf_json;
   run.dag_file = dag.file;
+  run.owner = request.owner;
   run.queued_at = run.start_date = std::chrono::system_clock::now();
+  run.logical_date = request.logical_date.value_or(*run.queued_at);
+  run.data_interval_start = request.data_interval_start.value_or(*run.logical_date);
+  run.data_interval_end = request.data_interval_end.value_or(*run.logical_date);
   std::vector<TaskInstanceRecord> tasks;
   tasks.reserve(dag.tasks.size());
   for (const TaskSpec& t : dag.tasks)
@@ -380,7 +484,15 @@ RunRecord Runner::run(const RunRequest& request) {
   store_.create_run(run, tasks);
 
   RunExecution execution(request, executors_, cancel_, observers_);
-  return execution.execute(std::move(run));
+  return execution.execute(std::move(run), nullptr);
+}
+
+RunRecord Runner::resume(const RunRequest& request, RunRecord run) {
+  run.state = RunState::running;
+  run.owner = request.owner;
+  run.reason.clear();
+  RunExecution execution(request, executors_, cancel_, observers_);
+  return execution.execute(std::move(run), &store_);
 }
 
 }  // namespace dagrun

@@ -33,10 +33,20 @@ struct RunRequest {
   std::string run_id;
   std::string run_type = "manual";
   std::string conf_json = "{}";
+  std::string owner;  // the engine running it (EngineLease::id)
+  // A scheduled run's data interval; a manual run's logical date is when it
+  // was created, its interval empty ([logical_date, logical_date]).
+  std::optional<TimePoint> logical_date;
+  std::optional<TimePoint> data_interval_start;
+  std::optional<TimePoint> data_interval_end;
   std::filesystem::path home;       // exported to tasks as DAGRUN_HOME
   std::filesystem::path logs_root;  // tries log to logs_root/<dag_id>/<run_id>/<task_id>.<try>.log
   std::filesystem::path data_root;  // the run's data directory is data_root/<dag_id>/<run_id>
   int max_active_tasks = 0;         // 0: the DAG's setting, else the number of cores
+  // Once cancelled: start no more tasks, let the running ones finish, and
+  // return the run unfinished (queued) for a later resume. A stopping
+  // scheduler drains its runs for a grace period before suspending them.
+  const CancelToken* drain = nullptr;
 };
 
 // The directory and file names a run uses, in one place.
@@ -58,6 +68,11 @@ class Runner {
   // Records the run (throws RunExistsError when the id is taken; nothing else
   // is recorded then), runs it to the end and returns its final record.
   RunRecord run(const RunRequest& request);
+
+  // Continues a run the store already holds (claimed by request.owner), from
+  // its tasks' recorded states: finished tasks are not run again, tasks up
+  // for retry are retried when due, XComs pushed earlier are pulled as before.
+  RunRecord resume(const RunRequest& request, RunRecord run);
 
  private:
   Store& store_;

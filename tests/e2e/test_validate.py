@@ -71,11 +71,11 @@ class RejectedDagTest(HomeTestCase):
         self.assertIn("1 of 2 files invalid", r.err)
         self.assertRc(self.home.run("trigger", "good"), 0)
 
-    def test_a_container_task_is_not_available_yet(self):
-        self.home.write_dag(dag("boxed", [task("t", container={"image": "busybox"})]))
+    def test_a_container_task_with_errors_never_runs(self):
+        self.home.write_dag(dag("boxed", [task("t", container={"image": "busybox", "comand": "true"})]))
         r = self.home.run("trigger", "boxed")
         self.assertRc(r, 2)
-        self.assertIn("container tasks are not available yet", r.err)
+        self.assertIn("unknown container key 'comand' (did you mean 'command'?)", r.err)
 
 
 if __name__ == "__main__":

@@ -106,9 +106,9 @@ const std::vector<Case> kCases = {
      "{\"dag_id\": \"d\", \"tasks\": [\n{\"task_id\": \"a\", \"plugin\": \"noop\", \"command\": [\"true\"]}]}",
      {"t.json:2:36: error: task 'a': both 'plugin' and 'command' given; a task has exactly one of "
       "command, plugin or container"}},
-    {"container",
-     "{\"dag_id\": \"d\", \"tasks\": [\n{\"task_id\": \"a\", \"container\": {\"image\": \"alpine\"}}]}",
-     {"t.json:2:18: error: task 'a': container tasks are not available yet"}},
+    {"container key misspelt",
+     "{\"dag_id\": \"d\", \"tasks\": [\n{\"task_id\": \"a\", \"container\": {\"image\": \"alpine\", \"comand\": \"x\"}}]}",
+     {"t.json:2:51: error: task 'a': unknown container key 'comand' (did you mean 'command'?)"}},
     {"bad durations",
      "{\"dag_id\": \"d\", \"tasks\": [\n{\"task_id\": \"a\", \"command\": [\"true\"], "
      "\"retry_delay\": \"10 min\", \"max_retry_delay\": \"1y\", \"execution_timeout\": false}]}",

@@ -281,3 +281,39 @@ TEST_CASE("cancelling skips what has not started and fails the run") {
   CHECK(m.done());
   CHECK(m.outcome() == RunState::failed);
 }
+
+TEST_CASE("a restored run continues where it stood") {
+  // a succeeded, b was interrupted and is up for retry, c waits for both,
+  // d (one_failed on a) is skipped once decided.
+  Dag dag = make_dag({task("a"), task("b", {}, TriggerRule::all_success, 2), task("c", {"a", "b"}),
+                      task("d", {"a"}, TriggerRule::one_failed)});
+  RunMachine m(dag);
+  std::vector<Transition> out;
+  std::vector<RunMachine::TaskSnapshot> snap(4);
+  snap[0] = {TaskState::success, 1, {}};
+  snap[1] = {TaskState::up_for_retry, 1, t0 + 5s};
+  m.restore(snap, out);
+  CHECK(m.state(3) == TaskState::skipped);
+  CHECK_FALSE(m.has_ready());  // a is not run again; b waits for its retry
+  CHECK(m.next_retry_at() == t0 + 5s);
+  m.release_due_retries(t0 + 5s, out);
+  REQUIRE(drain_ready(m) == std::vector<int>{1});
+  m.mark_running(1, out);
+  CHECK(m.try_number(1) == 2);
+  m.finish_try(1, TryResult::success, t0 + 6s, out);
+  CHECK(drain_ready(m) == std::vector<int>{2});
+  run_one(m, 2, TryResult::success);
+  CHECK(m.done());
+  CHECK(m.outcome() == RunState::success);
+}
+
+TEST_CASE("a restored run whose failure is final settles its downstream at once") {
+  Dag dag = make_dag({task("a"), task("b", {"a"}), task("c", {"b"}, TriggerRule::all_done)});
+  RunMachine m(dag);
+  std::vector<Transition> out;
+  std::vector<RunMachine::TaskSnapshot> snap(3);
+  snap[0] = {TaskState::failed, 1, {}};
+  m.restore(snap, out);
+  CHECK(m.state(1) == TaskState::upstream_failed);
+  CHECK(drain_ready(m) == std::vector<int>{2});  // all_done runs after the cascade
+}

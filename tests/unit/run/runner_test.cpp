@@ -225,3 +225,36 @@ TEST_CASE("cancelling stops running tries, skips the rest and fails the run with
   CHECK(next_skipped);
   CHECK(f.recorder.runs.back().state == RunState::failed);
 }
+
+TEST_CASE("suspending stops running tries and leaves the run to be resumed") {
+  std::atomic<bool> started{false};
+  Fixture* fp = nullptr;
+  Fixture f([&](const TryRequest& r, TrySink&, const CancelToken& cancel) {
+    if (r.task->task_id != "long") return ok();
+    started = true;
+    while (!cancel.wait_for(10ms)) {}
+    TryOutcome o = fail("cancelled: " + cancel.reason());
+    o.cancelled = true;
+    return o;
+  });
+  fp = &f;
+  Dag dag;
+  dag.tasks = {task("long"), task("next", {"long"})};
+  dag.tasks[0].retries = 1;
+  std::thread stopper([&] {
+    while (!started) std::this_thread::sleep_for(1ms);
+    fp->cancel.suspend("scheduler stopped");
+  });
+  RunRecord run = f.run(dag);
+  stopper.join();
+  CHECK(run.state == RunState::queued);
+  CHECK(run.reason == "scheduler stopped");
+  CHECK_FALSE(run.end_date);
+  auto tries = f.recorder.final_tries();
+  REQUIRE(tries.size() == 1);
+  CHECK(tries[0].state == TaskState::failed);
+  // The stopped try counts, and is retried on resume; nothing was skipped.
+  CHECK(f.recorder.tasks.back().task_id == "long");
+  CHECK(f.recorder.tasks.back().state == TaskState::up_for_retry);
+  for (const auto& t : f.recorder.tasks) CHECK(t.state != TaskState::skipped);
+}

@@ -1,0 +1,159 @@
+// dagrun scheduler: the daemon. Creates each DAG's runs on its schedule,
+// starts queued runs, reloads DAG files as they change, resumes runs whose
+// engine died, and sleeps in between: poll() on a signalfd, an inotify watch,
+// a wake-up socket and run completions, with a timeout until the next due run.
+#include <poll.h>
+
+#include <iostream>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "cli/dag_folder.h"
+#include "cli/engine_setup.h"
+#include "cli/run_log.h"
+#include "cli/verbs.h"
+#include "dag/duration.h"
+#include "run/engine_lease.h"
+#include "run/recovery.h"
+#include "run/runner.h"
+#include "run/signals.h"
+#include "sched/dag_watch.h"
+#include "sched/instance_lock.h"
+#include "sched/run_threads.h"
+#include "sched/scheduler.h"
+#include "sched/wake.h"
+#include "store/store_writer.h"
+
+namespace dagrun::cli {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+// Loads the folder; reports each problem once, not on every reload.
+std::vector<std::shared_ptr<const Dag>> load_valid(const Context& ctx, const PluginCatalog& plugins,
+                                                   std::set<std::string>& reported) {
+  std::vector<std::shared_ptr<const Dag>> valid;
+  std::set<std::string> now_reported;
+  for (LoadResult& r : load_dags(ctx, plugins)) {
+    if (r.ok()) {
+      valid.push_back(std::make_shared<const Dag>(std::move(*r.dag)));
+      continue;
+    }
+    for (const Diagnostic& d : r.diagnostics) {
+      std::string line = d.to_string();
+      if (!reported.count(line)) std::cerr << line << "\n";
+      now_reported.insert(line);
+    }
+  }
+  reported = std::move(now_reported);
+  return valid;
+}
+
+int timeout_ms(std::optional<TimePoint> next_due) {
+  // Never sleep longer than a minute: a safety net against a missed wake-up
+  // or a clock step, at no measurable cost.
+  constexpr long long kMax = 60'000;
+  if (!next_due) return static_cast<int>(kMax);
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(*next_due - Clock::now()).count();
+  return static_cast<int>(std::clamp<long long>(left, 0, kMax));
+}
+
+}  // namespace
+
+int verb_scheduler(Context& ctx) {
+  std::chrono::milliseconds grace = std::chrono::seconds(30);
+  if (auto g = ctx.args.value("grace")) {
+    std::string why;
+    auto parsed = parse_duration(*g, &why);
+    if (!parsed) throw UsageError("--grace: " + why);
+    grace = *parsed;
+  }
+  std::string holder;
+  auto lock = InstanceLock::acquire(ctx.home.db.string() + ".scheduler.lock", &holder);
+  if (!lock) {
+    std::cerr << "dagrun scheduler: another scheduler is running on " << ctx.home.db.string() << " (" << holder
+              << ")\n";
+    return kExitFailed;
+  }
+  // Before any thread: every thread inherits the blocked signals.
+  CancelToken stop;
+  SignalCanceller signals(stop);
+
+  std::unique_ptr<Store> store = open_history(ctx, true);
+  EngineLease lease(*store, "scheduler");
+  SystemTryProcesses processes;
+  recover_orphaned_runs(*store, lease.record(), Clock::now(), processes);
+
+  PluginCatalog plugins = discover_plugins(ctx);
+  ExecutorSet executors = make_executors(ctx, plugins);
+  StoreWriter writer(*store);
+  RunLog log(std::cout);
+
+  RunThreads threads([&](std::shared_ptr<const Dag> dag, RunRecord run, const CancelToken& cancel,
+                         const CancelToken& drain) {
+    Runner runner(*store, executors, cancel);
+    runner.add_observer(&writer);
+    runner.add_observer(&log);
+    RunRequest req;
+    req.dag = dag.get();
+    req.run_id = run.run_id;
+    req.run_type = run.run_type;
+    req.conf_json = run.conf_json;
+    req.owner = lease.id();
+    req.home = ctx.home.root;
+    req.logs_root = ctx.home.logs;
+    req.data_root = ctx.home.data;
+    req.drain = &drain;
+    RunRecord end = runner.resume(req, std::move(run));
+    if (end.state == RunState::queued) {
+      writer.flush();
+      store->requeue_run(end.run_id, end.reason);
+    }
+  });
+  Scheduler scheduler(*store, threads, lease.id());
+  std::set<std::string> reported;
+  std::filesystem::create_directories(ctx.home.dags);
+  scheduler.set_dags(load_valid(ctx, plugins, reported));
+  DagWatch watch(ctx.home.dags);
+  WakeListener wake(ctx.home.db.string());
+  std::cout << "dagrun scheduler: " << ctx.home.dags.string() << " -> " << ctx.home.db.string() << " (engine "
+            << lease.id() << ")" << std::endl;
+
+  while (!stop.cancelled()) {
+    std::optional<TimePoint> next_due;
+    try {
+      next_due = scheduler.step(Clock::now());
+    } catch (const std::exception& e) {
+      spdlog::error("scheduler step failed: {}", e.what());  // the store may be busy: try again soon
+      next_due = Clock::now() + std::chrono::seconds(1);
+    }
+    pollfd fds[4] = {{stop.fd(), POLLIN, 0}, {watch.fd(), POLLIN, 0}, {wake.fd(), POLLIN, 0}, {threads.fd(), POLLIN, 0}};
+    if (::poll(fds, 4, timeout_ms(next_due)) < 0 && errno != EINTR) break;
+    if (fds[1].revents) {
+      // Editors write in several steps: let them finish before reading.
+      ::poll(nullptr, 0, 50);
+      if (watch.drain()) scheduler.set_dags(load_valid(ctx, plugins, reported));
+    }
+    if (fds[2].revents) wake.drain();
+    if (fds[3].revents) threads.reap();
+  }
+
+  const size_t active = threads.active();
+  std::cout << "dagrun scheduler: stopping (" << stop.reason() << "); " << active << " run(s) active" << std::endl;
+  if (active > 0) {
+    threads.drain_all("scheduler stopped; the run resumes when a scheduler starts");
+    if (!threads.wait_idle(std::chrono::steady_clock::now() + grace)) {
+      std::cout << "dagrun scheduler: grace period of " << format_duration(grace)
+                << " over, stopping the running tasks" << std::endl;
+      threads.suspend_all("scheduler stopped; interrupted tasks retry when the run resumes");
+      threads.wait_idle(std::chrono::steady_clock::time_point::max());
+    }
+    threads.reap();
+  }
+  writer.flush();
+  std::cout << "dagrun scheduler: stopped" << std::endl;
+  return kExitOk;
+}
+
+}  // namespace dagrun::cli

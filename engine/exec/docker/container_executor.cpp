@@ -1,0 +1,240 @@
+#include "exec/docker/container_executor.h"
+
+#include "dag/container_spec.h"
+#include "exec/docker/container_outcome.h"
+#include "exec/docker/container_output.h"
+#include "exec/docker/create_body.h"
+#include "exec/docker/docker_client.h"
+#include "exec/docker/engine_identity.h"
+#include "exec/docker/env_file.h"
+#include "exec/outcome.h"
+#include "exec/try_log.h"
+
+namespace dagrun {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Wake = HttpSession::Wake;
+
+// After the exit code: how long the rest of the output may take to arrive.
+constexpr auto kOutputDrain = std::chrono::seconds(5);
+// After a stop: how long the daemon may take to report the exit.
+constexpr auto kStopSettle = std::chrono::seconds(10);
+
+// One try: the steps of docs/containers.md "Lifecycle", in order. Every
+// request goes through one HttpSession, so they share its connections and
+// the attach stream keeps flowing while other requests run.
+class ContainerTry {
+ public:
+  ContainerTry(const ContainerPolicy& policy, const ExecOptions& options, const TryRequest& request,
+               TrySink& sink, const CancelToken& cancel)
+      : policy_(policy),
+        options_(options),
+        request_(request),
+        spec_(*request.task->container),
+        sink_(sink),
+        cancel_(cancel),
+        log_(request.log_path),
+        deadline_(try_deadline(request, Clock::now())) {}
+
+  TryOutcome run() {
+    TryOutcome out;
+    try {
+      out = create_and_run();
+    } catch (const DockerConfigError& e) {
+      out = error_outcome(e.what(), false);
+    } catch (const DockerError& e) {
+      out = error_outcome(e.what(), e.retryable());
+    } catch (const std::exception& e) {
+      out = error_outcome(e.what(), true);
+    }
+    if (!id_.empty() && should_remove(spec_.auto_remove, out)) {
+      try {
+        client_->remove(id_);
+      } catch (const std::exception& e) {
+        note(LogLevel::warn, "cannot remove container " + short_id() + ": " + e.what());
+      }
+    }
+    return out;
+  }
+
+ private:
+  TryOutcome create_and_run() {
+    DockerEndpoint endpoint = resolve_endpoint(spec_, request_.home);
+    EnvList env_file;
+    if (!spec_.env_file.empty()) {
+      std::filesystem::path file(spec_.env_file);
+      env_file = read_env_file(file.is_relative() ? request_.home / file : file, process_env);
+    }
+    std::string body = dump(build_create_body(spec_, policy_, request_, current_engine(), env_file));
+    session_.emplace(endpoint);
+    client_.emplace(*session_, spec_.image);
+    if (cancel_.cancelled()) return cancelled_outcome(cancel_.reason());
+    id_ = client_->create(container_name(spec_, request_), body);
+    note(LogLevel::info, "container " + short_id() + " created from " + spec_.image + " on " + endpoint.url);
+    return run_created();
+  }
+
+  TryOutcome run_created() {
+    ContainerOutput output(log_, spec_.xcom_all);
+    // Both are registered with the daemon (their headers arrived) before the
+    // start, so neither the first line nor a fast exit can be missed.
+    auto attach = client_->begin_attach(id_, [&output](std::string_view bytes) { output.feed(bytes); });
+    auto wait = client_->begin_wait(id_);
+    bool started = false;
+    Wake why = session_->run_until([&] { return attach->headers_done() && wait->headers_done(); }, deadline_,
+                                   cancel_.fd());
+    if (why == Wake::ready) {
+      expect_stream(*attach, "attach to");
+      expect_stream(*wait, "wait for");
+      client_->start(id_);
+      started = true;
+      why = session_->run_until([&] { return wait->done(); }, deadline_, cancel_.fd());
+    }
+    if (why != Wake::ready) {
+      note(LogLevel::warn, why == Wake::deadline ? "timed out, stopping the container"
+                                                 : "cancelled, stopping the container");
+      if (started) stop();
+    }
+    if (started) {
+      session_->run_until([&] { return wait->done(); }, Clock::now() + kStopSettle);
+      session_->run_until([&] { return attach->done(); }, Clock::now() + kOutputDrain);
+      if (!attach->done())
+        note(LogLevel::warn, "the container's output did not end when it exited; the log may miss its end");
+    }
+    output.finish();
+
+    std::optional<int> exit_code;
+    if (wait->done() && wait->response().status == 200) exit_code = parse_wait_body(wait->response().body).exit_code;
+    if (why != Wake::ready) {
+      TryOutcome out = why == Wake::deadline ? timed_out_outcome(*request_.task->execution_timeout)
+                                             : cancelled_outcome(cancel_.reason());
+      out.exit_code = exit_code;
+      return out;
+    }
+    if (!exit_code) {
+      const HttpResponse& r = wait->response();
+      if (r.failure != TransportFailure::none || r.status != 200)
+        throw request_error(session_->endpoint(), "wait for", spec_.image, r);
+      throw DockerError("the Docker daemon at " + session_->endpoint().url +
+                            " did not report the exit code: " + parse_wait_body(r.body).error,
+                        true);
+    }
+    TryOutcome out = exit_code_outcome(*exit_code, spec_, output.tail(), oom_limit(*exit_code));
+    if (out.status == TryOutcome::Status::success) {
+      if (auto value = output.xcom_value()) {
+        std::string refused = sink_.xcom_push("return_value", *value);
+        if (!refused.empty()) {
+          out = failed_outcome("cannot push the container's output to XCom: " + refused);
+          out.exit_code = exit_code;
+        }
+      }
+    }
+    return out;
+  }
+
+  // A stream that must be open before the start; its error, when it failed.
+  void expect_stream(HttpCall& call, std::string_view operation) {
+    if (call.response().status == 200 && call.response().failure == TransportFailure::none) return;
+    // Read the whole error body for the message.
+    session_->run_until([&] { return call.done(); }, Clock::now() + kOutputDrain);
+    throw request_error(session_->endpoint(), operation, spec_.image, call.response());
+  }
+
+  // SIGTERM, the grace period, SIGKILL: the daemon's stop does all three.
+  // kill is for a stop that failed.
+  void stop() {
+    try {
+      client_->stop(id_, stop_grace_seconds(options_.kill_grace));
+      return;
+    } catch (const std::exception& e) {
+      note(LogLevel::warn, std::string("cannot stop the container: ") + e.what());
+    }
+    try {
+      client_->kill(id_);
+    } catch (const std::exception& e) {
+      note(LogLevel::warn, std::string("cannot kill the container: ") + e.what());
+    }
+  }
+
+  // The memory limit when the kernel's OOM killer ended the container (137 is
+  // SIGKILL, which has other causes too).
+  std::optional<std::uint64_t> oom_limit(int exit_code) {
+    if (exit_code != 137) return std::nullopt;
+    try {
+      auto state = client_->inspect(id_).value("State", nlohmann::json::object());
+      if (state.value("OOMKilled", false)) return spec_.mem_limit.value_or(policy_.default_memory);
+    } catch (const std::exception&) {
+      // Only a better message lost.
+    }
+    return std::nullopt;
+  }
+
+  static std::string dump(const nlohmann::json& body) {
+    try {
+      return body.dump();
+    } catch (const nlohmann::json::exception&) {
+      throw DockerConfigError("the container's command, environment or labels are not valid UTF-8");
+    }
+  }
+
+  TryOutcome error_outcome(const std::string& message, bool retryable) {
+    note(LogLevel::error, message);
+    return failed_outcome("task '" + request_.task->task_id + "': " + message,
+                          retryable ? TryOutcome::Status::failed : TryOutcome::Status::failed_no_retry);
+  }
+
+  // The executor's own lines go to the try's log; warnings and errors to the
+  // engine's log too.
+  void note(LogLevel level, const std::string& message) {
+    log_.write_line(level, message);
+    if (level >= LogLevel::warn) sink_.log(level, message);
+  }
+
+  std::string short_id() const { return id_.substr(0, 12); }
+
+  const ContainerPolicy& policy_;
+  const ExecOptions& options_;
+  const TryRequest& request_;
+  const ContainerSpec& spec_;
+  TrySink& sink_;
+  const CancelToken& cancel_;
+  TryLog log_;
+  std::optional<Clock::time_point> deadline_;
+  std::optional<HttpSession> session_;
+  std::optional<DockerClient> client_;
+  std::string id_;
+};
+
+class ContainerExecutor : public Executor {
+ public:
+  ContainerExecutor(ContainerPolicy policy, ExecOptions options)
+      : policy_(std::move(policy)), options_(std::move(options)) {}
+
+  TryOutcome run(const TryRequest& request, TrySink& sink, const CancelToken& cancel) override {
+    if (!request.task || !request.task->container)
+      return failed_outcome("the task has no container description", TryOutcome::Status::failed_no_retry);
+    if (request.task->container->image.empty())
+      return failed_outcome("task '" + request.task->task_id + "': the container has no image",
+                            TryOutcome::Status::failed_no_retry);
+    try {
+      return ContainerTry(policy_, options_, request, sink, cancel).run();
+    } catch (const std::exception& e) {
+      return failed_outcome(e.what());
+    } catch (...) {
+      return failed_outcome("internal error while running the container");
+    }
+  }
+
+ private:
+  ContainerPolicy policy_;
+  ExecOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Executor> make_container_executor(const ContainerPolicy& policy, const ExecOptions& options) {
+  return std::make_unique<ContainerExecutor>(policy, options);
+}
+
+}  // namespace dagrun

@@ -1,0 +1,17 @@
+// The executor for TaskKind::container: one try is one container on a Docker
+// daemon, created from request.task->container, attached to before it
+// starts, waited for (bounded by execution_timeout and the cancel token),
+// then removed as auto_remove says. See docs/containers.md.
+#pragma once
+
+#include <memory>
+
+#include "dag/container_policy.h"
+#include "exec/exec_options.h"
+#include "exec/executor.h"
+
+namespace dagrun {
+
+std::unique_ptr<Executor> make_container_executor(const ContainerPolicy& policy, const ExecOptions& options);
+
+}  // namespace dagrun

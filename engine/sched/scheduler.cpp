@@ -1,0 +1,109 @@
+#include "sched/scheduler.h"
+
+#include <spdlog/spdlog.h>
+
+#include "dag/iso_time.h"
+#include "sched/timetable.h"
+
+namespace dagrun {
+namespace {
+
+// A burst of catch-up is created over several steps, so one step never holds
+// the store for long.
+constexpr int kMaxCreatedPerStep = 500;
+
+}  // namespace
+
+std::string scheduled_run_id(TimePoint interval_start) { return "scheduled__" + format_iso8601(interval_start); }
+
+Scheduler::Scheduler(Store& store, RunLauncher& launcher, std::string owner)
+    : store_(store), launcher_(launcher), owner_(std::move(owner)) {}
+
+void Scheduler::set_dags(std::vector<std::shared_ptr<const Dag>> dags) {
+  dags_.clear();
+  for (auto& d : dags) dags_[d->dag_id] = std::move(d);
+}
+
+std::optional<TimePoint> Scheduler::create_due_runs(const Dag& dag, const DagRecord& record, TimePoint now) {
+  if (!dag.schedule) return std::nullopt;
+  auto cron = CronSchedule::parse(*dag.schedule);
+  if (!cron) return std::nullopt;  // the loader refuses these: nothing to do here
+  Timetable timetable(*cron, TimeZone::load(dag.timezone), dag.start_date.value_or(record.first_seen),
+                      dag.end_date);
+  std::optional<DataInterval> last;
+  if (auto latest = store_.latest_scheduled_run(dag.dag_id);
+      latest && latest->data_interval_start && latest->data_interval_end)
+    last = DataInterval{*latest->data_interval_start, *latest->data_interval_end};
+  if (record.is_paused) return std::nullopt;
+  for (int n = 0; n < kMaxCreatedPerStep; ++n) {
+    auto next = timetable.next_run(last, now, dag.catchup);
+    if (!next) break;
+    RunRecord run;
+    run.run_id = scheduled_run_id(next->start);
+    run.dag_id = dag.dag_id;
+    run.state = RunState::queued;
+    run.run_type = "scheduled";
+    run.dag_file = dag.file;
+    run.queued_at = now;
+    run.logical_date = next->start;
+    run.data_interval_start = next->start;
+    run.data_interval_end = next->end;
+    std::vector<TaskInstanceRecord> tasks;
+    for (const TaskSpec& t : dag.tasks) tasks.push_back({run.run_id, t.task_id, TaskState::queued, 0, t.retries + 1});
+    try {
+      store_.create_run(run, tasks);
+      created_.push_back(run.run_id);
+      spdlog::info("{}: created {} for [{}, {})", dag.dag_id, run.run_id, format_iso8601(next->start),
+                   format_iso8601(next->end));
+    } catch (const RunExistsError&) {
+      // Created before, by an earlier scheduler: the interval is covered.
+    }
+    last = next;
+  }
+  return timetable.next_due(last);
+}
+
+void Scheduler::start_queued(TimePoint now) {
+  std::map<std::string, int> running;
+  for (const RunRecord& run : store_.queued_runs()) {
+    auto dag = dags_.find(run.dag_id);
+    if (dag == dags_.end()) {
+      if (warned_.insert(run.run_id).second)
+        spdlog::warn("run '{}' waits: DAG '{}' is not loaded (missing or invalid)", run.run_id, run.dag_id);
+      continue;
+    }
+    if (records_[run.dag_id].is_paused) continue;
+    auto [it, fresh] = running.try_emplace(run.dag_id, 0);
+    if (fresh) it->second = store_.count_running(run.dag_id);
+    if (it->second >= dag->second->max_active_runs) continue;
+    if (!store_.claim_run(run.run_id, owner_, now)) continue;  // another engine took it
+    ++it->second;
+    RunRecord claimed = run;
+    claimed.state = RunState::running;
+    claimed.owner = owner_;
+    if (!claimed.start_date) claimed.start_date = now;
+    launcher_.launch(dag->second, std::move(claimed));
+  }
+}
+
+std::optional<TimePoint> Scheduler::step(TimePoint now) {
+  std::optional<TimePoint> next_due;
+  // One read for all DAGs; a write only for a DAG seen for the first time.
+  records_.clear();
+  for (DagRecord& r : store_.list_dags()) records_[r.dag_id] = std::move(r);
+  for (const auto& [id, dag] : dags_) {
+    auto known = records_.find(id);
+    if (known == records_.end()) known = records_.emplace(id, store_.ensure_dag(id, now)).first;
+    const DagRecord& record = known->second;
+    try {
+      auto due = create_due_runs(*dag, record, now);
+      if (due && (!next_due || *due < *next_due)) next_due = due;
+    } catch (const std::exception& e) {
+      spdlog::error("{}: cannot schedule: {}", id, e.what());
+    }
+  }
+  start_queued(now);
+  return next_due;
+}
+
+}  // namespace dagrun

@@ -1,0 +1,53 @@
+// Host paths for the bind-mount policy: component-wise containment, lexical and
+// resolved forms, and the places never mounted as sources or as roots.
+#include <doctest/doctest.h>
+
+#include "container_test_home.h"
+#include "dag/mount_paths.h"
+
+using namespace dagrun;
+namespace fs = std::filesystem;
+
+TEST_CASE("containment compares whole components") {
+  CHECK(path_within("/data", "/data"));
+  CHECK(path_within("/data/x/y", "/data"));
+  CHECK(path_within("/data/x", "/data/"));
+  CHECK_FALSE(path_within("/data2", "/data"));
+  CHECK_FALSE(path_within("/dat", "/data"));
+  CHECK_FALSE(path_within("/", "/data"));
+  CHECK(path_within("/anything", "/"));
+}
+
+TEST_CASE("lexical paths are absolute against the base and normalised") {
+  CHECK(lexical_host_path("a/../b/./c/", "/home/me") == fs::path("/home/me/b/c"));
+  CHECK(lexical_host_path("/x/../../y", "/home/me") == fs::path("/y"));
+  CHECK(lexical_host_path("../..", "/home/me") == fs::path("/"));
+}
+
+TEST_CASE("resolution follows links and keeps what does not exist yet") {
+  test::TempHome home;
+  home.mkdir("real/sub");
+  home.link("a", "real");
+  home.link("real/up", "..");
+  std::string why;
+  CHECK(resolve_host_path("a/sub", home.path(), &why) == home / "real/sub");
+  CHECK(resolve_host_path("a/up/a/new/file", home.path(), &why) == home / "real/new/file");
+  CHECK(resolve_host_path("a/missing/../sub", home.path(), &why) == home / "real/sub");
+  CHECK(resolve_host_path(home / "real", "/elsewhere", &why) == home / "real");
+  home.link("self", "self");
+  CHECK_FALSE(resolve_host_path("self/x", home.path(), &why).has_value());
+  CHECK(home.shown(why) == "too many levels of symbolic links at HOME/self");
+}
+
+TEST_CASE("a root may contain never-mounted places, a mount source may not") {
+  CHECK(never_mounted_reason("/var") == std::optional<std::string>("contains /var/lib/docker, which is never mounted"));
+  CHECK_FALSE(never_a_root_reason("/var").has_value());
+  CHECK(never_a_root_reason("/") == std::optional<std::string>("is the host's root directory, which is never mounted"));
+  CHECK(never_a_root_reason("/etc/app") == std::optional<std::string>("is under /etc, which is never mounted"));
+  CHECK(never_a_root_reason("/run/containerd") == std::optional<std::string>("is never mounted"));
+  CHECK_FALSE(never_mounted_reason("/srv/data").has_value());
+  CHECK_FALSE(never_mounted_reason("/etcetera").has_value());
+  CHECK(never_mounted_reason("/srv/Docker.SOCK") ==
+        std::optional<std::string>("is named like a Docker socket, which is never mounted"));
+  CHECK_FALSE(never_mounted_reason("/srv/docker.socket.txt").has_value());
+}

@@ -1,0 +1,128 @@
+// The scheduler's decisions with a fake clock, a real SQLite history and a
+// launcher that only records what it was asked to start.
+#include <doctest/doctest.h>
+
+#include "sched/scheduler.h"
+#include "store/store_test_support.h"
+
+using namespace dagrun;
+using namespace dagrun::store_test;
+
+namespace {
+
+struct FakeLauncher : RunLauncher {
+  void launch(std::shared_ptr<const Dag>, RunRecord run) override { launched.push_back(run.run_id); }
+  std::vector<std::string> launched;
+};
+
+std::shared_ptr<const Dag> dag(const std::string& id, const char* schedule, const char* start, bool catchup,
+                               int max_active_runs = 16) {
+  auto d = std::make_shared<Dag>();
+  d->dag_id = id;
+  d->schedule = schedule;
+  d->start_date = at(start);
+  d->catchup = catchup;
+  d->max_active_runs = max_active_runs;
+  TaskSpec t;
+  t.task_id = "t";
+  t.command = {"true"};
+  d->tasks.push_back(t);
+  d->rebuild_index();
+  return d;
+}
+
+void finish(Store& store, const std::string& run_id) {
+  store.apply({RunUpdate{run_id, RunState::success, std::nullopt, at("2026-11-29T10:05:00Z"), std::nullopt}});
+}
+
+}  // namespace
+
+TEST_CASE("catch-up creates a run per missed interval and starts them, oldest first") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  FakeLauncher launcher;
+  Scheduler s(*store, launcher, "me");
+  s.set_dags({dag("every10", "*/10 * * * *", "2026-11-29T09:20:00Z", true)});
+  auto next = s.step(at("2026-11-29T10:01:00Z"));
+  CHECK(s.created().size() == 4);
+  CHECK(launcher.launched == std::vector<std::string>{
+                                 "scheduled__2026-11-29T09:20:00.000Z", "scheduled__2026-11-29T09:30:00.000Z",
+                                 "scheduled__2026-11-29T09:40:00.000Z", "scheduled__2026-11-29T09:50:00.000Z"});
+  CHECK(next == at("2026-11-29T10:10:00Z"));
+  auto run = store->get_run("scheduled__2026-11-29T09:50:00.000Z");
+  CHECK(run->state == RunState::running);
+  CHECK(run->owner == "me");
+  CHECK(run->data_interval_end == at("2026-11-29T10:00:00Z"));
+  CHECK(store->list_task_instances(run->run_id).size() == 1);
+  // The same moment again creates nothing.
+  s.step(at("2026-11-29T10:01:30Z"));
+  CHECK(s.created().size() == 4);
+}
+
+TEST_CASE("without catch-up only the latest interval runs") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  FakeLauncher launcher;
+  Scheduler s(*store, launcher, "me");
+  s.set_dags({dag("every10", "*/10 * * * *", "2026-11-29T09:20:00Z", false)});
+  s.step(at("2026-11-29T10:01:00Z"));
+  CHECK(launcher.launched == std::vector<std::string>{"scheduled__2026-11-29T09:50:00.000Z"});
+}
+
+TEST_CASE("max_active_runs holds queued runs back until running ones finish") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  FakeLauncher launcher;
+  Scheduler s(*store, launcher, "me");
+  s.set_dags({dag("one_at_a_time", "*/10 * * * *", "2026-11-29T09:30:00Z", true, 1)});
+  s.step(at("2026-11-29T10:00:00Z"));
+  REQUIRE(launcher.launched.size() == 1);
+  CHECK(store->queued_runs().size() == 2);
+  s.step(at("2026-11-29T10:00:10Z"));
+  CHECK(launcher.launched.size() == 1);
+  finish(*store, launcher.launched[0]);
+  s.step(at("2026-11-29T10:00:20Z"));
+  REQUIRE(launcher.launched.size() == 2);
+  CHECK(launcher.launched[1] == "scheduled__2026-11-29T09:40:00.000Z");
+}
+
+TEST_CASE("a paused DAG gets no runs until it is unpaused") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  FakeLauncher launcher;
+  Scheduler s(*store, launcher, "me");
+  store->set_paused("every10", true, at("2026-11-29T09:00:00Z"));
+  s.set_dags({dag("every10", "*/10 * * * *", "2026-11-29T09:40:00Z", true)});
+  CHECK_FALSE(s.step(at("2026-11-29T10:00:00Z")));
+  CHECK(s.created().empty());
+  store->set_paused("every10", false, at("2026-11-29T10:00:00Z"));
+  s.step(at("2026-11-29T10:00:01Z"));
+  CHECK(s.created().size() == 2);
+}
+
+TEST_CASE("queued manual runs start; runs of an unloaded DAG wait") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  FakeLauncher launcher;
+  Scheduler s(*store, launcher, "me");
+  s.set_dags({dag("manual", "@once", "2030-01-01T00:00:00Z", false)});
+  store->create_run(make_run("m1", "manual", at("2026-11-29T09:00:00Z")), {make_task("m1", "t")});
+  store->create_run(make_run("ghost1", "ghost", at("2026-11-29T08:00:00Z")), {});
+  s.step(at("2026-11-29T10:00:00Z"));
+  CHECK(launcher.launched == std::vector<std::string>{"m1"});
+  CHECK(store->get_run("ghost1")->state == RunState::queued);
+}
+
+TEST_CASE("a DAG without start_date is scheduled from when it was first seen") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  FakeLauncher launcher;
+  Scheduler s(*store, launcher, "me");
+  auto d = std::make_shared<Dag>(*dag("fresh", "0 * * * *", "2026-01-01T00:00:00Z", true));
+  d->start_date.reset();
+  s.set_dags({d});
+  CHECK(s.step(at("2026-11-29T10:30:00Z")) == at("2026-11-29T12:00:00Z"));  // first interval 11:00-12:00
+  CHECK(s.created().empty());
+  s.step(at("2026-11-29T12:00:00Z"));
+  CHECK(s.created() == std::vector<std::string>{"scheduled__2026-11-29T11:00:00.000Z"});
+}
