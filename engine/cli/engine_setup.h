@@ -1,13 +1,26 @@
-// What every verb that executes tasks sets up the same way.
+// What every verb that executes tasks sets up the same way: the executors,
+// and the clean-up of what dead engines left behind.
 #pragma once
 
+#include <vector>
+
 #include "cli/context.h"
+#include "dag/container_policy.h"
+#include "dag/loader.h"
 #include "plugin/catalog.h"
 #include "run/runner.h"
+#include "store/store.h"
 
 namespace dagrun::cli {
 
 // The executors for every task kind.
-ExecutorSet make_executors(const Context& ctx, const PluginCatalog& plugins);
+ExecutorSet make_executors(const Context& ctx, const PluginCatalog& plugins, const ContainerPolicy& policy);
+
+// Before this engine runs anything: recovers the runs of engines that died
+// (their processes stopped, their running tries failed, the runs queued for
+// a scheduler), and removes the containers dead engines left on the daemons
+// the loaded DAGs use.
+void clean_up_after_dead_engines(const Context& ctx, Store& store, const EngineRecord& self,
+                                 const std::vector<LoadResult>& dags);
 
 }  // namespace dagrun::cli

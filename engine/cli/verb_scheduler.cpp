@@ -15,7 +15,6 @@
 #include "cli/verbs.h"
 #include "dag/duration.h"
 #include "run/engine_lease.h"
-#include "run/recovery.h"
 #include "run/runner.h"
 #include "run/signals.h"
 #include "sched/dag_watch.h"
@@ -80,13 +79,12 @@ int verb_scheduler(Context& ctx) {
   CancelToken stop;
   SignalCanceller signals(stop);
 
+  const EngineConfig config = read_engine_config(ctx);
   std::unique_ptr<Store> store = open_history(ctx, true);
   EngineLease lease(*store, "scheduler");
-  SystemTryProcesses processes;
-  recover_orphaned_runs(*store, lease.record(), Clock::now(), processes);
-
   PluginCatalog plugins = discover_plugins(ctx);
-  ExecutorSet executors = make_executors(ctx, plugins);
+  clean_up_after_dead_engines(ctx, *store, lease.record(), load_dags(ctx, plugins));
+  ExecutorSet executors = make_executors(ctx, plugins, config.containers);
   StoreWriter writer(*store);
   RunLog log(std::cout);
 

@@ -9,9 +9,10 @@
 #include "cli/dag_lookup.h"
 #include "cli/progress_printer.h"
 #include "cli/verbs.h"
-#include "exec/command_executor.h"
-#include "exec/plugin_executor.h"
+#include "cli/engine_setup.h"
+#include "run/engine_lease.h"
 #include "run/runner.h"
+#include "sched/wake.h"
 #include "run/signals.h"
 #include "store/store_writer.h"
 
@@ -43,6 +44,36 @@ int parse_positive(const ParsedArgs& args, const std::string& flag) {
   throw UsageError("--" + flag + " must be a positive integer, not '" + *text + "'");
 }
 
+// --queue: record the run for the scheduler and return.
+int queue_run(Context& ctx, const Dag& dag, const std::string& conf) {
+  std::unique_ptr<Store> store = open_history(ctx, true);
+  const TimePoint now = std::chrono::system_clock::now();
+  RunRecord run;
+  run.dag_id = dag.dag_id;
+  run.state = RunState::queued;
+  run.run_type = "manual";
+  run.conf_json = conf;
+  run.dag_file = dag.file;
+  run.queued_at = run.logical_date = run.data_interval_start = run.data_interval_end = now;
+  for (int attempt = 0;; ++attempt) {
+    run.run_id = ctx.args.value("run-id").value_or(make_run_id("manual", now + std::chrono::milliseconds(attempt)));
+    std::vector<TaskInstanceRecord> tasks;
+    for (const TaskSpec& t : dag.tasks) tasks.push_back({run.run_id, t.task_id, TaskState::queued, 0, t.retries + 1});
+    try {
+      store->create_run(run, tasks);
+      break;
+    } catch (const RunExistsError& e) {
+      if (ctx.args.value("run-id") || attempt == 5) {
+        std::cerr << "dagrun trigger: " << e.what() << "\n";
+        return kExitUsage;
+      }
+    }
+  }
+  wake_scheduler(ctx.home.db.string());
+  std::cout << "queued run " << run.run_id << " of " << dag.dag_id << "; `dagrun scheduler` runs it\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int verb_trigger(Context& ctx) {
@@ -50,7 +81,9 @@ int verb_trigger(Context& ctx) {
   const int max_active = parse_positive(ctx.args, "max-active-tasks");
   PluginCatalog plugins = discover_plugins(ctx);
   std::vector<LoadResult> results;
+  EngineConfig config;
   try {
+    config = read_engine_config(ctx);
     results = load_dags(ctx, plugins);
   } catch (const InvalidEngineConfig& e) {
     std::cerr << "dagrun trigger: " << e.what() << "\n";
@@ -58,22 +91,22 @@ int verb_trigger(Context& ctx) {
   }
   const Dag* dag = find_valid_dag(ctx, results, ctx.args.positionals[0]);
   if (!dag) return kExitUsage;
+  if (ctx.args.has("queue")) return queue_run(ctx, *dag, conf);
 
   // Before any thread exists: every thread must inherit the blocked signals.
   CancelToken cancel;
   SignalCanceller signals(cancel);
 
   std::unique_ptr<Store> store = open_history(ctx, true);
-  ExecOptions exec_options;
-  exec_options.task_host = ctx.home.task_host;
-  ExecutorSet executors;
-  executors.add(TaskKind::command, make_command_executor(exec_options));
-  executors.add(TaskKind::plugin, make_plugin_executor(plugins, exec_options));
+  EngineLease lease(*store, "trigger");
+  clean_up_after_dead_engines(ctx, *store, lease.record(), results);
+  ExecutorSet executors = make_executors(ctx, plugins, config.containers);
 
   RunRequest request;
   request.dag = dag;
   request.run_id = ctx.args.value("run-id").value_or(make_run_id("manual", std::chrono::system_clock::now()));
   request.conf_json = conf;
+  request.owner = lease.id();
   request.home = ctx.home.root;
   request.logs_root = ctx.home.logs;
   request.data_root = ctx.home.data;
@@ -82,8 +115,8 @@ int verb_trigger(Context& ctx) {
   StoreWriter writer(*store);
   ProgressPrinter printer(std::cout, *dag, ctx.color);
   Runner runner(*store, executors, cancel);
-  if (!std::getenv("XNOSTORE")) runner.add_observer(&writer);
-  if (!std::getenv("XNOPRINT")) runner.add_observer(&printer);
+  runner.add_observer(&writer);
+  runner.add_observer(&printer);
   RunRecord run;
   for (int attempt = 0;; ++attempt) {
     try {

@@ -30,12 +30,14 @@ std::optional<ContainerMount> read_mount(const Json& v, size_t index, FieldPlace
       source = &value;
     } else if (key == "target") {
       auto t = out.absolute_path(value, here, label + ".target");
-      if (t && *t == "/") {
+      if (!t) {
+        ok = false;
+      } else if (*t == "/") {
         out.value(here, label + ".target must not be '/'");
-        t.reset();
+        ok = false;
+      } else {
+        m.target = std::move(*t);
       }
-      if (t) m.target = std::move(*t);
-      else ok = false;
     } else if (key == "type") {
       auto type =
           value.is_string() ? parse_mount_type(value.get_ref<const std::string&>()) : std::nullopt;

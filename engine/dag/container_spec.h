@@ -48,7 +48,7 @@ struct ContainerSpec {
   std::string working_dir;
   std::vector<ContainerMount> mounts;
   std::string network_mode;  // empty: the daemon's default (bridge); a user-defined network name
-  AutoRemove auto_remove = AutoRemove::never;
+  AutoRemove auto_remove = AutoRemove::force;  // dagrun never leaves a container behind unless asked
   bool mount_tmp_dir = true;           // bind the run's data directory at tmp_dir
   std::string tmp_dir = "/tmp/dagrun";  // its path in the container
   std::string docker_url;              // empty: $DOCKER_HOST, else unix:///var/run/docker.sock

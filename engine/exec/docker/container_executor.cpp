@@ -1,5 +1,6 @@
 #include "exec/docker/container_executor.h"
 
+#include "dag/container_policy.h"
 #include "dag/container_spec.h"
 #include "exec/docker/container_outcome.h"
 #include "exec/docker/container_output.h"
@@ -59,7 +60,23 @@ class ContainerTry {
   }
 
  private:
+  // The DAG was checked when it was loaded; a link swapped into a mount root
+  // since then (by a container that can write there) is caught here, just
+  // before the daemon sees the request.
+  void recheck_policy() const {
+    DagMountContext dag{request_.home, request_.dag ? request_.dag->dag_id : "", "", ""};
+    const nlohmann::json& params = request_.task->params;
+    if (params.is_object()) {
+      if (auto it = params.find("data_dir"); it != params.end() && it->is_string()) dag.data_dir = *it;
+      if (auto it = params.find("env_file"); it != params.end() && it->is_string()) dag.env_file = *it;
+    }
+    auto violations = ContainerPolicyCheck(policy_, dag).check(spec_);
+    if (!violations.empty())
+      throw DockerConfigError("refused by the container policy at run time: " + violations.front().message);
+  }
+
   TryOutcome create_and_run() {
+    recheck_policy();
     DockerEndpoint endpoint = resolve_endpoint(spec_, request_.home);
     EnvList env_file;
     if (!spec_.env_file.empty()) {

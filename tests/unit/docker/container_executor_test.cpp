@@ -235,11 +235,26 @@ TEST_CASE("docker: a missing image fails without retry and names the daemon") {
 TEST_CASE("docker: a bind source that does not exist fails without retry and explains why") {
   REQUIRE_DOCKER();
   ContainerFixture f;
-  f.spec->mounts = {{"/nonexistent/dagrun-test/source", "/data", MountType::bind, false}};
+  const std::string missing = (std::filesystem::canonical(f.home()) / "not-there" / "source").string();
+  f.spec->mounts = {{missing, "/data", MountType::bind, false}};
   auto out = f.run({"true"});
   CHECK(out.status == TryOutcome::Status::failed_no_retry);
-  CHECK(out.error.find("task 't': bind source path /nonexistent/dagrun-test/source does not exist on the host of "
+  CHECK(out.error.find("task 't': bind source path " + missing + " does not exist on the host of "
                        "the Docker daemon at unix:///var/run/docker.sock") == 0);
+  CHECK(containers_of(f.dag.dag_id).empty());
+}
+
+TEST_CASE("docker: the policy is checked again just before the create") {
+  REQUIRE_DOCKER();
+  ContainerFixture f;
+  // Allowed when the DAG was loaded; since then the source became a link to /etc.
+  std::filesystem::create_directories(f.home() / "inbox");
+  f.spec->mounts = {{"inbox", "/in", MountType::bind, true}};
+  std::filesystem::remove(f.home() / "inbox");
+  std::filesystem::create_directory_symlink("/etc", f.home() / "inbox");
+  auto out = f.run({"cat", "/in/shadow"});
+  CHECK(out.status == TryOutcome::Status::failed_no_retry);
+  CHECK(out.error.find("refused by the container policy at run time") != std::string::npos);
   CHECK(containers_of(f.dag.dag_id).empty());
 }
 

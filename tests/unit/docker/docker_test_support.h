@@ -101,6 +101,8 @@ struct ContainerFixture : TryFixture {
     spec->image = kTestImage;
     spec->network_mode = "none";
     spec->docker_url = local_endpoint().url;  // the daemon the checks look at, whatever DOCKER_HOST says
+    // As an operator would widen it in dagrun.json: the test's home may be mounted.
+    policy.allowed_mount_roots = {std::filesystem::canonical(dir.path())};
   }
 
   std::filesystem::path home() const { return dir.path(); }
