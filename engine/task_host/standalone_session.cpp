@@ -59,12 +59,25 @@ std::string check_push(std::string_view key, std::string_view value_json) {
 struct Standalone : TryReporter {
   std::mutex mu;  // one whole line at a time on either stream
   std::string error_text;
+  std::string last_err_line;
   std::atomic<bool> pull_noted{false};
 
   void write(std::FILE* stream, const std::string& line) {
     std::lock_guard lock(mu);
     std::fwrite(line.data(), 1, line.size(), stream);
     std::fflush(stream);
+    if (stream == stderr) last_err_line = line;
+  }
+
+  // A plugin often logs its error as well as setting it; the reason is not
+  // repeated when it is already the last line.
+  void log_last(int level, std::string_view message) {
+    std::string line = log_line(level, message);
+    {
+      std::lock_guard lock(mu);
+      if (line == last_err_line) return;
+    }
+    write(stderr, line);
   }
 
   void log(int level, std::string_view message) { write(stderr, log_line(level, message)); }
@@ -144,7 +157,7 @@ int exit_code_of(dagrun_status status, const std::string& plugin, Standalone& s)
       reason = "plugin '" + plugin + "' returned an unknown status " + std::to_string(static_cast<int>(status));
   }
   // The last line, where the container executor looks for the reason.
-  s.log(DAGRUN_LOG_ERROR, reason);
+  s.log_last(DAGRUN_LOG_ERROR, reason);
   return code;
 }
 

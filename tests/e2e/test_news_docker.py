@@ -4,10 +4,11 @@ run by the real dagrun binary against the real Docker Engine.
 
 The image comes from tools/build-news-image; the stand-in listens on the
 default bridge's gateway, where the containers reach the host. Every container
-these tests cause carries the label dagrun.e2e=<a value unique to the test>,
+these tests cause carries the label e2e.test_news_docker=<a value unique to the test>,
 and only those are listed or removed. Without a Docker Engine the tests skip
 (fail under CI=true).
 """
+import datetime
 import http.client
 import json
 import os
@@ -30,7 +31,7 @@ DAG_FILE = os.path.join(ROOT, "dags", "seoul_metro_news_bot_docker.json")
 DAG_ID = "seoul_metro_news_bot_docker"
 BUILD_IMAGE = os.path.join(ROOT, "tools", "build-news-image")
 SOCKET = "/var/run/docker.sock"
-TEST_LABEL = "dagrun.e2e"
+TEST_LABEL = "e2e.test_news_docker"  # dagrun.* labels are the engine's
 BUSYBOX = "dagrun-test-busybox:latest"
 IMAGE_UID = 10001  # the image's user (tools/build-news-image)
 STAGES = ("fetch_news", "filter_duplicates", "send_notifications", "cleanup")
@@ -66,10 +67,26 @@ class Docker:
         for c in self.containers(label_value):
             self.call("DELETE", f"/containers/{c['Id']}?force=true")
 
+    def events(self, label_value, action):
+        """The times (ns since the epoch) of the past container events `action` of labelled containers."""
+        filters = {"type": ["container"], "event": [action], "label": [f"{TEST_LABEL}={label_value}"]}
+        query = urllib.parse.urlencode({"since": "0", "until": str(int(time.time()) + 1),
+                                        "filters": json.dumps(filters)})
+        status, body = self.call("GET", "/events?" + query)
+        assert status == 200, (status, body)
+        text = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return [json.loads(line)["timeNano"] for line in text.decode().splitlines() if line.strip()]
+
     def bridge_gateway(self):
         status, body = self.call("GET", "/networks/bridge")
         assert status == 200, (status, body)
         return body["IPAM"]["Config"][0]["Gateway"]
+
+
+def iso_ms(text):
+    """Milliseconds since the epoch of the history's "2026-11-29T04:35:24.309Z"."""
+    moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return (moment - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)) // datetime.timedelta(milliseconds=1)
 
 
 def docker_or_skip(test):
@@ -183,10 +200,11 @@ class NewsDockerTest(ContainerTestCase):
         return result, runs[0]
 
     def summary(self, run_id, task_id):
-        """The stage's summary: the last stdout line, {"key": "summary", "value": ...}, pushed by the executor."""
+        """The stage's summary. The task host prints {"key": "summary", "value": ...} on stdout, and the
+        executor stores the container's last stdout line, as a JSON string, under return_value."""
         rows = self.home.query("SELECT key, value FROM xcom WHERE run_id = ? AND task_id = ?", run_id, task_id)
-        self.assertEqual(len(rows), 1, rows)
-        pushed = json.loads(rows[0]["value"])
+        self.assertEqual([r["key"] for r in rows], ["return_value"])
+        pushed = json.loads(json.loads(rows[0]["value"]))
         self.assertEqual(pushed["key"], "summary")
         return pushed["value"]
 
@@ -260,14 +278,12 @@ class InterruptedContainerTest(ContainerTestCase):
     def start_sleeper(self, dag_id, run_id):
         self.home.write_dag(self.sleeper_dag(dag_id))
         proc = self.home.start("trigger", dag_id, "--run-id", run_id)
-        self.addCleanup(proc.kill)
+        self.addCleanup(lambda: (proc.kill(), proc.communicate()))
         running = lambda: [c for c in self.docker.containers(self.label) if c["State"] == "running"]
-        try:
-            wait_for(running, timeout=60, what="the container to run")
-        except AssertionError:
-            proc.kill()
+        wait_for(lambda: running() or proc.poll() is not None, timeout=60, what="the container to run")
+        if proc.poll() is not None:
             out, err = proc.communicate()
-            raise AssertionError(f"no running container; dagrun said:\n{out}\n{err}")
+            raise AssertionError(f"dagrun ended before its container ran:\n{out}\n{err}")
         return proc
 
     def test_sigint_fails_the_run_and_removes_the_container(self):
@@ -279,7 +295,8 @@ class InterruptedContainerTest(ContainerTestCase):
         self.assertEqual(run["state"], "failed")
         [attempt] = self.home.tries("r1")
         self.assertEqual(attempt["state"], "failed")
-        self.assertIn("SIGINT", run["reason"] + attempt["error"] + err)
+        self.assertEqual(run["reason"], "interrupted by SIGINT")
+        self.assertEqual(attempt["error"], "cancelled: interrupted by SIGINT")
         self.assertEqual(self.left_behind(), [])
 
     def test_a_container_of_a_killed_dagrun_is_removed_by_the_next_one(self):
@@ -288,12 +305,19 @@ class InterruptedContainerTest(ContainerTestCase):
         proc.wait(timeout=30)
         self.assertEqual(len(self.left_behind()), 1)  # nobody was there to remove it
 
-        self.home.write_dag({"dag_id": "other", "tasks": [{"task_id": "t", "command": "true"}]})
+        self.home.write_dag({"dag_id": "other", "tasks": [{"task_id": "t", "command": ["true"]}]})
         result = self.home.run("trigger", "other", "--run-id", "r2", timeout=120)
         self.assertRc(result, 0)
         self.assertEqual(self.left_behind(), [])
+        self.assertRegex(result.err, r"removed container [0-9a-f]{12} left by a dead engine \(run 'r1', task 'nap', try 1\)")
         [attempt] = self.home.tries("r1")
         self.assertEqual(attempt["state"], "failed")
+        self.assertTrue(attempt["error"].startswith("engine died"), attempt["error"])
+        # Removed before the new run started: the daemon's destroy event against the run's start,
+        # which the history keeps to the millisecond.
+        [destroyed] = self.docker.events(self.label, "destroy")
+        [started] = self.home.query("SELECT start_date FROM dag_run WHERE run_id = 'r2'")
+        self.assertLessEqual(destroyed // 1_000_000, iso_ms(started["start_date"]))
 
 
 if __name__ == "__main__":

@@ -218,3 +218,16 @@ TEST_CASE("standalone: the memory limit and a runaway exception end the try with
   CHECK(terminated.status.signal == SIGABRT);
   CHECK(terminated.last_err_line() == "ERROR plugin 'throw' terminated: uncaught exception of type std::runtime_error");
 }
+
+TEST_CASE("standalone: a reason the plugin also logged is not repeated") {
+  // filter_duplicates logs its error and sets it: one line must say it.
+  Standalone s;
+  s.set("DAGRUN_PARAMS", R"({"data_dir": "news-data"})");
+  s.set("DAGRUN_HOME", s.dir.path().string());
+  auto r = s.run(plugin("filter_duplicates"));
+  CHECK(r.status.exit_code == 1);
+  const std::string reason = "ERROR filter_duplicates: " + (s.dir.path() / "fetched.json").string() +
+                             ": no such file; the upstream stage writes it into the run's data directory";
+  CHECK(r.last_err_line() == reason);
+  CHECK(r.err.find(reason) == r.err.rfind(reason));
+}
