@@ -14,7 +14,9 @@ constexpr int kMaxCreatedPerStep = 500;
 
 }  // namespace
 
-std::string scheduled_run_id(TimePoint interval_start) { return "scheduled__" + format_iso8601(interval_start); }
+std::string scheduled_run_id(const std::string& dag_id, TimePoint interval_start) {
+  return "scheduled__" + dag_id + "__" + format_iso8601(interval_start);
+}
 
 Scheduler::Scheduler(Store& store, RunLauncher& launcher, std::string owner)
     : store_(store), launcher_(launcher), owner_(std::move(owner)) {}
@@ -39,7 +41,7 @@ std::optional<TimePoint> Scheduler::create_due_runs(const Dag& dag, const DagRec
     auto next = timetable.next_run(last, now, dag.catchup);
     if (!next) break;
     RunRecord run;
-    run.run_id = scheduled_run_id(next->start);
+    run.run_id = scheduled_run_id(dag.dag_id, next->start);
     run.dag_id = dag.dag_id;
     run.state = RunState::queued;
     run.run_type = "scheduled";

@@ -55,7 +55,9 @@ class Scheduler {
   std::vector<std::string> created_;
 };
 
-// "scheduled__2026-11-29T00:00:00.000Z": the id of the run of an interval.
-std::string scheduled_run_id(TimePoint interval_start);
+// "scheduled__etl__2026-11-29T00:00:00.000Z": the id of a DAG's run of an
+// interval. Run ids are unique across DAGs (the CLI names a run by its id
+// alone), so unlike Airflow's they carry the DAG id.
+std::string scheduled_run_id(const std::string& dag_id, TimePoint interval_start);
 
 }  // namespace dagrun

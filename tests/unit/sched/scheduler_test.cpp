@@ -46,10 +46,10 @@ TEST_CASE("catch-up creates a run per missed interval and starts them, oldest fi
   auto next = s.step(at("2026-11-29T10:01:00Z"));
   CHECK(s.created().size() == 4);
   CHECK(launcher.launched == std::vector<std::string>{
-                                 "scheduled__2026-11-29T09:20:00.000Z", "scheduled__2026-11-29T09:30:00.000Z",
-                                 "scheduled__2026-11-29T09:40:00.000Z", "scheduled__2026-11-29T09:50:00.000Z"});
+                                 "scheduled__every10__2026-11-29T09:20:00.000Z", "scheduled__every10__2026-11-29T09:30:00.000Z",
+                                 "scheduled__every10__2026-11-29T09:40:00.000Z", "scheduled__every10__2026-11-29T09:50:00.000Z"});
   CHECK(next == at("2026-11-29T10:10:00Z"));
-  auto run = store->get_run("scheduled__2026-11-29T09:50:00.000Z");
+  auto run = store->get_run("scheduled__every10__2026-11-29T09:50:00.000Z");
   CHECK(run->state == RunState::running);
   CHECK(run->owner == "me");
   CHECK(run->data_interval_end == at("2026-11-29T10:00:00Z"));
@@ -66,7 +66,7 @@ TEST_CASE("without catch-up only the latest interval runs") {
   Scheduler s(*store, launcher, "me");
   s.set_dags({dag("every10", "*/10 * * * *", "2026-11-29T09:20:00Z", false)});
   s.step(at("2026-11-29T10:01:00Z"));
-  CHECK(launcher.launched == std::vector<std::string>{"scheduled__2026-11-29T09:50:00.000Z"});
+  CHECK(launcher.launched == std::vector<std::string>{"scheduled__every10__2026-11-29T09:50:00.000Z"});
 }
 
 TEST_CASE("max_active_runs holds queued runs back until running ones finish") {
@@ -83,7 +83,7 @@ TEST_CASE("max_active_runs holds queued runs back until running ones finish") {
   finish(*store, launcher.launched[0]);
   s.step(at("2026-11-29T10:00:20Z"));
   REQUIRE(launcher.launched.size() == 2);
-  CHECK(launcher.launched[1] == "scheduled__2026-11-29T09:40:00.000Z");
+  CHECK(launcher.launched[1] == "scheduled__one_at_a_time__2026-11-29T09:40:00.000Z");
 }
 
 TEST_CASE("a paused DAG gets no runs until it is unpaused") {
@@ -98,6 +98,17 @@ TEST_CASE("a paused DAG gets no runs until it is unpaused") {
   store->set_paused("every10", false, at("2026-11-29T10:00:00Z"));
   s.step(at("2026-11-29T10:00:01Z"));
   CHECK(s.created().size() == 2);
+}
+
+TEST_CASE("two DAGs on the same schedule get runs of their own") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  FakeLauncher launcher;
+  Scheduler s(*store, launcher, "me");
+  s.set_dags({dag("left", "0 * * * *", "2026-11-29T09:00:00Z", true), dag("right", "0 * * * *", "2026-11-29T09:00:00Z", true)});
+  s.step(at("2026-11-29T10:00:00Z"));
+  CHECK(s.created() == std::vector<std::string>{"scheduled__left__2026-11-29T09:00:00.000Z",
+                                                "scheduled__right__2026-11-29T09:00:00.000Z"});
 }
 
 TEST_CASE("queued manual runs start; runs of an unloaded DAG wait") {
@@ -124,5 +135,5 @@ TEST_CASE("a DAG without start_date is scheduled from when it was first seen") {
   CHECK(s.step(at("2026-11-29T10:30:00Z")) == at("2026-11-29T12:00:00Z"));  // first interval 11:00-12:00
   CHECK(s.created().empty());
   s.step(at("2026-11-29T12:00:00Z"));
-  CHECK(s.created() == std::vector<std::string>{"scheduled__2026-11-29T11:00:00.000Z"});
+  CHECK(s.created() == std::vector<std::string>{"scheduled__fresh__2026-11-29T11:00:00.000Z"});
 }
