@@ -12,7 +12,6 @@ import datetime
 import http.client
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -22,7 +21,7 @@ import unittest
 import urllib.parse
 import uuid
 
-from harness import DAGRUN, HomeTestCase, wait_for
+from harness import HomeTestCase, wait_for
 from test_news import CLIENT_ID, CLIENT_SECRET, KEYWORDS, STANDIN, WEBHOOK_PATH, Standin, posted, title_key
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -147,8 +146,8 @@ class NewsDockerTest(ContainerTestCase):
             Docker().call("GET", "/_ping")
         except OSError:
             return  # each test skips (or fails under CI) in setUp
-        build = subprocess.run([BUILD_IMAGE], capture_output=True, text=True, timeout=900,
-                               env=dict(os.environ, DAGRUN_BUILD_DIR=os.environ.get("DAGRUN_BUILD_DIR", "")))
+        # ctest's DAGRUN_BUILD_DIR tells the script which build's binaries to take.
+        build = subprocess.run([BUILD_IMAGE], capture_output=True, text=True, timeout=900)
         assert build.returncode == 0, build.stderr
         cls.image_output = build.stdout
 
@@ -172,7 +171,7 @@ class NewsDockerTest(ContainerTestCase):
 
     def give_to_image_user(self, path, mode):
         if os.geteuid() == 0:
-            os.chown(path, IMAGE_UID if os.path.isdir(path) else 0, IMAGE_UID)
+            os.chown(path, IMAGE_UID if os.path.isdir(path) else os.geteuid(), IMAGE_UID)
             os.chmod(path, mode)
         else:  # nobody can hand a file to another user; open it up instead
             os.chmod(path, 0o777 if os.path.isdir(path) else 0o644)
