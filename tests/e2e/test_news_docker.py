@@ -124,8 +124,8 @@ class BridgeStandin(Standin):
 
 class ContainerTestCase(HomeTestCase):
     def setUp(self):
+        self.docker = docker_or_skip(self)  # before the home exists: a skipped test has no tearDown
         super().setUp()
-        self.docker = docker_or_skip(self)
         self.label = "cimage-" + uuid.uuid4().hex[:12]
         self.addCleanup(self.docker.remove, self.label)
 
