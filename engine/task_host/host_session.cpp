@@ -1,31 +1,21 @@
 #include "task_host/host_session.h"
 
 #include <fcntl.h>
-#include <signal.h>
+#include <unistd.h>
 
-#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <map>
-#include <new>
-#include <vector>
+#include <mutex>
 
-#include "plugin/loader.h"
 #include "task_host/host_channel.h"
-#include "task_host/limits.h"
+#include "task_host/host_try.h"
 
 namespace dagrun {
 namespace {
 
-std::atomic<int> g_cancelled{0};
-static_assert(std::atomic<int>::is_always_lock_free, "the SIGTERM handler needs a lock-free flag");
-
-void on_sigterm(int) { g_cancelled.store(1, std::memory_order_relaxed); }
-
-constexpr size_t kMaxLogMessage = 64 * 1024;
-
-struct Session {
+struct Session : TryReporter {
   HostChannel channel{protocol::kHostFd};
-  std::string plugin_name;
   std::mutex pulls_mu;
   // Pulled values stay alive until run() returns, so a string handed to one
   // thread is never freed by another thread's pull.
@@ -37,6 +27,18 @@ struct Session {
     m.text = std::move(text);
     m.level = level;
     channel.send(m);
+  }
+
+  void error(const std::string& text) override { send(protocol::Message::Type::error, text); }
+
+  [[noreturn]] void fatal(const std::string& text, bool no_retry) override {
+    protocol::Message m;
+    m.type = protocol::Message::Type::fatal;
+    m.text = text;
+    m.no_retry = no_retry;
+    channel.send(m);
+    std::fflush(nullptr);
+    ::_exit(no_retry ? 2 : 3);
   }
 };
 
@@ -102,50 +104,14 @@ const char* cb_xcom_pull(void* data, const char* task_id, const char* key) {
   }
 }
 
-int cb_is_cancelled(void*) { return g_cancelled.load(std::memory_order_relaxed); }
-
-[[noreturn]] void fatal(Session& s, const std::string& text, bool no_retry, int code) {
-  protocol::Message m;
-  m.type = protocol::Message::Type::fatal;
-  m.text = text;
-  m.no_retry = no_retry;
-  s.channel.send(m);
-  std::fflush(nullptr);
-  ::_exit(code);
-}
-
-dagrun_status call_run(Session& s, const LoadedPlugin& plugin, const dagrun_task_context& context,
-                       const dagrun_host& host, const protocol::Request& request) {
-  std::string prefix = "plugin '" + plugin.name() + "' ";
-  try {
-    return plugin.descriptor().run(&context, &host);
-  } catch (const std::bad_alloc&) {
-    fatal(s, request.memory_error.empty() ? prefix + "ran out of memory" : request.memory_error, false, 3);
-  } catch (const std::exception& e) {
-    s.send(protocol::Message::Type::error, prefix + "threw an exception out of run(): " + e.what());
-  } catch (...) {
-    s.send(protocol::Message::Type::error, prefix + "threw an exception out of run()");
-  }
-  return DAGRUN_FAILED;
-}
+int cb_is_cancelled(void*) { return try_cancelled(); }
 
 }  // namespace
 
 int run_host_session() {
   // The protocol socket must not leak into processes the plugin starts.
   ::fcntl(protocol::kHostFd, F_SETFD, FD_CLOEXEC);
-  struct sigaction sa {};
-  sa.sa_handler = on_sigterm;
-  sa.sa_flags = SA_RESTART;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGTERM, &sa, nullptr);
-  // The engine starts the host with SIGTERM blocked so that an early cancel
-  // is not lost; the plugin gets a clean mask.
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  // Plugins may printf; line buffering keeps their lines in order with log().
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  prepare_try_process({SIGTERM});
 
   Session s;
   auto line = s.channel.read_line();
@@ -154,29 +120,14 @@ int run_host_session() {
   try {
     request = protocol::decode_request(*line);
   } catch (const protocol::ProtocolError& e) {
-    fatal(s, std::string("task host: ") + e.what(), true, 2);
+    s.fatal(std::string("task host: ") + e.what(), true);
   }
 
-  std::filesystem::path file = request.plugin_path;
-  s.plugin_name = plugin_name_from_filename(file.filename().string()).value_or(file.filename().string());
-  install_fatal_handlers(protocol::kHostFd, s.plugin_name, request.memory_error);
-  if (auto why = apply_limits(request); !why.empty()) fatal(s, why, true, 2);
-
-  std::unique_ptr<LoadedPlugin> plugin;
-  try {
-    plugin = load_plugin(file);
-  } catch (const std::bad_alloc&) {
-    fatal(s, request.memory_error.empty() ? "out of memory while loading the plugin" : request.memory_error, false, 3);
-  } catch (const std::exception& e) {
-    fatal(s, e.what(), true, 2);
-  }
-  install_fatal_handlers_in_plugin_runtime();
-
+  std::unique_ptr<LoadedPlugin> plugin = load_try_plugin(request, FatalOutput{}, s);
   PluginContext plugin_context(request.context);
-  const dagrun_task_context& context = plugin_context.context;
   dagrun_host host{sizeof(dagrun_host), &s, cb_log, cb_set_error, cb_xcom_push, cb_xcom_pull, cb_is_cancelled};
 
-  dagrun_status status = call_run(s, *plugin, context, host, request);
+  dagrun_status status = call_plugin_run(*plugin, plugin_context.context, host, request, s);
   protocol::Message done;
   done.type = protocol::Message::Type::status;
   done.status = static_cast<int>(status);

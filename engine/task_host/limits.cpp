@@ -20,7 +20,7 @@ namespace {
 
 // Everything the handlers need is prepared up front: when memory is
 // exhausted there is none left to format a message.
-int g_fd = -1;
+FatalOutput g_out{-1, FatalOutput::Format::protocol, 3};
 std::string* g_plugin_name = nullptr;
 char g_memory_line[512];
 size_t g_memory_line_size = 0;
@@ -29,8 +29,10 @@ using TypeFn = std::type_info* (*)();
 TypeFn g_plugin_current_type = nullptr;
 
 void write_raw(const char* data, size_t size) {
+  const bool socket = g_out.format == FatalOutput::Format::protocol;
   while (size > 0) {
-    ssize_t n = ::send(g_fd, data, size, MSG_NOSIGNAL);
+    // MSG_NOSIGNAL: a vanished engine must not turn the last words into SIGPIPE.
+    ssize_t n = socket ? ::send(g_out.fd, data, size, MSG_NOSIGNAL) : ::write(g_out.fd, data, size);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;
     data += n;
@@ -40,7 +42,7 @@ void write_raw(const char* data, size_t size) {
 
 [[noreturn]] void on_out_of_memory() {
   write_raw(g_memory_line, g_memory_line_size);
-  ::_exit(3);
+  ::_exit(g_out.memory_exit_code);
 }
 
 std::string current_exception_type() {
@@ -55,14 +57,21 @@ std::string current_exception_type() {
   return out;
 }
 
-[[noreturn]] void on_terminate() {
+// One line in the output's format. The leading newline of a protocol line
+// ends any line another thread was halfway through; text lines are written
+// whole by the standalone host, so they need none.
+std::string fatal_line(const std::string& text) {
+  if (g_out.format == FatalOutput::Format::text) return "ERROR " + text + "\n";
   protocol::Message m;
   m.type = protocol::Message::Type::fatal;
+  m.text = text;
+  return "\n" + protocol::encode(m);
+}
+
+[[noreturn]] void on_terminate() {
   std::string type = current_exception_type();
-  m.text = "plugin '" + (g_plugin_name ? *g_plugin_name : std::string("?")) +
-           "' terminated: " + (type.empty() ? "std::terminate called" : "uncaught exception of type " + type);
-  // The leading newline ends any line another thread was halfway through.
-  std::string line = "\n" + protocol::encode(m);
+  std::string line = fatal_line("plugin '" + (g_plugin_name ? *g_plugin_name : std::string("?")) + "' terminated: " +
+                                (type.empty() ? "std::terminate called" : "uncaught exception of type " + type));
   write_raw(line.data(), line.size());
   std::abort();
 }
@@ -85,13 +94,10 @@ std::string apply_limits(const protocol::Request& request) {
   return {};
 }
 
-void install_fatal_handlers(int fd, const std::string& plugin_name, const std::string& memory_error) {
-  g_fd = fd;
+void install_fatal_handlers(const FatalOutput& out, const std::string& plugin_name, const std::string& memory_error) {
+  g_out = out;
   g_plugin_name = new std::string(plugin_name);
-  protocol::Message m;
-  m.type = protocol::Message::Type::fatal;
-  m.text = memory_error.empty() ? "plugin '" + plugin_name + "' ran out of memory" : memory_error;
-  std::string line = "\n" + protocol::encode(m);
+  std::string line = fatal_line(memory_error.empty() ? "plugin '" + plugin_name + "' ran out of memory" : memory_error);
   g_memory_line_size = std::min(line.size(), sizeof g_memory_line);
   std::memcpy(g_memory_line, line.data(), g_memory_line_size);
   std::set_new_handler(on_out_of_memory);

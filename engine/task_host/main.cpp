@@ -1,9 +1,10 @@
 // dagrun-task-host: runs one plugin try in a process of its own, so a plugin
 // that crashes, leaks or hangs takes down only this process. Started by the
-// engine; not meant to be run by hand except for --describe.
+// engine, or as the entry point of a container image.
 //
-//   dagrun-task-host --run              the try's request arrives on fd 3
-//   dagrun-task-host --describe FILE    prints FILE's descriptor as JSON
+//   dagrun-task-host --run                the try's request arrives on fd 3
+//   dagrun-task-host --standalone FILE    the try from DAGRUN_* variables, no engine
+//   dagrun-task-host --describe FILE      prints FILE's descriptor as JSON
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "plugin/loader.h"
 #include "task_host/host_session.h"
+#include "task_host/standalone_session.h"
 
 namespace {
 
@@ -38,13 +40,15 @@ int describe(const char* file) {
 
 int main(int argc, char** argv) {
   if (argc == 2 && std::strcmp(argv[1], "--run") == 0) return dagrun::run_host_session();
+  if (argc == 3 && std::strcmp(argv[1], "--standalone") == 0) dagrun::run_standalone(argv[2]);
   if (argc == 3 && std::strcmp(argv[1], "--describe") == 0) return describe(argv[2]);
   if (argc == 2 && std::strcmp(argv[1], "--abi") == 0) {
     std::printf("%d.%d\n", DAGRUN_PLUGIN_ABI_MAJOR, DAGRUN_PLUGIN_ABI_MINOR);
     return 0;
   }
   std::fprintf(stderr,
-               "usage: dagrun-task-host --run | --describe FILE | --abi\n"
-               "dagrun-task-host runs plugin tries for dagrun; it is started by the engine\n");
+               "usage: dagrun-task-host --run | --standalone FILE | --describe FILE | --abi\n"
+               "dagrun-task-host runs plugin tries for dagrun; it is started by the engine,\n"
+               "or with --standalone as the entry point of a container image\n");
   return 2;
 }

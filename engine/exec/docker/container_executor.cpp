@@ -1,5 +1,8 @@
 #include "exec/docker/container_executor.h"
 
+#include <filesystem>
+#include <system_error>
+
 #include "dag/container_policy.h"
 #include "dag/container_spec.h"
 #include "exec/docker/container_outcome.h"
@@ -75,8 +78,22 @@ class ContainerTry {
       throw DockerConfigError("refused by the container policy at run time: " + violations.front().message);
   }
 
+  // The container runs as the image's user, which the engine does not know,
+  // and the engine created the data directory with its own umask: it is opened
+  // to every user, sticky like /tmp, so the container can write files there
+  // and no user can replace another's.
+  void open_data_dir() {
+    if (!spec_.mount_tmp_dir || request_.data_dir.empty()) return;
+    const std::filesystem::path dir =
+        request_.data_dir.is_relative() ? request_.home / request_.data_dir : request_.data_dir;
+    std::error_code ec;
+    std::filesystem::permissions(dir, std::filesystem::perms::all | std::filesystem::perms::sticky_bit, ec);
+    if (ec) note(LogLevel::warn, "cannot open the data directory " + dir.string() + " to the container: " + ec.message());
+  }
+
   TryOutcome create_and_run() {
     recheck_policy();
+    open_data_dir();
     DockerEndpoint endpoint = resolve_endpoint(spec_, request_.home);
     EnvList env_file;
     if (!spec_.env_file.empty()) {

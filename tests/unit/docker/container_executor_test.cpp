@@ -145,6 +145,20 @@ TEST_CASE("docker: the data directory is writable at tmp_dir, a read-only bind m
   CHECK(read_file(f.container_request().data_dir / "out.txt") == "written\n");
 }
 
+TEST_CASE("docker: the data directory is writable by a container user that does not own it") {
+  // The image's user is not the engine's: the news image runs as uid 10001.
+  REQUIRE_DOCKER();
+  ContainerFixture f;
+  f.spec->auto_remove = AutoRemove::force;
+  f.spec->user = "10001:10001";
+  auto out = f.run({"sh", "-c", "echo written > /tmp/dagrun/out.txt"});
+  CHECK(out.status == TryOutcome::Status::success);
+  const auto dir = f.container_request().data_dir;
+  CHECK(read_file(dir / "out.txt") == "written\n");
+  const auto perms = std::filesystem::status(dir).permissions();
+  CHECK((perms & std::filesystem::perms::sticky_bit) != std::filesystem::perms::none);
+}
+
 TEST_CASE("docker: a timeout stops the container and leaves none behind") {
   REQUIRE_DOCKER();
   ContainerFixture f;
