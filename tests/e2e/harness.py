@@ -70,6 +70,16 @@ class Home:
         return subprocess.Popen(self.argv(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env=self.env(env))
 
+    def trigger_new(self, dag_id, timeout=300):
+        """Triggers dag_id in the foreground; returns (result, the id of the run it created)."""
+        before = set()
+        if os.path.exists(self.db_path):
+            before = {r["run_id"] for r in self.query("SELECT run_id FROM dag_run")}
+        result = self.run("trigger", dag_id, timeout=timeout)
+        runs = [r["run_id"] for r in self.query("SELECT run_id FROM dag_run") if r["run_id"] not in before]
+        assert len(runs) == 1, repr(result)
+        return result, runs[0]
+
     def json(self, *args):
         r = self.run(*args, "--json")
         assert r.rc == 0, r

@@ -136,13 +136,7 @@ class NewsBotTest(HomeTestCase):
                 f.write(f'export {key}="{value}"\n')
 
     def trigger(self):
-        before = set()
-        if os.path.exists(self.home.db_path):
-            before = {r["run_id"] for r in self.home.query("SELECT run_id FROM dag_run")}
-        result = self.home.run("trigger", DAG_ID, timeout=300)
-        runs = [r["run_id"] for r in self.home.query("SELECT run_id FROM dag_run") if r["run_id"] not in before]
-        self.assertEqual(len(runs), 1, msg=repr(result))
-        return result, runs[0]
+        return self.home.trigger_new(DAG_ID)
 
     def tries(self, run_id, task_id):
         return [t for t in self.home.tries(run_id) if t["task_id"] == task_id]

@@ -190,13 +190,7 @@ class NewsDockerTest(ContainerTestCase):
                 f.write(f"{key}={value}\n")
 
     def trigger(self):
-        before = set()
-        if os.path.exists(self.home.db_path):
-            before = {r["run_id"] for r in self.home.query("SELECT run_id FROM dag_run")}
-        result = self.home.run("trigger", DAG_ID, timeout=300)
-        runs = [r["run_id"] for r in self.home.query("SELECT run_id FROM dag_run") if r["run_id"] not in before]
-        self.assertEqual(len(runs), 1, msg=repr(result))
-        return result, runs[0]
+        return self.home.trigger_new(DAG_ID)
 
     def summary(self, run_id, task_id):
         """The stage's summary. The task host prints {"key": "summary", "value": ...} on stdout, and the

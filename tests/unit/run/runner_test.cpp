@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <functional>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -194,27 +195,41 @@ TEST_CASE("xcom pushed by one task is pulled by its downstream") {
   CHECK(f.recorder.xcoms[0].value_json == "42");
 }
 
-TEST_CASE("cancelling stops running tries, skips the rest and fails the run with the reason") {
+namespace {
+
+// A run of "long" (which waits for the cancel token) then "next"; `stop` is
+// applied to the token once "long" runs.
+struct Interrupted {
+  explicit Interrupted(int retries, std::function<void(CancelToken&)> stop)
+      : fixture([this](const TryRequest& r, TrySink&, const CancelToken& cancel) {
+          if (r.task->task_id != "long") return ok();
+          started = true;
+          while (!cancel.wait_for(10ms)) {}
+          TryOutcome o = fail("cancelled: " + cancel.reason());
+          o.cancelled = true;
+          return o;
+        }) {
+    Dag dag;
+    dag.tasks = {task("long"), task("next", {"long"})};
+    dag.tasks[0].retries = retries;
+    std::thread stopper([&] {
+      while (!started) std::this_thread::sleep_for(1ms);
+      stop(fixture.cancel);
+    });
+    run = fixture.run(dag);
+    stopper.join();
+  }
   std::atomic<bool> started{false};
-  Fixture* fp = nullptr;
-  Fixture f([&](const TryRequest& r, TrySink&, const CancelToken& cancel) {
-    if (r.task->task_id != "long") return ok();
-    started = true;
-    while (!cancel.wait_for(10ms)) {}
-    TryOutcome o = fail("cancelled: " + cancel.reason());
-    o.cancelled = true;
-    return o;
-  });
-  fp = &f;
-  Dag dag;
-  dag.tasks = {task("long"), task("next", {"long"})};
-  dag.tasks[0].retries = 3;
-  std::thread canceller([&] {
-    while (!started) std::this_thread::sleep_for(1ms);
-    fp->cancel.cancel("interrupted by SIGINT");
-  });
-  RunRecord run = f.run(dag);
-  canceller.join();
+  Fixture fixture;
+  RunRecord run;
+};
+
+}  // namespace
+
+TEST_CASE("cancelling stops running tries, skips the rest and fails the run with the reason") {
+  Interrupted i(3, [](CancelToken& c) { c.cancel("interrupted by SIGINT"); });
+  Fixture& f = i.fixture;
+  const RunRecord& run = i.run;
   CHECK(run.state == RunState::failed);
   CHECK(run.reason == "interrupted by SIGINT");
   auto tries = f.recorder.final_tries();
@@ -227,26 +242,9 @@ TEST_CASE("cancelling stops running tries, skips the rest and fails the run with
 }
 
 TEST_CASE("suspending stops running tries and leaves the run to be resumed") {
-  std::atomic<bool> started{false};
-  Fixture* fp = nullptr;
-  Fixture f([&](const TryRequest& r, TrySink&, const CancelToken& cancel) {
-    if (r.task->task_id != "long") return ok();
-    started = true;
-    while (!cancel.wait_for(10ms)) {}
-    TryOutcome o = fail("cancelled: " + cancel.reason());
-    o.cancelled = true;
-    return o;
-  });
-  fp = &f;
-  Dag dag;
-  dag.tasks = {task("long"), task("next", {"long"})};
-  dag.tasks[0].retries = 1;
-  std::thread stopper([&] {
-    while (!started) std::this_thread::sleep_for(1ms);
-    fp->cancel.suspend("scheduler stopped");
-  });
-  RunRecord run = f.run(dag);
-  stopper.join();
+  Interrupted i(1, [](CancelToken& c) { c.suspend("scheduler stopped"); });
+  Fixture& f = i.fixture;
+  const RunRecord& run = i.run;
   CHECK(run.state == RunState::queued);
   CHECK(run.reason == "scheduler stopped");
   CHECK_FALSE(run.end_date);
