@@ -1,24 +1,19 @@
 #include "dag/loader.h"
 
 #include <array>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
-#include <functional>
 #include <system_error>
 
 #include "dag/container_policy.h"
-#include "dag/container_spec.h"
 #include "dag/field_reader.h"
 #include "dag/iso_time.h"
 #include "dag/json_locate.h"
 #include "dag/suggest.h"
 #include "dag/task_fields.h"
+#include "dag/loader_checks.h"
 #include "dag/task_stream.h"
-#include "dag/template.h"
 #include "graph/dag_graph.h"
 #include "sched/cron.h"
-#include "sched/time_zone.h"
 
 namespace dagrun {
 namespace {
@@ -54,18 +49,6 @@ std::optional<DagKey> parse_dag_key(std::string_view name) {
 
 const Scope kDagScope{"", -1, {}};
 
-// Zone names beside the one written ("Asia/Seol": those in Asia/), for a suggestion.
-std::vector<std::string> zone_names_near(const std::string& zone) {
-  std::vector<std::string> names{"UTC"};
-  const char* dir = std::getenv("TZDIR");
-  std::filesystem::path root(dir && *dir ? dir : "/usr/share/zoneinfo");
-  auto slash = zone.find('/');
-  std::string region = slash == std::string::npos ? "" : zone.substr(0, slash);
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(root / region, ec))
-    names.push_back(region.empty() ? e.path().filename().string() : region + "/" + e.path().filename().string());
-  return names;
-}
 constexpr int kMaxUpstreamSuggestions = 100;
 
 // Tasks are read as the parser completes each one (see task_stream.h); the DAG keys,
@@ -83,8 +66,6 @@ class DagReader {
   void read_task_element(int index, const Json& task);
   LoadResult finish(const StreamedDag& doc);
   void apply_task_defaults();
-  void inherit_dag_params();
-  void check_templates();
   DagMountContext mount_context() const;
   void check_tmp_dir(const ContainerSpec& c, const Scope& scope);
   void report_violations(ContainerPolicyCheck& check, const ContainerSpec& spec,
@@ -171,9 +152,9 @@ LoadResult DagReader::finish(const StreamedDag& doc) {
 
   if (has_tasks_) {
     apply_task_defaults();
-    inherit_dag_params();
+    inherit_dag_params(dag_);
     dag_.rebuild_index();
-    check_templates();
+    check_templates(dag_, id_valid_, problems_);
     check_references();
     check_cycles();
   } else if (default_args_) {
@@ -269,64 +250,6 @@ void DagReader::report_violations(ContainerPolicyCheck& check, const ContainerSp
     problems_.at(base + v.field, JsonTarget::value, context, std::move(v.message));
 }
 
-// Templates are checked where they are written; a task's params.KEY must be
-// a key its (merged) params have.
-void DagReader::check_templates() {
-  for (size_t i = 0; i < dag_.tasks.size(); ++i) {
-    const TaskSpec& t = dag_.tasks[i];
-    const Scope scope{"/tasks", static_cast<int>(i), id_valid_[i] ? std::string_view(t.task_id) : std::string_view()};
-    auto check = [&](const std::string& text, const std::string& pointer) {
-      if (!has_template(text)) return;
-      for (const TemplateError& e : check_template(text, &t.params))
-        problems_.at(pointer, JsonTarget::value, scope.context(), e.message);
-    };
-    auto each = [&](const std::vector<std::string>& list, const std::string& pointer) {
-      for (size_t k = 0; k < list.size(); ++k) check(list[k], pointer + "/" + std::to_string(k));
-    };
-    auto values = [&](const std::vector<std::pair<std::string, std::string>>& map, const std::string& pointer) {
-      for (const auto& [key, value] : map) check(value, pointer + "/" + pointer_token(key));
-    };
-    std::function<void(const nlohmann::json&, const std::string&)> walk = [&](const nlohmann::json& j,
-                                                                             const std::string& pointer) {
-      if (j.is_string()) check(j.get_ref<const std::string&>(), pointer);
-      else if (j.is_array())
-        for (size_t k = 0; k < j.size(); ++k) walk(j[k], pointer + "/" + std::to_string(k));
-      else if (j.is_object())
-        for (auto it = j.begin(); it != j.end(); ++it) walk(it.value(), pointer + "/" + pointer_token(it.key()));
-    };
-    each(t.command, scope.pointer("command"));
-    walk(t.params, scope.pointer("params"));
-    values(t.env, scope.pointer("env"));
-    if (!t.container) continue;
-    const ContainerSpec& c = *t.container;
-    const std::string base = scope.pointer("container");
-    check(c.image, base + "/image");
-    each(c.command, base + "/command");
-    each(c.entrypoint, base + "/entrypoint");
-    values(c.environment, base + "/environment");
-    check(c.user, base + "/user");
-    check(c.working_dir, base + "/working_dir");
-    for (size_t k = 0; k < c.mounts.size(); ++k)
-      if (has_template(c.mounts[k].source))
-        problems_.at(base + "/mounts/" + std::to_string(k) + "/source", JsonTarget::value, scope.context(),
-                     "mount sources cannot hold templates: the policy checks them when the DAG is validated");
-  }
-}
-
-// As in Airflow, the DAG's params are every task's params, and a task's own
-// params win key by key. A task whose params are not an object keeps them.
-void DagReader::inherit_dag_params() {
-  if (!dag_.params.is_object()) return;
-  for (TaskSpec& t : dag_.tasks) {
-    if (t.params.is_null()) {
-      t.params = dag_.params;
-    } else if (t.params.is_object()) {
-      nlohmann::json merged = dag_.params;
-      merged.update(t.params);
-      t.params = std::move(merged);
-    }
-  }
-}
 
 void DagReader::read_dag_key(DagKey key, const std::string& name, const Json& v,
                              const StreamedDag& doc) {
@@ -358,16 +281,7 @@ void DagReader::read_dag_key(DagKey key, const std::string& name, const Json& v,
       break;
     case DagKey::params: dag_.params = nlohmann::json(v); break;
     case DagKey::timezone:
-      if (auto zone = read_string(v, kDagScope, name, problems_)) {
-        try {
-          TimeZone::load(*zone);
-          dag_.timezone = std::move(*zone);
-        } catch (const std::exception&) {
-          problems_.at_value(kDagScope, name, "unknown time zone '" + *zone + "'" +
-                                                  did_you_mean(closest_match(*zone, zone_names_near(*zone))) +
-                                                  "; use an IANA name such as Asia/Seoul or UTC");
-        }
-      }
+      if (auto zone = read_timezone(v, kDagScope, name, problems_)) dag_.timezone = std::move(*zone);
       break;
     case DagKey::default_args:
       if (v.is_object()) default_args_ = &v;

@@ -1,0 +1,348 @@
+#include "run/run_execution.h"
+
+#include <unistd.h>
+
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "run/task_render.h"
+
+namespace dagrun {
+namespace {
+
+std::string hostname() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return {};
+  return buf;
+}
+
+TryResult result_of(const TryOutcome& o) {
+  switch (o.status) {
+    case TryOutcome::Status::success: return TryResult::success;
+    case TryOutcome::Status::skipped: return TryResult::skipped;
+    case TryOutcome::Status::failed_no_retry: return TryResult::failed_no_retry;
+    case TryOutcome::Status::failed: return TryResult::failed;
+  }
+  return TryResult::failed;
+}
+
+TaskState try_state_of(TryResult r) {
+  switch (r) {
+    case TryResult::success: return TaskState::success;
+    case TryResult::skipped: return TaskState::skipped;
+    default: return TaskState::failed;
+  }
+}
+
+}  // namespace
+
+RunExecution::RunExecution(const RunRequest& request, const ExecutorSet& executors, const CancelToken& cancel,
+                           const std::vector<RunObserver*>& observers)
+    : req_(request),
+      dag_(*request.dag),
+      executors_(executors),
+      cancel_(cancel),
+      observers_(observers),
+      machine_(dag_),
+      tries_(dag_.tasks.size()),
+      log_dir_(run_log_dir(request.logs_root, dag_.dag_id, request.run_id)),
+      data_dir_(run_data_dir(request.data_root, dag_.dag_id, request.run_id)),
+      host_(hostname()),
+      limit_(parallelism()),
+      conf_(nlohmann::json::parse(request.conf_json.empty() ? "{}" : request.conf_json, nullptr, false)),
+      rendered_(dag_.tasks.size()) {
+  templated_.reserve(dag_.tasks.size());
+  for (const TaskSpec& t : dag_.tasks) templated_.push_back(task_has_templates(t) ? 1 : 0);
+}
+
+int RunExecution::parallelism() const {
+  if (req_.max_active_tasks > 0) return req_.max_active_tasks;
+  if (dag_.max_active_tasks > 0) return dag_.max_active_tasks;
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+bool RunExecution::can_launch() const {
+  return !cancelling_ && !suspending_ && !draining() && machine_.running_count() < limit_ && machine_.has_ready();
+}
+
+bool RunExecution::draining() const { return req_.drain && req_.drain->cancelled(); }
+
+bool RunExecution::finished() const {
+  return machine_.done() || ((suspending_ || draining()) && machine_.running_count() == 0);
+}
+
+void RunExecution::emit(std::vector<Transition>& transitions) {
+  for (const Transition& t : transitions) {
+    const TaskSpec& s = spec(t.task);
+    TaskInstanceRecord record{req_.run_id, s.task_id, t.state, t.try_number, s.retries + 1};
+    for (RunObserver* o : observers_) o->task_updated(record);
+  }
+  transitions.clear();
+}
+
+TemplateContext RunExecution::template_context(int task, int try_number) const {
+  const TimePoint logical = run_.logical_date.value_or(run_.queued_at.value_or(TimePoint{}));
+  TemplateContext ctx = make_template_context(dag_.dag_id, spec(task).task_id, req_.run_id, try_number, logical,
+                                              run_.data_interval_start.value_or(logical),
+                                              run_.data_interval_end.value_or(logical));
+  ctx.params = &spec(task).params;
+  ctx.conf = &conf_;
+  return ctx;
+}
+
+RunExecution::Launch RunExecution::launch(int task) {
+  std::vector<Transition> transitions;
+  machine_.mark_running(task, transitions);
+  emit(transitions);
+  TryRecord& t = tries_[static_cast<size_t>(task)];
+  t = TryRecord{};
+  t.run_id = req_.run_id;
+  t.task_id = spec(task).task_id;
+  t.try_number = machine_.try_number(task);
+  t.state = TaskState::running;
+  t.start_date = std::chrono::system_clock::now();
+  t.log_path = try_log_path(log_dir_, t.task_id, t.try_number).string();
+  t.hostname = host_;
+  for (RunObserver* o : observers_) o->try_updated(t);
+
+  Launch out;
+  TryRequest& request = out.request;
+  request.dag = &dag_;
+  request.task = &spec(task);
+  if (templated_[static_cast<size_t>(task)]) {
+    try {
+      auto& slot = rendered_[static_cast<size_t>(task)];
+      slot = std::make_unique<TaskSpec>(render_task(spec(task), template_context(task, t.try_number)));
+      request.task = slot.get();
+    } catch (const std::exception& e) {
+      out.error = e.what();
+    }
+  }
+  request.run_id = req_.run_id;
+  request.try_number = t.try_number;
+  request.conf_json = req_.conf_json;
+  request.data_dir = data_dir_;
+  request.log_path = t.log_path;
+  request.home = req_.home;
+  // Airflow exports AIRFLOW_CTX_*; tasks here learn where they run the same way.
+  request.env = {{"DAGRUN_HOME", req_.home.string()},
+                 {"DAGRUN_DAG_ID", dag_.dag_id},
+                 {"DAGRUN_RUN_ID", req_.run_id},
+                 {"DAGRUN_TASK_ID", t.task_id},
+                 {"DAGRUN_TRY_NUMBER", std::to_string(t.try_number)}};
+  const auto& task_env = request.task->env;
+  request.env.insert(request.env.end(), task_env.begin(), task_env.end());
+  return out;
+}
+
+void RunExecution::finish(int task, const TryOutcome& outcome) {
+  TryResult result = result_of(outcome);
+  // A cancelled try is final; a suspended run's stopped try counts as a
+  // failed try and is retried when the run resumes.
+  if (outcome.cancelled && result != TryResult::success)
+    result = suspending_ ? TryResult::failed : TryResult::failed_no_retry;
+  TryRecord& t = tries_[static_cast<size_t>(task)];
+  t.state = try_state_of(result);
+  t.end_date = std::chrono::system_clock::now();
+  t.exit_code = outcome.exit_code;
+  t.signal = outcome.signal;
+  t.error = outcome.error;
+  for (RunObserver* o : observers_) o->try_updated(t);
+
+  std::vector<Transition> transitions;
+  machine_.finish_try(task, result, *t.end_date, transitions);
+  if (first_failure_.empty() && machine_.state(task) == TaskState::failed) {
+    first_failure_ = "task '" + spec(task).task_id + "' failed";
+    if (!outcome.error.empty()) first_failure_ += ": " + outcome.error;
+  }
+  emit(transitions);
+  if (machine_.state(task) == TaskState::up_for_retry) retry_scheduled_ = true;
+  if (finished() || retry_scheduled_) main_cv_.notify_one();
+}
+
+// A try that ended because of the cancel must not make its downstream ready,
+// so this runs before any result is applied.
+void RunExecution::check_cancel() {
+  if (cancelling_ || suspending_ || !cancel_.cancelled()) return;
+  if (cancel_.suspended()) {
+    suspending_ = true;  // running tries see the token and stop; nothing else changes
+    main_cv_.notify_one();
+    return;
+  }
+  cancelling_ = true;  // running tries see the token and stop themselves
+  std::vector<Transition> transitions;
+  machine_.cancel_pending(transitions);
+  emit(transitions);
+}
+
+TryOutcome RunExecution::run_try(const TryRequest& request, int task) {
+  if (Executor* executor = executors_.find(request.task->kind)) {
+    TrySinkImpl sink(*this, task);
+    return executor->run(request, sink, cancel_);
+  }
+  TryOutcome outcome;
+  outcome.error = std::string("no executor for ") + std::string(to_string(request.task->kind)) + " tasks";
+  return outcome;
+}
+
+void RunExecution::worker_loop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    check_cancel();
+    if (can_launch()) {
+      const int task = machine_.pop_ready();
+      Launch l = launch(task);
+      // Another idle worker can take what else is ready while this one runs.
+      if (can_launch()) work_cv_.notify_one();
+      lock.unlock();
+      TryOutcome outcome;
+      if (l.error.empty()) {
+        outcome = run_try(l.request, task);
+      } else {
+        outcome.status = TryOutcome::Status::failed_no_retry;
+        outcome.error = l.error;
+      }
+      lock.lock();
+      check_cancel();
+      finish(task, outcome);
+      continue;
+    }
+    if (finished()) {
+      work_cv_.notify_all();
+      main_cv_.notify_one();
+      return;
+    }
+    work_cv_.wait(lock);
+  }
+}
+
+RunRecord RunExecution::execute(RunRecord run, const Store* resume_from) {
+  std::filesystem::create_directories(log_dir_);
+  std::filesystem::create_directories(data_dir_);
+  std::unique_lock lock(mu_);
+  run_ = run;
+  for (RunObserver* o : observers_) o->run_updated(run);
+  std::vector<Transition> transitions;
+  if (resume_from) restore(*resume_from, transitions);
+  else machine_.start(transitions);
+  emit(transitions);
+
+  auto wake_up = [this] {
+    std::lock_guard guard(mu_);
+    main_cv_.notify_all();
+    work_cv_.notify_all();
+  };
+  auto wake = cancel_.subscribe(wake_up);
+  std::optional<CancelToken::Subscription> drain_wake;
+  if (req_.drain) drain_wake.emplace(req_.drain->subscribe(wake_up));
+  std::vector<std::jthread> workers;
+  const int n_workers = std::min<int>(limit_, static_cast<int>(dag_.tasks.size()));
+  for (int i = 0; i < n_workers; ++i) workers.emplace_back([this] { worker_loop(); });
+
+  // The main thread only keeps time: it releases retries when they are due
+  // and turns a cancel into skipped tasks; workers do the rest.
+  while (!finished()) {
+    check_cancel();
+    if (!suspending_) {
+      machine_.release_due_retries(std::chrono::system_clock::now(), transitions);
+      emit(transitions);
+    }
+    if (can_launch()) work_cv_.notify_all();
+    if (finished()) break;
+    retry_scheduled_ = false;
+    auto next = cancelling_ || suspending_ ? std::nullopt : machine_.next_retry_at();
+    auto woken = [&] {
+      return finished() || retry_scheduled_ || (cancel_.cancelled() && !cancelling_ && !suspending_);
+    };
+    if (next) main_cv_.wait_until(lock, *next, woken);
+    else main_cv_.wait(lock, woken);
+  }
+  work_cv_.notify_all();
+  lock.unlock();
+  workers.clear();  // joins
+  lock.lock();
+
+  if ((suspending_ || draining()) && !machine_.done()) {
+    // Left for later: the caller queues the run again for a scheduler.
+    run.state = RunState::queued;
+    run.reason = suspending_ ? cancel_.reason() : req_.drain->reason();
+    for (RunObserver* o : observers_) o->run_updated(run);
+    return run;
+  }
+  run.state = machine_.outcome();
+  run.end_date = std::chrono::system_clock::now();
+  if (cancelling_) run.reason = cancel_.reason();
+  else if (run.state == RunState::failed) run.reason = first_failure_;
+  for (RunObserver* o : observers_) o->run_updated(run);
+  return run;
+}
+
+void RunExecution::restore(const Store& store, std::vector<Transition>& transitions) {
+  std::vector<RunMachine::TaskSnapshot> snapshot(dag_.tasks.size());
+  for (const TaskInstanceRecord& t : store.list_task_instances(req_.run_id)) {
+    int i = dag_.index_of(t.task_id);
+    if (i < 0) continue;  // a task since removed from the DAG file
+    snapshot[static_cast<size_t>(i)].state = t.state;
+    snapshot[static_cast<size_t>(i)].try_number = t.try_number;
+  }
+  for (const TryRecord& t : store.list_tries(req_.run_id)) {
+    int i = dag_.index_of(t.task_id);
+    if (i < 0) continue;
+    tries_[static_cast<size_t>(i)] = t;  // the latest try comes last
+    auto& s = snapshot[static_cast<size_t>(i)];
+    if (s.state == TaskState::up_for_retry && t.try_number == s.try_number)
+      s.retry_at = t.end_date.value_or(std::chrono::system_clock::now()) + retry_delay_after(spec(i), t.try_number);
+  }
+  {
+    std::lock_guard xlock(xcom_mu_);
+    for (const XComRecord& x : store.list_xcoms(req_.run_id)) xcoms_[x.task_id + '\0' + x.key] = x.value_json;
+  }
+  machine_.restore(snapshot, transitions);
+}
+
+void RunExecution::on_process(int task, int pid) {
+  std::lock_guard lock(mu_);
+  TryRecord& t = tries_[static_cast<size_t>(task)];
+  t.pid = pid;
+  for (RunObserver* o : observers_) o->try_updated(t);
+}
+
+std::optional<std::string> RunExecution::pull(const std::string& task_id, const std::string& key) {
+  std::lock_guard lock(xcom_mu_);
+  auto it = xcoms_.find(task_id + '\0' + key);
+  if (it == xcoms_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string RunExecution::push(int task, const std::string& key, const std::string& value_json) {
+  if (key.empty()) return "xcom key must not be empty";
+  if (!nlohmann::json::accept(value_json)) return "xcom value is not valid JSON";
+  XComRecord record{req_.run_id, spec(task).task_id, key, value_json};
+  {
+    std::lock_guard lock(xcom_mu_);
+    xcoms_[record.task_id + '\0' + key] = value_json;
+  }
+  std::lock_guard lock(mu_);
+  for (RunObserver* o : observers_) o->xcom_pushed(record);
+  return {};
+}
+
+void TrySinkImpl::log(LogLevel level, std::string_view message) {
+  static constexpr spdlog::level::level_enum kLevels[] = {
+      spdlog::level::debug, spdlog::level::info, spdlog::level::warn, spdlog::level::err};
+  spdlog::log(kLevels[static_cast<int>(level)], "{}: {}", run_.spec(task_).task_id, message);
+}
+
+void TrySinkImpl::started_process(int pid) { run_.on_process(task_, pid); }
+
+std::optional<std::string> TrySinkImpl::xcom_pull(const std::string& task_id,
+                                                  const std::string& key) {
+  return run_.pull(task_id, key);
+}
+
+std::string TrySinkImpl::xcom_push(const std::string& key, const std::string& value_json) {
+  return run_.push(task_, key, value_json);
+}
+
+}  // namespace dagrun

@@ -1,0 +1,108 @@
+// One run in progress: the state machine, the worker threads that execute
+// tries, the observers that hear every change, and the run's XComs. Workers
+// drive the machine themselves under one lock (a worker that finishes a try
+// launches the next ready task at once); the thread that calls execute() only
+// keeps time for retry delays and turns a cancel or a drain into their effect.
+#pragma once
+
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dag/template.h"
+#include "run/run_machine.h"
+#include "run/runner.h"
+
+namespace dagrun {
+
+class RunExecution;
+
+// The Runner's side of a try, handed to the executor.
+class TrySinkImpl final : public TrySink {
+ public:
+  TrySinkImpl(RunExecution& run, int task) : run_(run), task_(task) {}
+  void log(LogLevel level, std::string_view message) override;
+  void started_process(int pid) override;
+  std::optional<std::string> xcom_pull(const std::string& task_id, const std::string& key) override;
+  std::string xcom_push(const std::string& key, const std::string& value_json) override;
+
+ private:
+  RunExecution& run_;
+  int task_;
+};
+
+class RunExecution {
+ public:
+  RunExecution(const RunRequest& request, const ExecutorSet& executors, const CancelToken& cancel,
+               const std::vector<RunObserver*>& observers);
+
+  // Runs a new run from the start, or a resumed one from its recorded state.
+  RunRecord execute(RunRecord run, const Store* resume_from);
+
+  // Called by TrySinkImpl from worker threads, without mu_ held.
+  void on_process(int task, int pid);
+  std::optional<std::string> pull(const std::string& task_id, const std::string& key);
+  std::string push(int task, const std::string& key, const std::string& value_json);
+  const TaskSpec& spec(int task) const { return dag_.tasks[static_cast<size_t>(task)]; }
+
+ private:
+  int parallelism() const;
+  bool can_launch() const;
+  bool draining() const;
+  bool finished() const;
+  void restore(const Store& store, std::vector<Transition>& transitions);
+  // Both with mu_ held. A try whose templates cannot be filled gets its error
+  // instead of running.
+  struct Launch {
+    TryRequest request;
+    std::string error;
+  };
+  Launch launch(int task);
+  TemplateContext template_context(int task, int try_number) const;
+  void finish(int task, const TryOutcome& outcome);
+  void check_cancel();
+  void emit(std::vector<Transition>& transitions);
+  TryOutcome run_try(const TryRequest& request, int task);
+  void worker_loop();
+
+  const RunRequest& req_;
+  const Dag& dag_;
+  const ExecutorSet& executors_;
+  const CancelToken& cancel_;
+  const std::vector<RunObserver*>& observers_;
+
+  // One lock for the machine, the try records and the observers: workers
+  // drive the machine themselves (a worker that finishes a try launches the
+  // next ready task at once, with no hand-off to another thread), and the
+  // observers hear every change in order.
+  std::mutex mu_;
+  std::condition_variable work_cv_;  // a task became ready, or the run is over
+  std::condition_variable main_cv_;  // the run is done, a retry was scheduled, or a cancel
+  RunMachine machine_;
+  std::vector<TryRecord> tries_;  // the latest try of each task
+  bool cancelling_ = false;
+  bool suspending_ = false;  // stop launching, let running tries be stopped, keep the rest for later
+  bool retry_scheduled_ = false;  // the main thread must recompute its deadline
+
+  std::mutex xcom_mu_;
+  std::unordered_map<std::string, std::string> xcoms_;  // "task\0key" -> JSON
+
+  std::filesystem::path log_dir_;
+  std::filesystem::path data_dir_;
+  std::string host_;
+  std::string first_failure_;
+  int limit_;
+  RunRecord run_;  // logical date and data interval for templates
+  nlohmann::json conf_;
+  std::vector<char> templated_;                       // per task: any string to render
+  std::vector<std::unique_ptr<TaskSpec>> rendered_;  // per task: its running try's rendered copy
+};
+
+}  // namespace dagrun
