@@ -7,7 +7,6 @@
 #include "cli/dag_folder.h"
 #include "cli/verbs.h"
 #include "dag/suggest.h"
-#include "run/engine_lease.h"
 #include "sched/wake.h"
 
 namespace dagrun::cli {
@@ -26,15 +25,11 @@ int verb_clear(Context& ctx) {
     return kExitFailed;
   }
   if (run->state == RunState::running) {
-    // A live engine owns it: clearing under it would race with its tries.
-    for (const EngineRecord& e : store->list_engines())
-      if (e.engine_id == run->owner &&
-          engine_alive(e, this_engine("clear", std::chrono::system_clock::now()).hostname,
-                       std::chrono::system_clock::now())) {
-        std::cerr << "dagrun clear: run '" << run_id << "' is running (engine " << run->owner
-                  << "); clear it once it has finished\n";
-        return kExitFailed;
-      }
+    // Its engine is running its tries (or died mid-run: the next engine to
+    // start recovers it first). Clearing under it would race with its tries.
+    std::cerr << "dagrun clear: run '" << run_id << "' is running (engine " << run->owner
+              << "); clear it once it has finished\n";
+    return kExitFailed;
   }
   std::vector<TaskInstanceRecord> tasks = store->list_task_instances(run_id);
   std::set<std::string> chosen;
