@@ -117,7 +117,16 @@ class ScheduleTest(SchedulerTestCase):
             json.dump(late, f)
         os.rename(tmp, os.path.join(self.home.dags, "late_arrival.json"))
         self.wait_runs("late_arrival", "success", 1, timeout=30)
-        self.assertEqual(s.stop()[0], 0)
+        # A broken file is reported and skipped; the other DAG keeps its runs.
+        with open(os.path.join(self.home.dags, "broken.json"), "w") as f:
+            f.write('{"dag_id": "broken", "schedule": "*/10 * * * *", "tasks": [{"task_id": "x", "retires": 1}]}')
+        os.remove(os.path.join(self.home.dags, "late_arrival.json"))  # and a removed DAG keeps its history
+        time.sleep(1.5)
+        rc, out, err = s.stop()
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("broken.json", err)
+        self.assertIn("unknown key 'retires'", err)
+        self.assertEqual(len(self.runs("late_arrival", "success")), 1)
 
     def test_a_queued_trigger_runs_and_a_paused_dag_waits(self):
         self.home.write_dag(dag("manual", [task("a", ["true"])]))
