@@ -2,6 +2,7 @@
 // temporary directories and the build tree's task host and plugins.
 #pragma once
 
+#include "temp_dir.h"
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -38,24 +39,7 @@ inline ExecOptions test_options() {
   return o;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "dagrun-test-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using dagrun::testing::TempDir;
 
 inline std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p);

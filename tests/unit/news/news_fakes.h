@@ -3,6 +3,7 @@
 // temporary directory.
 #pragma once
 
+#include "temp_dir.h"
 #include <unistd.h>
 
 #include <chrono>
@@ -91,23 +92,7 @@ class FakeWaiter : public Waiter {
   }
 };
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "dagrun-news-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using dagrun::testing::TempDir;
 
 // Everything a stage needs, faked: run it with run(fetch_news) and inspect.
 struct Rig {

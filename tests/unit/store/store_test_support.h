@@ -2,6 +2,7 @@
 // records with sensible defaults.
 #pragma once
 
+#include "temp_dir.h"
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -13,26 +14,7 @@
 
 namespace dagrun::store_test {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "dagrun-store-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using dagrun::testing::TempDir;
 
 inline TimePoint at(const char* iso) {
   auto t = parse_iso8601(iso);
