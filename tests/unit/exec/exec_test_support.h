@@ -2,7 +2,6 @@
 // temporary directories and the build tree's task host and plugins.
 #pragma once
 
-#include "temp_dir.h"
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -22,6 +21,7 @@
 #include "dag/model.h"
 #include "exec/exec_options.h"
 #include "exec/executor.h"
+#include "temp_dir.h"
 
 namespace dagrun::testing {
 

@@ -3,7 +3,6 @@
 // temporary directory.
 #pragma once
 
-#include "temp_dir.h"
 #include <unistd.h>
 
 #include <chrono>
@@ -20,6 +19,7 @@
 #include "news/http_client.h"
 #include "news/stage_host.h"
 #include "news/stage_io.h"
+#include "temp_dir.h"
 
 namespace dagrun::news::testing {
 

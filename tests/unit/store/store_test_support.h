@@ -2,7 +2,6 @@
 // records with sensible defaults.
 #pragma once
 
-#include "temp_dir.h"
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +10,7 @@
 
 #include "dag/iso_time.h"
 #include "store/records.h"
+#include "temp_dir.h"
 
 namespace dagrun::store_test {
 
