@@ -50,6 +50,23 @@ TaskSpec task(std::string id, std::vector<std::string> up, std::vector<std::stri
   return t;
 }
 
+// A Runner over a real store, recording what its executor was asked to run.
+struct Harness {
+  explicit Harness(Store& store_in, const TempDir& dir) : store(store_in), runner(store, executors, cancel), writer(store) {
+    executors.add(TaskKind::command, std::make_unique<RecordingExecutor>(seen));
+    runner.add_observer(&writer);
+    req.logs_root = dir.path() / "logs";
+    req.data_root = dir.path() / "data";
+  }
+  Store& store;
+  Seen seen;
+  ExecutorSet executors;
+  CancelToken cancel;
+  Runner runner;
+  StoreWriter writer;
+  RunRequest req;
+};
+
 }  // namespace
 
 TEST_CASE("a resumed run keeps finished tasks, retries the interrupted one and pulls earlier xcoms") {
@@ -71,21 +88,13 @@ TEST_CASE("a resumed run keeps finished tasks, retries the interrupted one and p
                 make_task("r1", "b", TaskState::up_for_retry, 1, 3), XComRecord{"r1", "a", "out", "\"from a\""}});
   REQUIRE(store->claim_run("r1", "me", at("2026-11-29T02:00:00Z")));
 
-  Seen seen;
-  ExecutorSet executors;
-  executors.add(TaskKind::command, std::make_unique<RecordingExecutor>(seen));
-  CancelToken cancel;
-  Runner runner(*store, executors, cancel);
-  StoreWriter writer(*store);
-  runner.add_observer(&writer);
-  RunRequest req;
-  req.dag = &dag;
-  req.run_id = "r1";
-  req.owner = "me";
-  req.logs_root = dir.path() / "logs";
-  req.data_root = dir.path() / "data";
-  RunRecord done = runner.resume(req, *store->get_run("r1"));
-  writer.flush();
+  Harness h(*store, dir);
+  Seen& seen = h.seen;
+  h.req.dag = &dag;
+  h.req.run_id = "r1";
+  h.req.owner = "me";
+  RunRecord done = h.runner.resume(h.req, *store->get_run("r1"));
+  h.writer.flush();
 
   CHECK(done.state == RunState::success);
   CHECK(seen.tasks == std::vector<std::string>{"b#2", "c#1"});
@@ -106,24 +115,17 @@ TEST_CASE("templates are filled per try with the run's values; a missing one fai
                task("bad", {}, {"echo", "{{ conf.missing }}"})};
   dag.tasks[0].params = {{"city", "서울"}};
   dag.rebuild_index();
-  Seen seen;
-  ExecutorSet executors;
-  executors.add(TaskKind::command, std::make_unique<RecordingExecutor>(seen));
-  CancelToken cancel;
-  Runner runner(*store, executors, cancel);
-  StoreWriter writer(*store);
-  runner.add_observer(&writer);
-  RunRequest req;
+  Harness h(*store, dir);
+  Seen& seen = h.seen;
+  RunRequest& req = h.req;
   req.dag = &dag;
   req.run_id = "scheduled__2026-11-28";
   req.run_type = "scheduled";
   req.conf_json = R"({"who": "ops"})";
   req.logical_date = req.data_interval_start = at("2026-11-28T00:00:00Z");
   req.data_interval_end = at("2026-11-29T00:00:00Z");
-  req.logs_root = dir.path() / "logs";
-  req.data_root = dir.path() / "data";
-  RunRecord done = runner.run(req);
-  writer.flush();
+  RunRecord done = h.runner.run(req);
+  h.writer.flush();
   CHECK(seen.commands == std::vector<std::string>{"echo 2026-11-28 서울 ops 1"});
   CHECK(done.state == RunState::failed);
   auto bad = store->get_try("scheduled__2026-11-28", "bad", std::nullopt);
