@@ -1,7 +1,5 @@
 #include "dag/loader_checks.h"
 
-#include <cstdlib>
-#include <filesystem>
 #include <functional>
 
 #include "dag/container_spec.h"
@@ -10,22 +8,6 @@
 #include "sched/time_zone.h"
 
 namespace dagrun {
-namespace {
-
-// Zone names beside the one written ("Asia/Seol": those in Asia/), for a suggestion.
-std::vector<std::string> zone_names_near(const std::string& zone) {
-  std::vector<std::string> names{"UTC"};
-  const char* dir = std::getenv("TZDIR");
-  std::filesystem::path root(dir && *dir ? dir : "/usr/share/zoneinfo");
-  auto slash = zone.find('/');
-  std::string region = slash == std::string::npos ? "" : zone.substr(0, slash);
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(root / region, ec))
-    names.push_back(region.empty() ? e.path().filename().string() : region + "/" + e.path().filename().string());
-  return names;
-}
-
-}  // namespace
 
 // As in Airflow, the DAG's params are every task's params, and a task's own
 // params win key by key. A task whose params are not an object keeps them.

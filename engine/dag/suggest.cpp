@@ -42,6 +42,8 @@ Suggester::Suggester(std::string_view word)
     : word_(word), limit_(suggestion_threshold(word)), best_distance_(limit_ + 1) {}
 
 void Suggester::consider(std::string_view candidate) {
+  // The word itself is not a suggestion: it was already refused.
+  if (candidate == word_) return;
   // The length difference bounds the distance from below: skip the table when it
   // already rules the candidate out, which keeps a search over many ids cheap.
   if (abs_diff(candidate.size(), word_.size()) >= best_distance_) return;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -13,6 +14,20 @@ namespace {
 using namespace std::chrono;
 
 constexpr std::int64_t kDay = 86400;
+
+std::string zone_dir() {
+  const char* dir = std::getenv("TZDIR");
+  return dir && *dir ? dir : "/usr/share/zoneinfo";
+}
+
+// A zone file starts with "TZif"; zoneinfo also holds tables (zone.tab, tzdata.zi).
+bool is_zone_file(const std::filesystem::path& p) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(p, ec)) return false;
+  std::ifstream in(p, std::ios::binary);
+  char magic[4] = {};
+  return in.read(magic, 4) && std::string_view(magic, 4) == "TZif";
+}
 
 // A transition date of a POSIX rule: "Mm.w.d", "Jn" or "n", at a local time.
 struct RuleDate {
@@ -210,8 +225,7 @@ TimeZone TimeZone::load(std::string_view name) {
   if (name == "UTC" || name == "Etc/UTC" || name == "Z" || name == "Etc/GMT" || name == "GMT") return utc();
   if (name.empty() || name.front() == '/' || name.find("..") != std::string_view::npos)
     throw std::runtime_error("unknown time zone '" + std::string(name) + "'");
-  const char* dir = std::getenv("TZDIR");
-  std::string path = std::string(dir && *dir ? dir : "/usr/share/zoneinfo") + "/" + std::string(name);
+  std::string path = zone_dir() + "/" + std::string(name);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("unknown time zone '" + std::string(name) + "' (no " + path + ")");
   std::stringstream ss;
@@ -333,6 +347,25 @@ CivilTime seconds_to_civil(std::int64_t s) {
   c.minute = static_cast<int>(rest / 60 % 60);
   c.second = static_cast<int>(rest % 60);
   return c;
+}
+
+std::vector<std::string> zone_names_near(std::string_view name) {
+  const std::filesystem::path root(zone_dir());
+  std::vector<std::string> names{"UTC"};
+  // The name is the DAG's: it must not lead the listing out of the zone directory.
+  if (name.empty() || name.front() == '/' || name.find("..") != std::string_view::npos) return names;
+  // The region is the part before the last slash, or the whole name when it is
+  // a region itself ("Asia", "America/Argentina").
+  const size_t slash = name.rfind('/');
+  std::string region = slash == std::string_view::npos ? "" : std::string(name.substr(0, slash));
+  std::error_code ec;
+  if (std::filesystem::is_directory(root / std::string(name), ec)) region = std::string(name);
+  for (const auto& e : std::filesystem::directory_iterator(root / region, ec)) {
+    if (!is_zone_file(e.path())) continue;
+    std::string file = e.path().filename().string();
+    names.push_back(region.empty() ? file : region + "/" + file);
+  }
+  return names;
 }
 
 }  // namespace dagrun

@@ -31,6 +31,11 @@ struct CivilTime {
 std::int64_t civil_to_seconds(const CivilTime& c);
 CivilTime seconds_to_civil(std::int64_t s);
 
+// Zone names a misspelt `name` may have meant, for a suggestion: the zones of
+// its region ("Asia/Seol": those in Asia/, "Asia": those in Asia/ too) plus
+// UTC. Only files that are zones: never a region directory or a table.
+std::vector<std::string> zone_names_near(std::string_view name);
+
 class TimeZone {
  public:
   // "UTC" (also "Etc/UTC", "Z") needs no file. Throws std::runtime_error with

@@ -43,3 +43,10 @@ TEST_CASE("did you mean is empty without a suggestion") {
   CHECK(did_you_mean(std::nullopt).empty());
   CHECK(did_you_mean(std::string("retries")) == " (did you mean 'retries'?)");
 }
+
+TEST_CASE("the refused word itself is never suggested") {
+  CHECK_FALSE(closest_match("Asia", std::vector<std::string>{"Asia"}));
+  CHECK(closest_match("Asia", std::vector<std::string>{"Asia", "Asiaa"}) == std::optional<std::string>("Asiaa"));
+  // A different spelling of the same letters still helps.
+  CHECK(closest_match("utc", std::vector<std::string>{"UTC"}) == std::optional<std::string>("UTC"));
+}

@@ -2,10 +2,12 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 #include <string>
 
+#include "dag/load_helpers.h"
 #include "sched/time_zone.h"
 
 using namespace dagrun;
@@ -94,6 +96,43 @@ TEST_CASE("unknown zones are refused with the name") {
   CHECK_THROWS_WITH(TimeZone::load("Mars/Olympus_Mons"),
                     doctest::Contains("unknown time zone 'Mars/Olympus_Mons'"));
   CHECK_THROWS_WITH(TimeZone::load("../../etc/passwd"), doctest::Contains("unknown time zone"));
+}
+
+TEST_CASE("zone suggestions are zones of the written region, never a region or a table") {
+  auto has = [](const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+  };
+  for (const char* written : {"Asia", "Asia/Seol", "Asi"}) {
+    CAPTURE(written);
+    std::vector<std::string> names = zone_names_near(written);
+    CHECK(has(names, "UTC"));
+    for (const std::string& n : names) {
+      CAPTURE(n);
+      CHECK(n != written);
+      CHECK_NOTHROW(TimeZone::load(n));  // every candidate is a zone
+    }
+  }
+  CHECK(has(zone_names_near("Asia"), "Asia/Seoul"));  // a region: the zones in it
+  CHECK(has(zone_names_near("Asia/Seol"), "Asia/Seoul"));
+  CHECK_FALSE(has(zone_names_near("Asi"), "Asia"));  // a directory, not a zone
+  CHECK_FALSE(has(zone_names_near("Asi"), "zone.tab"));
+  CHECK_FALSE(has(zone_names_near("Asi"), "posix"));
+  // The DAG's text does not lead the listing elsewhere.
+  CHECK(zone_names_near("/etc") == std::vector<std::string>{"UTC"});
+  CHECK(zone_names_near("../../etc/x") == std::vector<std::string>{"UTC"});
+}
+
+TEST_CASE("a DAG naming a region gets no suggestion of the region itself") {
+  auto errors = [](const std::string& zone) {
+    return dagrun::test::joined(dagrun::test::errors_of(
+        "{\"dag_id\": \"d\", \"schedule\": \"0 9 * * *\", \"timezone\": \"" + zone +
+        "\",\n \"tasks\": [{\"task_id\": \"a\", \"command\": [\"true\"]}]}"));
+  };
+  CHECK(errors("Asia") ==
+        "t.json:1:60: error: dag: unknown time zone 'Asia'; use an IANA name such as Asia/Seoul or UTC\n");
+  CHECK(errors("Asi") == "t.json:1:60: error: dag: unknown time zone 'Asi'; use an IANA name such as Asia/Seoul or UTC\n");
+  CHECK(errors("Asia/Seol") == "t.json:1:60: error: dag: unknown time zone 'Asia/Seol' (did you mean 'Asia/Seoul'?); "
+                               "use an IANA name such as Asia/Seoul or UTC\n");
 }
 
 TEST_CASE("civil times convert both ways across the epoch") {
