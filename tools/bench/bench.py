@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """dagrun's benchmarks, each against a reference measured in the same run.
 
-Usage: tools/bench/run [--only NAME[,NAME]] [--repeat N] [--markdown FILE]
+Usage: tools/bench/run [--only NAME[,NAME]] [--repeat N] [--json FILE] [--write-doc [FILE]]
 
 Every benchmark prints the reference, dagrun, and their ratio. Numbers are wall
 times, the median of --repeat runs (default 3); memory is the peak RSS of the
-dagrun process. Nothing here asserts: docs/performance.md records the results.
+dagrun process. Nothing here asserts: --write-doc puts the results into
+docs/performance.md, between its bench markers.
 """
 import argparse
 import datetime
@@ -398,26 +399,118 @@ BENCHES = {
 }
 
 
+DOC = os.path.join(TOP, "docs", "performance.md")
+BEGIN, END = "<!-- bench:begin (written by tools/bench/run --write-doc; edit the script, not this) -->", "<!-- bench:end -->"
+DATA = "<!-- bench:data "
+
+
+def notes_of(r):
+    notes = r.get("notes") or (f"peak RSS {r['rss_kib'] / 1024:.1f} MiB" if r.get("rss_kib") else "")
+    if "tasks_per_s" in r:
+        notes = f"{r['tasks_per_s']:,.0f} tasks/s, " + notes
+    return notes
+
+
+def machine():
+    """What the numbers were measured on, in one line."""
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    debian = ""
+    if os.path.exists("/etc/debian_version"):
+        debian = ", Debian " + open("/etc/debian_version").read().strip()
+    build_type = "?"
+    try:
+        with open(os.path.join(BUILD, "CMakeCache.txt")) as f:
+            build_type = next((line.split("=", 1)[1].strip() for line in f if line.startswith("CMAKE_BUILD_TYPE:")), "?")
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} CPUs ({cpu}){debian}, kernel {os.uname().release}, {build_type} build, "
+            f"load average {os.getloadavg()[0]:.2f} at the start")
+
+
+def render(entries):
+    """The generated part of docs/performance.md: one table row per benchmark, then where each row comes from."""
+    runs = []
+    for e in entries.values():
+        if e["run"] not in runs:
+            runs.append(e["run"])
+    lines = ["| benchmark | what | reference | reference time | dagrun | ratio | target | met | notes | run |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for name in [n for n in BENCHES if n in entries]:
+        r = entries[name]
+        ratio = "-" if r["ratio"] != r["ratio"] else f"{r['ratio']:.2f}x"  # NaN: an absolute measurement
+        lines.append(f"| `{name}` | {r['what']} | {r['reference']} | {r['ref_s']:.3f} s | {r['ours_s']:.3f} s | "
+                     f"{ratio} | {r['target']} | {'yes' if r['met'] else '**no**'} | {notes_of(r)} | "
+                     f"{runs.index(r['run']) + 1} |")
+    lines.append("")
+    for i, run in enumerate(runs, 1):
+        lines.append(f"{i}. {run['date']}, `{run['command']}`, median of {run['repeat']}; {run['machine']}")
+    return "\n".join(lines)
+
+
+def write_doc(path, results, run):
+    """Replaces the text between the markers in `path` with the tables. Benchmarks not run this time
+    keep their earlier rows, each naming the run it comes from."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(BEGIN) > text.index(END):
+        raise SystemExit(f"bench: {path}: expected one '{BEGIN}' line and one '{END}' line after it")
+    head, rest = text.split(BEGIN, 1)
+    body, tail = rest.split(END, 1)
+    entries = {}
+    if DATA in body:
+        entries = json.loads(body.split(DATA, 1)[1].split(" -->", 1)[0])
+    for r in results:
+        entries[r["name"]] = dict(r, run=run)
+    entries = {k: v for k, v in entries.items() if k in BENCHES}  # a renamed benchmark leaves no stale row
+    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).replace("--", "\\u002d\\u002d")
+    new = f"{head}{BEGIN}\n{render(entries)}\n{DATA}{data} -->\n{END}{tail}"
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(new)
+    os.replace(tmp, path)  # never half-written
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", help="comma-separated benchmark names: " + ", ".join(BENCHES))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", help="also write the results as JSON to this file")
+    ap.add_argument("--write-doc", nargs="?", const=DOC, metavar="FILE",
+                    help="replace the tables between the bench markers of FILE (docs/performance.md)")
+    ap.add_argument("--check-args", action="store_true", help=argparse.SUPPRESS)  # tools/bench/run, before building
     args = ap.parse_args()
-    names = args.only.split(",") if args.only else list(BENCHES)
+    names = [n.strip() for n in args.only.split(",")] if args.only else list(BENCHES)
+    unknown = [n for n in names if n not in BENCHES]
+    if unknown:
+        print(f"bench: unknown benchmark {', '.join(repr(n) for n in unknown)}; the benchmarks are: "
+              + ", ".join(BENCHES), file=sys.stderr)
+        return 2
+    if not 1 <= args.repeat <= 100:
+        print(f"bench: --repeat must be between 1 and 100, got {args.repeat}", file=sys.stderr)
+        return 2
+    if args.check_args:
+        return 0
+    run = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+           "command": " ".join(["tools/bench/run", *sys.argv[1:]]), "repeat": args.repeat, "machine": machine()}
     results = []
     print(f"{'benchmark':<20} {'reference':>10} {'dagrun':>10} {'ratio':>7}  target             met  notes")
     for name in names:
-        r = BENCHES[name](args.repeat)
+        r = dict(BENCHES[name](args.repeat), name=name)
         results.append(r)
-        notes = r.get("notes") or f"peak RSS {r['rss_kib'] / 1024:.1f} MiB"
-        if "tasks_per_s" in r:
-            notes = f"{r['tasks_per_s']:,.0f} tasks/s, " + notes
         print(f"{name:<20} {r['ref_s']:>9.3f}s {r['ours_s']:>9.3f}s {r['ratio']:>6.2f}x  {r['target']:<18} "
-              f"{'yes' if r['met'] else 'NO ':<4} {notes}", flush=True)
+              f"{'yes' if r['met'] else 'NO ':<4} {notes_of(r)}", flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)
+    if args.write_doc:
+        write_doc(args.write_doc, results, run)
+        print(f"bench: wrote the tables into {args.write_doc}")
+    return 0
 
 
 if __name__ == "__main__":
