@@ -1,7 +1,8 @@
 """Drives the real dagrun binary against a throw-away home directory.
 
 ctest passes the build's paths in the environment (see tests/CMakeLists.txt):
-DAGRUN_BIN, DAGRUN_PLUGIN_DIR and DAGRUN_TEST_DATA.
+DAGRUN_BIN, DAGRUN_PLUGIN_DIR and DAGRUN_TEST_DATA, and runs each test file
+through run_file() (tests/e2e/run.py), which reports skips to ctest.
 """
 import json
 import os
@@ -9,9 +10,14 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
+
+# ctest's SKIP_RETURN_CODE for the e2e tests (tests/CMakeLists.txt): the file
+# ran, nothing failed, and at least one test was skipped.
+SKIP_EXIT = 77
 
 DAGRUN = os.environ.get("DAGRUN_BIN", "dagrun")
 TEST_DATA = os.environ.get("DAGRUN_TEST_DATA", os.path.join(os.path.dirname(__file__), "..", "data"))
@@ -168,3 +174,27 @@ class HomeTestCase(unittest.TestCase):
 
     def assertRc(self, result, rc):
         self.assertEqual(result.rc, rc, msg=repr(result))
+
+
+def under_ci():
+    return os.environ.get("CI") == "true"
+
+
+def run_file(path):
+    """Runs one test file as `python3 -m unittest -v` would; returns the exit status:
+    0 when every test passed, SKIP_EXIT when none failed but some skipped (ctest
+    shows the file as skipped), 1 on a failure, or on any skip under CI=true."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    name = os.path.splitext(os.path.basename(path))[0]
+    suite = unittest.defaultTestLoader.loadTestsFromName(name)
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    if not result.wasSuccessful() or result.testsRun == 0:
+        return 1
+    if result.skipped:
+        whys = "".join(f"\n  {test.id()}: {why}" for test, why in result.skipped)
+        if under_ci():
+            print(f"FAILED: CI runs every test, and {len(result.skipped)} were skipped:{whys}", file=sys.stderr)
+            return 1
+        print(f"SKIPPED: {len(result.skipped)} of {result.testsRun} tests:{whys}", file=sys.stderr)
+        return SKIP_EXIT
+    return 0

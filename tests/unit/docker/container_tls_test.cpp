@@ -31,7 +31,7 @@ bool tls_files_present() {
   auto dir = docker_tls_dir();
   for (auto f : {"ca.pem", "cert.pem", "key.pem"})
     if (!std::filesystem::exists(dir / f)) {
-      MESSAGE("SKIPPED: no " << (dir / f).string() << " (run tools/docker-up)");
+      skip_test("no " + (dir / f).string() + " (run tools/docker-up)");
       return false;
     }
   return true;
