@@ -2,18 +2,24 @@
 happens to a container task's container when dagrun is interrupted or killed,
 run by the real dagrun binary against the real Docker Engine.
 
-The image comes from tools/build-news-image; the stand-in listens on the
-default bridge's gateway, where the containers reach the host. Every container
-these tests cause carries the label e2e.test_news_docker=<a value unique to the test>,
-and only those are listed or removed. Without a Docker Engine the tests skip
-(fail under CI=true).
+The image comes from tools/build-news-image. Each test creates a bridge
+network of its own and runs the bot's containers on it; the stand-in listens
+on the host's address on that network (read from the network's bridge
+interface, which the daemon created for this test), on a port the OS chose.
+Nothing depends on the machine's default bridge or its addresses. Every
+container and network these tests cause carries the label
+e2e.test_news_docker=<a value unique to the test>, and only those are listed
+or removed. Without a Docker Engine the tests skip (fail under CI=true).
 """
 import datetime
+import fcntl
 import http.client
+import ipaddress
 import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -76,10 +82,34 @@ class Docker:
         text = body if isinstance(body, bytes) else json.dumps(body).encode()
         return [json.loads(line)["timeNano"] for line in text.decode().splitlines() if line.strip()]
 
-    def bridge_gateway(self):
-        status, body = self.call("GET", "/networks/bridge")
+    def create_network(self, label_value):
+        """A bridge network of this test's own; returns (its name, the host's IPv4 address on it)."""
+        name = "e2e-news-" + label_value
+        status, body = self.call("POST", "/networks/create", {
+            "Name": name, "Driver": "bridge", "CheckDuplicate": True, "Labels": {TEST_LABEL: label_value},
+            # The bridge interface gets a name we know, rather than br-<id>.
+            "Options": {"com.docker.network.bridge.name": bridge_name(label_value)}})
+        assert status == 201, (status, body)
+        return name, interface_ipv4(bridge_name(label_value))
+
+    def remove_networks(self, label_value):
+        query = urllib.parse.urlencode({"filters": json.dumps({"label": [f"{TEST_LABEL}={label_value}"]})})
+        status, body = self.call("GET", "/networks?" + query)
         assert status == 200, (status, body)
-        return body["IPAM"]["Config"][0]["Gateway"]
+        for network in body:
+            self.call("DELETE", f"/networks/{network['Id']}")
+
+
+def bridge_name(label_value):
+    return "e2e" + label_value[-12:]  # an interface name has at most 15 characters
+
+
+def interface_ipv4(name):
+    """The IPv4 address of a network interface of this host (SIOCGIFADDR)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        request = struct.pack("256s", name.encode()[:15])
+        reply = fcntl.ioctl(s.fileno(), 0x8915, request)  # SIOCGIFADDR
+    return str(ipaddress.IPv4Address(reply[20:24]))
 
 
 def iso_ms(text):
@@ -103,8 +133,8 @@ def docker_or_skip(test):
     test.skipTest(why)
 
 
-class BridgeStandin(Standin):
-    """The stand-in on the bridge gateway, where containers reach the host."""
+class NetworkStandin(Standin):
+    """The stand-in on the host's address on the test's network, where its containers reach the host."""
 
     def __init__(self, workdir, host):  # pylint: disable=super-init-not-called
         self.port_file = os.path.join(workdir, "standin.port")
@@ -154,12 +184,16 @@ class NewsDockerTest(ContainerTestCase):
     def setUp(self):
         super().setUp()
         self.assertRegex(self.image_output or "", r"^sha256:[0-9a-f]{64} [0-9.]+ MB\n$")
-        self.standin = BridgeStandin(self.home.root, self.docker.bridge_gateway())
+        network, host = self.docker.create_network(self.label)
+        # A network goes only once no container is on it.
+        self.addCleanup(lambda: (self.docker.remove(self.label), self.docker.remove_networks(self.label)))
+        self.standin = NetworkStandin(self.home.root, host)
         self.addCleanup(self.standin.stop)
         with open(DAG_FILE, encoding="utf-8") as f:
             self.dag = json.load(f)
         self.dag["default_args"]["retry_delay"] = "100ms"  # the shipped 1m would make the tests slow
-        self.labelled(self.dag["default_args"]["container"])
+        container = self.labelled(self.dag["default_args"]["container"])
+        container["network_mode"] = network
         self.home.write_dag(self.dag)
         # The containers run as the image's user: the bot's directory is
         # theirs, and .env readable by their group, as docs/news-bot.md says.
