@@ -100,8 +100,8 @@ void check_templates(const Dag& dag, const std::vector<char>& id_valid, Problems
     each(t.command, "command", "");
     if (t.params.is_structured()) {
       std::string pointer = scope.pointer("params");
-      walk_params(t.params, pointer, [&](const std::string& text, const std::string& at) {
-        if (has_template(text)) check(text, at);
+      walk_params(t.params, pointer, [&](const std::string& text, const std::string& where) {
+        if (has_template(text)) check(text, where);
       });
     }
     values(t.env, "env", "");
