@@ -78,7 +78,9 @@ class StreamHandler {
   bool key(std::string& k) {
     check_text(k, JsonTarget::key, &k);
     Level& level = stack_.back();
-    auto& members = level.value->get_ref<Json::object_t&>();
+    using Members = std::vector<Json::object_t::value_type>;
+    // ordered_map is a vector of members; it is used as one (its operator[] takes keys).
+    auto& members = static_cast<Members&>(level.value->get_ref<Json::object_t&>());
     if (stack_.size() == 1) next_is_tasks_ = k == "tasks" && !out_.tasks_streamed;
     // Small objects (tasks) are scanned; a large one (params with thousands of keys)
     // gets a hash index, so finding repeated keys stays linear.
@@ -100,8 +102,7 @@ class StreamHandler {
       for (size_t i = 0; i < members.size(); ++i) level.keys->emplace(members[i].first, i);
     }
     if (level.keys) level.keys->emplace(k, members.size());
-    using Members = std::vector<Json::object_t::value_type>;
-    auto& added = static_cast<Members&>(members).emplace_back(std::move(k), nullptr);
+    auto& added = members.emplace_back(std::move(k), nullptr);
     last_key_ = &added.first;
     object_element_ = &added.second;
     return true;
