@@ -16,7 +16,6 @@ std::string format_iso8601(TimePoint t);
 // "2025-10-19 00:00:00.5", each optionally followed by "Z" or "+09:00"/"-0500".
 // No suffix means UTC. Returns nullopt for anything else, including
 // impossible dates such as 2025-02-30.
-// Years outside 1678-2261, which a TimePoint cannot hold, give nullopt.
 std::optional<TimePoint> parse_iso8601(std::string_view text);
 
 }  // namespace dagrun

@@ -50,6 +50,12 @@ std::optional<DagKey> parse_dag_key(std::string_view name) {
 
 const Scope kDagScope{"", -1, {}};
 
+// Why a file past the size limit is refused, by the loader and by read_text_file.
+std::string file_too_large(std::uint64_t bytes) {
+  return "file is larger than " + std::to_string(limits::kMaxFileBytes >> 20) + " MiB (" +
+         std::to_string(bytes) + " bytes)";
+}
+
 constexpr int kMaxUpstreamSuggestions = 100;
 
 // Tasks are read as the parser completes each one (see task_stream.h); the DAG keys,
@@ -410,10 +416,6 @@ LoadResult load_dag_text(std::string_view text, const std::string& file_label,
   return DagReader(text, file_label, options).read();
 }
 
-std::string file_too_large(std::uint64_t bytes) {
-  return "file is larger than " + std::to_string(limits::kMaxFileBytes >> 20) + " MiB (" +
-         std::to_string(bytes) + " bytes)";
-}
 
 std::optional<std::string> read_text_file(const std::filesystem::path& path, std::string* error) {
   std::error_code ec;

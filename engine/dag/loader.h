@@ -1,7 +1,6 @@
 // Loading and validating one DAG file: every problem in the file is reported at once.
 #pragma once
 
-#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -41,11 +40,7 @@ LoadResult load_dag_text(std::string_view text, const std::string& file_label,
 // A file that cannot be read gives one diagnostic.
 LoadResult load_dag_file(const std::filesystem::path& path, const LoadOptions& options);
 
-// The whole file, or nullopt with a reason in error ("no such file or directory",
-// "file is larger than 64 MiB (...)": see dag/limits.h).
+// The whole file, or nullopt with a reason in error ("no such file or directory").
 std::optional<std::string> read_text_file(const std::filesystem::path& path, std::string* error);
-
-// The reason given for a file past limits::kMaxFileBytes.
-std::string file_too_large(std::uint64_t bytes);
 
 }  // namespace dagrun
