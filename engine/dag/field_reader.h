@@ -51,6 +51,8 @@ class Problems {
   // wrong gets its first hundred and one line saying how many more there were.
   bool empty() const { return items_.empty() && dropped_ == 0; }
   bool full() const;
+  // Counts a problem that will not be shown, without its details.
+  void drop() { ++dropped_; }
   // The 1-based line of a pointer's key, for messages that name another place.
   int line_of(std::string_view pointer, JsonTarget target);
   // Positions resolved, ordered by position (problems without one first).

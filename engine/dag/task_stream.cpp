@@ -167,6 +167,7 @@ class StreamHandler {
     const bool nul = std::memchr(v.data(), '\0', v.size()) != nullptr;
     const bool long_text = v.size() > limits::kMaxStringBytes;
     if (!nul && !long_text) return;
+    if (saturated()) return problems_.drop();
     std::string what = key ? "key" : "string";
     report(key ? open_pointer() + "/" + pointer_token(*key) : value_pointer(), target,
            nul ? what + " contains a NUL character (\\u0000)"
@@ -265,11 +266,18 @@ class StreamHandler {
   }
 
   void duplicate_key(const std::string& k) {
+    if (saturated()) return problems_.drop();
     std::string pointer = open_pointer() + "/" + pointer_token(k);
     // Later copies of the key: count how many came before to point at this one.
     int occurrence = ++duplicates_seen_[pointer];
     report(std::move(pointer), JsonTarget::key, "key '" + k + "' is given more than once",
            occurrence);
+  }
+
+  // Past the diagnostics that will be shown, problems are only counted: finding
+  // their pointers (a scan of each parent object) is what must not repeat.
+  bool saturated() const {
+    return problems_.full() || element_problems_.size() >= limits::kMaxDiagnostics;
   }
 
   // Problems inside a task wait for the task to be complete, to be named by its id.
