@@ -217,6 +217,10 @@ void DagReader::apply_task_defaults() {
   // Tasks that give nothing of their own share one completed container.
   std::shared_ptr<const ContainerSpec> inherited;
   for (size_t i = 0; i < dag_.tasks.size(); ++i) {
+    // Without default_args only container tasks have anything to complete: the
+    // others are not moved out and back (for 100,000 tasks that was most of the
+    // time spent after parsing).
+    if (!default_args_ && dag_.tasks[i].kind != TaskKind::container) continue;
     TaskRead read{std::move(dag_.tasks[i]), task_keys_[i], id_valid_[i] != 0, container_keys_[i]};
     if (default_args_) apply_defaults(defaults, read);
     TaskSpec& task = read.spec;
