@@ -9,6 +9,7 @@
 #include "dag/byte_size.h"
 #include "dag/container_objects.h"
 #include "dag/container_values.h"
+#include "dag/limits.h"
 #include "dag/nested_fields.h"
 #include "dag/shell_words.h"
 #include "dag/suggest.h"
@@ -111,7 +112,10 @@ void Reader::read_key(ContainerKey key, const Json& v, ContainerSpec& spec) {
       }
       break;
     case ContainerKey::user:
-      if (v.is_number_unsigned()) spec.user = std::to_string(v.get<std::uint64_t>());
+      if (v.is_number_unsigned() && v.get<std::uint64_t>() <= limits::kMaxUid)
+        spec.user = std::to_string(v.get<std::uint64_t>());
+      else if (v.is_number_unsigned())
+        out_.value(at, "user id " + v.dump() + " is larger than " + std::to_string(limits::kMaxUid));
       else if (!v.is_string())
         out_.value(at, "user must be a string or a user id, got " + describe(v));
       else if (v.get_ref<const std::string&>().empty()) out_.value(at, "user must not be empty");
@@ -175,16 +179,22 @@ void Reader::read_key(ContainerKey key, const Json& v, ContainerSpec& spec) {
       }
       break;
     case ContainerKey::cpus:
-      if (v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() > 0)
+      // Docker takes nano-CPUs in 64 bits: 1e300 would overflow the conversion.
+      if (v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() > 0 &&
+          v.get<double>() <= limits::kMaxCpus)
         spec.cpus = v.get<double>();
-      else out_.value(at, "cpus must be a number greater than 0, got " + describe(v));
+      else
+        out_.value(at, "cpus must be a number greater than 0 and at most " +
+                           std::to_string(static_cast<int>(limits::kMaxCpus)) + ", got " +
+                           describe(v));
       break;
     case ContainerKey::pids_limit:
       if (v.is_number_unsigned() && v.get<std::uint64_t>() >= 1 &&
-          v.get<std::uint64_t>() <=
-              static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+          v.get<std::uint64_t>() <= static_cast<std::uint64_t>(limits::kMaxPids))
         spec.pids_limit = static_cast<std::int64_t>(v.get<std::uint64_t>());
-      else out_.value(at, "pids_limit must be a positive integer, got " + describe(v));
+      else
+        out_.value(at, "pids_limit must be a positive integer no larger than " +
+                           std::to_string(limits::kMaxPids) + ", got " + describe(v));
       break;
     case ContainerKey::cap_add: read_cap_add(v, spec); break;
     case ContainerKey::labels: read_string_map(v, name, spec.labels, true); break;
@@ -311,10 +321,21 @@ void Reader::read_skip_codes(const Json& v, ContainerSpec& spec) {
 
 std::optional<std::uint64_t> Reader::read_size(const Json& v, std::string_view name) {
   const std::string at = "/" + std::string(name);
-  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  std::string why;
+  std::optional<std::uint64_t> n;
+  if (v.is_number_unsigned()) n = v.get<std::uint64_t>();
+  else if (v.is_string()) n = parse_byte_size(v.get_ref<const std::string&>(), &why);
+  // Docker takes sizes as signed 64-bit numbers.
+  if (n && *n > limits::kMaxByteSize) {
+    n.reset();
+    why = "byte size is larger than " + format_byte_size(limits::kMaxByteSize);
+  }
+  if (n) return n;
+  if (v.is_number_unsigned()) {
+    out_.value(at, "invalid " + std::string(name) + " " + v.dump() + ": " + why);
+    return std::nullopt;
+  }
   if (v.is_string()) {
-    std::string why;
-    if (auto n = parse_byte_size(v.get_ref<const std::string&>(), &why)) return n;
     out_.value(at, "invalid " + std::string(name) + " '" + v.get<std::string>() + "': " + why);
     return std::nullopt;
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_set>
 
 #include "dag/container_values.h"
 #include "dag/suggest.h"
@@ -97,13 +98,12 @@ void read_mounts(const Json& v, FieldPlace& out, ContainerSpec& spec) {
     return;
   }
   spec.mounts.clear();
+  std::unordered_set<std::string> targets;  // a set, so a long list is not quadratic
   for (size_t i = 0; i < v.size(); ++i) {
     auto mount = read_mount(v[i], i, out);
     if (!mount) continue;
     // Docker refuses a create with two mounts at one target; say which one first.
-    auto same = std::find_if(spec.mounts.begin(), spec.mounts.end(),
-                             [&](const ContainerMount& m) { return m.target == mount->target; });
-    if (same != spec.mounts.end()) {
+    if (!targets.insert(mount->target).second) {
       out.value("/mounts/" + std::to_string(i) + "/target",
                 "mounts[" + std::to_string(i) + "].target '" + mount->target +
                     "' is already the target of an earlier mount");

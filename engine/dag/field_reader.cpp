@@ -6,6 +6,7 @@
 #include "dag/byte_size.h"
 #include "dag/duration.h"
 #include "dag/iso_time.h"
+#include "dag/limits.h"
 
 namespace dagrun {
 
@@ -37,8 +38,14 @@ std::string Scope::context() const {
 Problems::Problems(std::string_view text, std::string file) : text_(text), file_(std::move(file)) {}
 Problems::~Problems() = default;
 
+bool Problems::full() const { return items_.size() >= limits::kMaxDiagnostics; }
+
 void Problems::at(std::string pointer, JsonTarget target, std::string context,
                   std::string message, int occurrence) {
+  if (full()) {
+    ++dropped_;
+    return;
+  }
   items_.push_back(
       {std::move(pointer), target, std::move(context), std::move(message), occurrence});
 }
@@ -60,17 +67,33 @@ int Problems::line_of(std::string_view pointer, JsonTarget target) {
   return locator().locate(pointer, target).line;
 }
 
+// Offsets first, then positions in offset order: the locator counts columns on from
+// the previous offset, so a one-line file is scanned once, not once per problem.
 Diagnostics Problems::resolve() {
+  constexpr size_t kUnknown = static_cast<size_t>(-1);
+  std::vector<std::pair<size_t, size_t>> order;  // offset, index in items_
+  order.reserve(items_.size());
+  for (size_t i = 0; i < items_.size(); ++i) {
+    const Pending& p = items_[i];
+    order.emplace_back(locator().offset(p.pointer, p.target, p.occurrence).value_or(kUnknown), i);
+  }
+  std::stable_sort(order.begin(), order.end());  // unknown positions last, for now
   Diagnostics out;
-  out.reserve(items_.size());
-  for (Pending& p : items_) {
-    SourcePosition pos = locator().locate(p.pointer, p.target, p.occurrence);
-    out.push_back({file_, pos.line, pos.column, std::move(p.context), std::move(p.message)});
+  out.reserve(order.size() + 1);
+  for (auto [offset, i] : order) {
+    SourcePosition pos = offset == kUnknown ? SourcePosition{} : locator().position(offset);
+    out.push_back({file_, pos.line, pos.column, std::move(items_[i].context),
+                   std::move(items_[i].message)});
   }
   items_.clear();
-  std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return a.line != b.line ? a.line < b.line : a.column < b.column;
-  });
+  std::stable_partition(out.begin(), out.end(), [](const Diagnostic& d) { return d.line == 0; });
+  if (dropped_ > 0) {
+    out.push_back({file_, 0, 0, "",
+                   std::to_string(dropped_) + " more error" + (dropped_ == 1 ? "" : "s") +
+                       " not shown (the first " + std::to_string(limits::kMaxDiagnostics) +
+                       " are)"});
+    dropped_ = 0;
+  }
   return out;
 }
 
@@ -105,37 +128,48 @@ std::optional<bool> read_bool(const Json& v, const Scope& s, std::string_view ke
   return std::nullopt;
 }
 
-std::optional<int> read_int(const Json& v, int min, const Scope& s, std::string_view key,
+std::optional<int> read_int(const Json& v, int min, int max, const Scope& s, std::string_view key,
                             Problems& p) {
-  constexpr auto kMax = std::numeric_limits<int>::max();
   if (v.is_number_unsigned()) {
     auto n = v.get<std::uint64_t>();
-    if (n >= static_cast<std::uint64_t>(min) && n <= static_cast<std::uint64_t>(kMax))
+    if (n >= static_cast<std::uint64_t>(min) && n <= static_cast<std::uint64_t>(max))
       return static_cast<int>(n);
   } else if (v.is_number_integer()) {
     auto n = v.get<std::int64_t>();
-    if (n >= min && n <= kMax) return static_cast<int>(n);
+    if (n >= min && n <= max) return static_cast<int>(n);
   }
   std::string what = min == 0 ? "a non-negative integer"
                    : min == 1 ? "a positive integer"
                               : "an integer >= " + std::to_string(min);
-  if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(kMax))
-    what += " no larger than " + std::to_string(kMax);
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(max))
+    what += " no larger than " + std::to_string(max);
   p.at_value(s, key, std::string(key) + " must be " + what + ", got " + describe(v));
   return std::nullopt;
 }
+
+namespace {
+
+// Every duration a DAG gives is added to a time or doubled by a backoff: bounded
+// well below where that arithmetic could overflow.
+std::optional<Duration> bounded(std::optional<Duration> d, std::string* why) {
+  if (!d || *d <= limits::kMaxDuration) return d;
+  *why = "duration is longer than " + format_duration(limits::kMaxDuration);
+  return std::nullopt;
+}
+
+}  // namespace
 
 std::optional<Duration> read_duration(const Json& v, const Scope& s, std::string_view key,
                                       Problems& p) {
   std::string why;
   if (v.is_number()) {
-    if (auto d = duration_from_seconds(v.get<double>(), &why)) return d;
+    if (auto d = bounded(duration_from_seconds(v.get<double>(), &why), &why)) return d;
     p.at_value(s, key, "invalid " + std::string(key) + " " + v.dump() + ": " + why);
     return std::nullopt;
   }
   if (v.is_string()) {
     const auto& text = v.get_ref<const std::string&>();
-    if (auto d = parse_duration(text, &why)) return d;
+    if (auto d = bounded(parse_duration(text, &why), &why)) return d;
     p.at_value(s, key, "invalid " + std::string(key) + " '" + text + "': " + why);
     return std::nullopt;
   }
@@ -147,12 +181,21 @@ std::optional<Duration> read_duration(const Json& v, const Scope& s, std::string
 
 std::optional<std::uint64_t> read_byte_size(const Json& v, const Scope& s, std::string_view key,
                                             Problems& p) {
-  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  std::string why;
+  std::optional<std::uint64_t> n;
+  if (v.is_number_unsigned()) n = v.get<std::uint64_t>();
+  else if (v.is_string()) n = parse_byte_size(v.get_ref<const std::string&>(), &why);
+  if (n && *n > limits::kMaxByteSize) {
+    n.reset();
+    why = "byte size is larger than " + format_byte_size(limits::kMaxByteSize);
+  }
+  if (n) return n;
+  if (v.is_number_unsigned()) {
+    p.at_value(s, key, "invalid " + std::string(key) + " " + v.dump() + ": " + why);
+    return std::nullopt;
+  }
   if (v.is_string()) {
-    std::string why;
-    const auto& text = v.get_ref<const std::string&>();
-    if (auto n = parse_byte_size(text, &why)) return n;
-    p.at_value(s, key, "invalid " + std::string(key) + " '" + text + "': " + why);
+    p.at_value(s, key, "invalid " + std::string(key) + " '" + v.get<std::string>() + "': " + why);
     return std::nullopt;
   }
   p.at_value(s, key,
@@ -165,6 +208,20 @@ std::optional<TimePoint> read_date(const Json& v, const Scope& s, std::string_vi
                                    Problems& p) {
   if (v.is_string()) {
     const auto& text = v.get_ref<const std::string&>();
+    // The year alone decides: every later date computation (runs, intervals,
+    // catch-up) then stays far inside what a time point holds.
+    int year = 0;
+    bool has_year = text.size() >= 4;
+    for (size_t i = 0; has_year && i < 4; ++i) {
+      has_year = text[i] >= '0' && text[i] <= '9';
+      year = year * 10 + (text[i] - '0');
+    }
+    if (has_year && (year < limits::kMinYear || year > limits::kMaxYear)) {
+      p.at_value(s, key,
+                 "invalid " + std::string(key) + " '" + text + "': the year must be from " +
+                     std::to_string(limits::kMinYear) + " to " + std::to_string(limits::kMaxYear));
+      return std::nullopt;
+    }
     if (auto t = parse_iso8601(text)) return t;
     p.at_value(s, key,
                "invalid " + std::string(key) + " '" + text +

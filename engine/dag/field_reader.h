@@ -47,7 +47,12 @@ class Problems {
   void at_key(const Scope& scope, std::string_view key, std::string message);
   void at_value(const Scope& scope, std::string_view key, std::string message);
 
-  bool empty() const { return items_.empty(); }
+  // Past limits::kMaxDiagnostics problems are only counted: a generated file gone
+  // wrong gets its first hundred and one line saying how many more there were.
+  bool empty() const { return items_.empty() && dropped_ == 0; }
+  bool full() const;
+  // Counts a problem that will not be shown, without its details.
+  void drop() { ++dropped_; }
   // The 1-based line of a pointer's key, for messages that name another place.
   int line_of(std::string_view pointer, JsonTarget target);
   // Positions resolved, ordered by position (problems without one first).
@@ -67,6 +72,7 @@ class Problems {
   std::string file_;
   std::unique_ptr<JsonLocator> locator_;
   std::vector<Pending> items_;
+  size_t dropped_ = 0;
 };
 
 // "string", "number", "boolean", "null", "object", "array".
@@ -78,13 +84,16 @@ std::string describe(const Json& v);
 std::optional<std::string> read_string(const Json& v, const Scope& s, std::string_view key,
                                        Problems& p);
 std::optional<bool> read_bool(const Json& v, const Scope& s, std::string_view key, Problems& p);
-// An integer >= min (min is 0 or 1 in practice).
-std::optional<int> read_int(const Json& v, int min, const Scope& s, std::string_view key,
+// An integer from min to max (min is 0 or 1 in practice).
+std::optional<int> read_int(const Json& v, int min, int max, const Scope& s, std::string_view key,
                             Problems& p);
+// At most limits::kMaxDuration.
 std::optional<Duration> read_duration(const Json& v, const Scope& s, std::string_view key,
                                       Problems& p);
+// At most limits::kMaxByteSize.
 std::optional<std::uint64_t> read_byte_size(const Json& v, const Scope& s, std::string_view key,
                                             Problems& p);
+// From limits::kMinYear to limits::kMaxYear.
 std::optional<TimePoint> read_date(const Json& v, const Scope& s, std::string_view key,
                                    Problems& p);
 // An array of strings; each bad element is reported, and then nullopt is returned.

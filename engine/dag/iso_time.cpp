@@ -53,7 +53,9 @@ std::optional<TimePoint> parse_iso8601(std::string_view s) {
       !expect(s, pos, '-') || !digits(s, pos, 2, d))
     return std::nullopt;
   year_month_day ymd{year{y}, month{unsigned(mo)}, day{unsigned(d)}};
-  if (!ymd.ok()) return std::nullopt;
+  // A TimePoint counts nanoseconds in 64 bits: about 1678 to 2262. Years past that
+  // would wrap around, so they are not times at all.
+  if (!ymd.ok() || y < 1678 || y > 2261) return std::nullopt;
   milliseconds frac{0};
   if (pos < s.size() && (s[pos] == 'T' || s[pos] == ' ')) {
     ++pos;

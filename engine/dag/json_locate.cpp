@@ -169,6 +169,23 @@ const std::vector<size_t>& JsonLocator::array_elements(size_t pos) {
   return elements;
 }
 
+const std::vector<JsonLocator::Member>& JsonLocator::object_members(size_t pos) {
+  auto [it, inserted] = objects_.try_emplace(pos);
+  if (!inserted) return it->second;
+  std::vector<Member>& members = it->second;
+  pos = skip_ws(pos + 1);
+  while (pos < text_.size() && text_[pos] == '"') {
+    Member m{decode_string(pos), pos, 0};
+    pos = skip_ws(skip_string(pos));
+    if (pos < text_.size() && text_[pos] == ':') pos = skip_ws(pos + 1);
+    m.value_pos = pos;
+    members.push_back(std::move(m));
+    pos = skip_ws(skip_value(pos));
+    if (pos < text_.size() && text_[pos] == ',') pos = skip_ws(pos + 1);
+  }
+  return members;
+}
+
 std::optional<size_t> JsonLocator::offset(std::string_view pointer, JsonTarget target,
                                           int occurrence) {
   size_t pos = skip_ws(bom_length());
@@ -186,19 +203,13 @@ std::optional<size_t> JsonLocator::offset(std::string_view pointer, JsonTarget t
       pos = key_pos = elements[*index];
     } else if (text_[pos] == '{') {
       bool found = false;
-      pos = skip_ws(pos + 1);
-      while (pos < text_.size() && text_[pos] == '"') {
-        size_t this_key = pos;
-        bool match = decode_string(pos) == token && skip-- == 0;
-        pos = skip_ws(skip_string(pos));
-        if (pos < text_.size() && text_[pos] == ':') pos = skip_ws(pos + 1);
-        if (match) {
-          key_pos = this_key;
+      for (const Member& m : object_members(pos)) {
+        if (m.key == token && skip-- == 0) {
+          key_pos = m.key_pos;
+          pos = m.value_pos;
           found = true;
           break;
         }
-        pos = skip_ws(skip_value(pos));
-        if (pos < text_.size() && text_[pos] == ',') pos = skip_ws(pos + 1);
       }
       if (!found) return std::nullopt;
     } else {
@@ -217,11 +228,19 @@ SourcePosition JsonLocator::position(size_t offset) {
   offset = std::min(offset, text_.size());
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   size_t line_index = static_cast<size_t>(it - line_starts_.begin()) - 1;
+  size_t from = std::max(line_starts_[line_index], bom_length());
   int column = 1;
+  if (last_.line == static_cast<int>(line_index) + 1 && last_offset_ >= from &&
+      last_offset_ <= offset) {
+    from = last_offset_;
+    column = last_.column;
+  }
   // Count code points: every byte that is not a UTF-8 continuation byte starts one.
-  for (size_t i = std::max(line_starts_[line_index], bom_length()); i < offset; ++i)
+  for (size_t i = from; i < offset; ++i)
     if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;
-  return {static_cast<int>(line_index) + 1, column};
+  last_offset_ = offset;
+  last_ = {static_cast<int>(line_index) + 1, column};
+  return last_;
 }
 
 SourcePosition JsonLocator::locate(std::string_view pointer, JsonTarget target, int occurrence) {

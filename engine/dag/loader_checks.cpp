@@ -1,5 +1,7 @@
 #include "dag/loader_checks.h"
 
+#include <cstdlib>
+#include <filesystem>
 #include <functional>
 
 #include "dag/container_spec.h"
@@ -24,47 +26,83 @@ void inherit_dag_params(Dag& dag) {
   }
 }
 
+namespace {
+
+// Walks a task's params with one pointer buffer, extended and cut back per level,
+// so deep or wide params cost their size, not size times depth. The depth is
+// bounded by the parser (limits::kMaxDepth).
+template <typename Check>
+void walk_params(const nlohmann::json& j, std::string& pointer, const Check& check) {
+  const size_t mark = pointer.size();
+  if (j.is_string()) {
+    check(j.get_ref<const std::string&>(), pointer);
+  } else if (j.is_array()) {
+    for (size_t k = 0; k < j.size(); ++k) {
+      if (j[k].is_primitive() && !j[k].is_string()) continue;
+      pointer += '/';
+      pointer += std::to_string(k);
+      walk_params(j[k], pointer, check);
+      pointer.resize(mark);
+    }
+  } else if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it->is_primitive() && !it->is_string()) continue;
+      pointer += '/';
+      pointer += pointer_token(it.key());
+      walk_params(it.value(), pointer, check);
+      pointer.resize(mark);
+    }
+  }
+}
+
+}  // namespace
+
 // Templates are checked where they are written; a task's params.KEY must be
-// a key its (merged) params have.
+// a key its (merged) params have. Pointers are built only for strings that hold
+// a template, so a DAG without templates costs one search per string.
 void check_templates(const Dag& dag, const std::vector<char>& id_valid, Problems& problems) {
   for (size_t i = 0; i < dag.tasks.size(); ++i) {
     const TaskSpec& t = dag.tasks[i];
     const Scope scope{"/tasks", static_cast<int>(i), id_valid[i] ? std::string_view(t.task_id) : std::string_view()};
     auto check = [&](const std::string& text, const std::string& pointer) {
-      if (!has_template(text)) return;
       for (const TemplateError& e : check_template(text, &t.params))
         problems.at(pointer, JsonTarget::value, scope.context(), e.message);
     };
-    auto each = [&](const std::vector<std::string>& list, const std::string& pointer) {
-      for (size_t k = 0; k < list.size(); ++k) check(list[k], pointer + "/" + std::to_string(k));
+    // sub: "" for a task key, "/image" and so on below "container".
+    auto at = [&](const char* key, const char* sub) { return scope.pointer(key) + sub; };
+    auto one = [&](const std::string& text, const char* sub) {
+      if (has_template(text)) check(text, at("container", sub));
     };
-    auto values = [&](const std::vector<std::pair<std::string, std::string>>& map, const std::string& pointer) {
-      for (const auto& [key, value] : map) check(value, pointer + "/" + pointer_token(key));
+    auto each = [&](const std::vector<std::string>& list, const char* key, const char* sub) {
+      for (size_t k = 0; k < list.size(); ++k)
+        if (has_template(list[k])) check(list[k], at(key, sub) + "/" + std::to_string(k));
     };
-    std::function<void(const nlohmann::json&, const std::string&)> walk = [&](const nlohmann::json& j,
-                                                                             const std::string& pointer) {
-      if (j.is_string()) check(j.get_ref<const std::string&>(), pointer);
-      else if (j.is_array())
-        for (size_t k = 0; k < j.size(); ++k) walk(j[k], pointer + "/" + std::to_string(k));
-      else if (j.is_object())
-        for (auto it = j.begin(); it != j.end(); ++it) walk(it.value(), pointer + "/" + pointer_token(it.key()));
+    auto values = [&](const std::vector<std::pair<std::string, std::string>>& map, const char* key,
+                      const char* sub) {
+      for (const auto& [name, value] : map)
+        if (has_template(value)) check(value, at(key, sub) + "/" + pointer_token(name));
     };
-    each(t.command, scope.pointer("command"));
-    walk(t.params, scope.pointer("params"));
-    values(t.env, scope.pointer("env"));
+    each(t.command, "command", "");
+    if (t.params.is_structured()) {
+      std::string pointer = scope.pointer("params");
+      walk_params(t.params, pointer, [&](const std::string& text, const std::string& where) {
+        if (has_template(text)) check(text, where);
+      });
+    }
+    values(t.env, "env", "");
     if (!t.container) continue;
     const ContainerSpec& c = *t.container;
-    const std::string base = scope.pointer("container");
-    check(c.image, base + "/image");
-    each(c.command, base + "/command");
-    each(c.entrypoint, base + "/entrypoint");
-    values(c.environment, base + "/environment");
-    check(c.user, base + "/user");
-    check(c.working_dir, base + "/working_dir");
+    one(c.image, "/image");
+    each(c.command, "container", "/command");
+    each(c.entrypoint, "container", "/entrypoint");
+    values(c.environment, "container", "/environment");
+    one(c.user, "/user");
+    one(c.working_dir, "/working_dir");
     for (size_t k = 0; k < c.mounts.size(); ++k)
       if (has_template(c.mounts[k].source))
-        problems.at(base + "/mounts/" + std::to_string(k) + "/source", JsonTarget::value, scope.context(),
-                     "mount sources cannot hold templates: the policy checks them when the DAG is validated");
+        problems.at(scope.pointer("container") + "/mounts/" + std::to_string(k) + "/source",
+                    JsonTarget::value, scope.context(),
+                    "mount sources cannot hold templates: the policy checks them when the DAG is validated");
   }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "dag/limits.h"
 #include "dag/suggest.h"
 
 namespace dagrun {
@@ -70,7 +71,7 @@ void read_setting(TaskKey key, const Json& v, const Scope& s, TaskSpec& spec, Pr
     case TaskKey::params: spec.params = nlohmann::json(v); break;
     case TaskKey::env: read_env(v, s, spec, p); break;
     case TaskKey::retries:
-      if (auto n = read_int(v, 0, s, name, p)) spec.retries = *n;
+      if (auto n = read_int(v, 0, limits::kMaxRetries, s, name, p)) spec.retries = *n;
       break;
     case TaskKey::retry_delay:
       if (auto d = read_duration(v, s, name, p)) spec.retry_delay = *d;
@@ -173,6 +174,12 @@ void read_upstream(const Json& v, const Scope& s, TaskSpec& spec, Problems& p) {
     p.at_value(s, "upstream",
                "upstream must be a list of task ids, not a string: use [\"" +
                    v.get<std::string>() + "\"]");
+    return;
+  }
+  if (v.is_array() && v.size() > limits::kMaxUpstream) {
+    p.at_value(s, "upstream",
+               "upstream lists " + std::to_string(v.size()) + " tasks; at most " +
+                   std::to_string(limits::kMaxUpstream) + " are allowed");
     return;
   }
   if (auto ids = read_string_list(v, s, "upstream", p)) spec.upstream = std::move(*ids);

@@ -1,8 +1,12 @@
 #include "dag/task_stream.h"
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 #include <unordered_map>
 #include <vector>
+
+#include "dag/limits.h"
 
 namespace dagrun {
 namespace {
@@ -23,6 +27,24 @@ std::string json_error_text(std::string_view s) {
   return out;
 }
 
+// The offset of the first '{' or '[' that opens level limit + 1, found by one pass
+// over the bytes (strings skipped); the parser stops there, this says where.
+size_t too_deep_offset(std::string_view text, size_t limit) {
+  size_t depth = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+    } else if (c == '{' || c == '[') {
+      if (++depth > limit) return i;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return text.size();
+}
+
 // Builds the tree the way nlohmann's own DOM parser does (a stack of open
 // containers), except that elements of the top-level tasks array are built one at a
 // time in element_ and handed to the callback.
@@ -37,40 +59,61 @@ class StreamHandler {
   bool number_integer(Json::number_integer_t v) { return scalar(Json(v)); }
   bool number_unsigned(Json::number_unsigned_t v) { return scalar(Json(v)); }
   bool number_float(Json::number_float_t v, const std::string&) { return scalar(Json(v)); }
-  bool string(std::string& v) { return scalar(Json(std::move(v))); }
+  bool string(std::string& v) {
+    check_text(v, JsonTarget::value, nullptr);
+    return scalar(Json(std::move(v)));
+  }
   bool binary(Json::binary_t& v) { return scalar(Json(std::move(v))); }
 
   bool start_object(size_t) {
+    if (!can_open()) return false;
     Json* object = place(Json(Json::value_t::object));
     // Most objects in a DAG file are small tasks: room for a few keys up front saves
     // the vector's first regrowths.
     object->get_ref<Json::object_t&>().reserve(4);
-    stack_.push_back(object);
+    stack_.push_back({object, nullptr});
     return true;
   }
 
   bool key(std::string& k) {
-    auto& members = stack_.back()->get_ref<Json::object_t&>();
-    if (stack_.size() == 1) next_is_tasks_ = k == "tasks" && !out_.tasks_streamed;
-    // One scan serves both the duplicate check and the insertion that
-    // ordered_map::operator[] would otherwise repeat.
-    for (auto& member : members) {
-      if (member.first == k) {
-        duplicate_key(k);
-        object_element_ = &member.second;  // the last copy wins, as in nlohmann
-        return true;
-      }
-    }
+    check_text(k, JsonTarget::key, &k);
+    Level& level = stack_.back();
     using Members = std::vector<Json::object_t::value_type>;
-    object_element_ = &static_cast<Members&>(members).emplace_back(std::move(k), nullptr).second;
+    // ordered_map is a vector of members; it is used as one (its operator[] takes keys).
+    auto& members = static_cast<Members&>(level.value->get_ref<Json::object_t&>());
+    if (stack_.size() == 1) next_is_tasks_ = k == "tasks" && !out_.tasks_streamed;
+    // Small objects (tasks) are scanned; a large one (params with thousands of keys)
+    // gets a hash index, so finding repeated keys stays linear.
+    Json::object_t::value_type* existing = nullptr;
+    if (level.keys) {
+      if (auto it = level.keys->find(k); it != level.keys->end()) existing = &members[it->second];
+    } else {
+      for (auto& member : members)
+        if (member.first == k) existing = &member;
+    }
+    if (existing) {
+      duplicate_key(k);
+      last_key_ = &existing->first;
+      object_element_ = &existing->second;  // the last copy wins, as in nlohmann
+      return true;
+    }
+    if (!level.keys && members.size() >= kIndexedKeys) {
+      level.keys = std::make_unique<std::unordered_map<std::string, size_t>>();
+      for (size_t i = 0; i < members.size(); ++i) level.keys->emplace(members[i].first, i);
+    }
+    if (level.keys) level.keys->emplace(k, members.size());
+    auto& added = members.emplace_back(std::move(k), nullptr);
+    last_key_ = &added.first;
+    object_element_ = &added.second;
     return true;
   }
 
   bool end_object() { return close(); }
 
   bool start_array(size_t) {
+    if (!can_open()) return false;
     bool tasks = stack_.size() == 1 && next_is_tasks_;
-    stack_.push_back(place(Json(Json::value_t::array)));
+    stack_.push_back({place(Json(Json::value_t::array)), nullptr});
     if (tasks) {
       out_.tasks_streamed = true;
       tasks_depth_ = stack_.size();
@@ -102,6 +145,37 @@ class StreamHandler {
   }
 
  private:
+  static constexpr size_t kIndexedKeys = 32;
+
+  struct Level {
+    Json* value;
+    std::unique_ptr<std::unordered_map<std::string, size_t>> keys;  // key -> member index
+  };
+
+  // The parser itself keeps no recursion, but every later walk of the tree does.
+  bool can_open() {
+    if (stack_.size() < limits::kMaxDepth) return true;
+    out_.error = JsonSyntaxError{too_deep_offset(text_, limits::kMaxDepth),
+                                 "nesting is deeper than " + std::to_string(limits::kMaxDepth) +
+                                     " levels of objects and arrays"};
+    return false;
+  }
+
+  // Every key and string: a NUL would cut a C string short (an argument, a path, an
+  // env name), so none is accepted anywhere; the length is bounded too.
+  void check_text(const std::string& v, JsonTarget target, const std::string* key) {
+    const bool nul = std::memchr(v.data(), '\0', v.size()) != nullptr;
+    const bool long_text = v.size() > limits::kMaxStringBytes;
+    if (!nul && !long_text) return;
+    if (saturated()) return problems_.drop();
+    std::string what = key ? "key" : "string";
+    report(key ? open_pointer() + "/" + pointer_token(*key) : value_pointer(), target,
+           nul ? what + " contains a NUL character (\\u0000)"
+               : what + " is longer than " + std::to_string(limits::kMaxStringBytes >> 20) +
+                     " MiB",
+           0);
+  }
+
   bool in_task_element() const { return tasks_depth_ != 0 && stack_.size() >= tasks_depth_; }
 
   // Where a new value goes: the root, the task being built, an array or the value
@@ -115,7 +189,7 @@ class StreamHandler {
       element_ = std::move(v);
       return &element_;
     }
-    Json& top = *stack_.back();
+    Json& top = *stack_.back().value;
     if (top.is_array()) {
       top.push_back(std::move(v));
       return &top.back();
@@ -138,22 +212,26 @@ class StreamHandler {
 
   void emit() {
     int index = static_cast<int>(out_.task_count++);
-    if (!element_duplicates_.empty()) report_task_duplicates(index);
-    on_task_(index, element_);
+    if (!element_problems_.empty()) report_task_problems(index);
+    // Past the limit tasks are parsed (the file is bounded) but not read.
+    if (out_.task_count <= limits::kMaxTasks) {
+      on_task_(index, element_);
+    } else if (out_.task_count == limits::kMaxTasks + 1) {
+      problems_.at("/tasks/" + std::to_string(index), JsonTarget::value, "tasks",
+                   "more than " + std::to_string(limits::kMaxTasks) + " tasks");
+    }
     element_ = Json();
   }
 
-  void report_task_duplicates(int index) {
+  void report_task_problems(int index) {
     std::string context = "tasks[" + std::to_string(index) + "]";
     if (auto id = element_.find("task_id"); id != element_.end() && id->is_string()) {
       const std::string* text = id->get_ptr<const std::string*>();
       if (text && is_valid_id(*text)) context = "task '" + *text + "'";
     }
-    for (Duplicate& d : element_duplicates_) {
-      problems_.at(std::move(d.pointer), JsonTarget::key, context, std::move(d.message),
-                   d.occurrence);
-    }
-    element_duplicates_.clear();
+    for (Pending& d : element_problems_)
+      problems_.at(std::move(d.pointer), d.target, context, std::move(d.message), d.occurrence);
+    element_problems_.clear();
   }
 
   // The pointer of the innermost open container, found by looking each level up in
@@ -161,12 +239,12 @@ class StreamHandler {
   std::string open_pointer() const {
     std::string pointer;
     for (size_t level = 1; level < stack_.size(); ++level) {
-      const Json* child = stack_[level];
+      const Json* child = stack_[level].value;
       if (level == tasks_depth_) {
         pointer += "/" + std::to_string(out_.task_count);
         continue;
       }
-      const Json& parent = *stack_[level - 1];
+      const Json& parent = *stack_[level - 1].value;
       if (parent.is_array()) {
         pointer += "/" + std::to_string(parent.size() - 1);
         continue;
@@ -177,27 +255,49 @@ class StreamHandler {
     return pointer;
   }
 
+  // The pointer of the scalar being placed: the next element of the open array, or
+  // the value of the last key.
+  std::string value_pointer() const {
+    if (stack_.empty()) return "";
+    if (stack_.size() == tasks_depth_) return open_pointer() + "/" + std::to_string(out_.task_count);
+    const Json& top = *stack_.back().value;
+    if (top.is_array()) return open_pointer() + "/" + std::to_string(top.size());
+    return open_pointer() + "/" + pointer_token(last_key_ ? *last_key_ : std::string());
+  }
+
   void duplicate_key(const std::string& k) {
+    if (saturated()) return problems_.drop();
     std::string pointer = open_pointer() + "/" + pointer_token(k);
     // Later copies of the key: count how many came before to point at this one.
     int occurrence = ++duplicates_seen_[pointer];
-    std::string message = "key '" + k + "' is given more than once";
+    report(std::move(pointer), JsonTarget::key, "key '" + k + "' is given more than once",
+           occurrence);
+  }
+
+  // Past the diagnostics that will be shown, problems are only counted: finding
+  // their pointers (a scan of each parent object) is what must not repeat.
+  bool saturated() const {
+    return problems_.full() || element_problems_.size() >= limits::kMaxDiagnostics;
+  }
+
+  // Problems inside a task wait for the task to be complete, to be named by its id.
+  void report(std::string pointer, JsonTarget target, std::string message, int occurrence) {
     if (in_task_element()) {
-      element_duplicates_.push_back({std::move(pointer), std::move(message), occurrence});
+      element_problems_.push_back({std::move(pointer), target, std::move(message), occurrence});
       return;
     }
     std::string context = "dag";
-    if (stack_.size() > 1) {
+    if (stack_.size() > 1 && pointer.size() > 1) {
       std::string_view p = pointer;
       p.remove_prefix(1);
       context = std::string(p.substr(0, p.find('/')));
     }
-    problems_.at(std::move(pointer), JsonTarget::key, std::move(context), std::move(message),
-                 occurrence);
+    problems_.at(std::move(pointer), target, std::move(context), std::move(message), occurrence);
   }
 
-  struct Duplicate {
+  struct Pending {
     std::string pointer;
+    JsonTarget target;
     std::string message;
     int occurrence;
   };
@@ -206,12 +306,13 @@ class StreamHandler {
   StreamedDag& out_;
   const TaskCallback& on_task_;
   Problems& problems_;
-  std::vector<Json*> stack_;
+  std::vector<Level> stack_;
   Json* object_element_ = nullptr;
+  const std::string* last_key_ = nullptr;  // valid until the next member is added
   bool next_is_tasks_ = false;
   size_t tasks_depth_ = 0;  // stack size while the tasks array is the innermost container
   Json element_;
-  std::vector<Duplicate> element_duplicates_;
+  std::vector<Pending> element_problems_;
   std::unordered_map<std::string, int> duplicates_seen_;
 };
 

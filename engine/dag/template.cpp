@@ -136,14 +136,25 @@ std::string render_template(std::string_view text, const TemplateContext& ctx) {
   return out;
 }
 
-nlohmann::json render_json(const nlohmann::json& value, const TemplateContext& ctx) {
-  if (value.is_string()) return render_template(value.get_ref<const std::string&>(), ctx);
-  if (value.is_array() || value.is_object()) {
-    nlohmann::json out = value;
-    for (auto& item : out) item = render_json(item, ctx);
-    return out;
+namespace {
+
+// In place, on the one copy render_json makes: copying at every level would cost
+// the value's size times its depth. The depth is bounded by the loader.
+void render_in_place(nlohmann::json& value, const TemplateContext& ctx) {
+  if (value.is_string()) {
+    const std::string& text = value.get_ref<const std::string&>();
+    if (has_template(text)) value = render_template(text, ctx);
+  } else if (value.is_structured()) {
+    for (auto& item : value) render_in_place(item, ctx);
   }
-  return value;
+}
+
+}  // namespace
+
+nlohmann::json render_json(const nlohmann::json& value, const TemplateContext& ctx) {
+  nlohmann::json out = value;
+  render_in_place(out, ctx);
+  return out;
 }
 
 }  // namespace dagrun

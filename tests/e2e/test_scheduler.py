@@ -120,12 +120,21 @@ class ScheduleTest(SchedulerTestCase):
         # A broken file is reported and skipped; the other DAG keeps its runs.
         with open(os.path.join(self.home.dags, "broken.json"), "w") as f:
             f.write('{"dag_id": "broken", "schedule": "*/10 * * * *", "tasks": [{"task_id": "x", "retires": 1}]}')
+        # So are files built to crash or stall a loader: deep nesting, and 100,000
+        # errors on one line.
+        with open(os.path.join(self.home.dags, "deep.json"), "w") as f:
+            f.write('{"dag_id": "deep", "params": ' + "[" * 200000 + "]" * 200000 + ', "tasks": []}')
+        with open(os.path.join(self.home.dags, "wide.json"), "w") as f:
+            f.write('{"dag_id": "wide", "tasks": [' + ",".join(
+                '{"task_id": "t%d", "command": ["true"], "colour": 1}' % i for i in range(100000)) + "]}")
         os.remove(os.path.join(self.home.dags, "late_arrival.json"))  # and a removed DAG keeps its history
         time.sleep(1.5)
         rc, out, err = s.stop()
         self.assertEqual(rc, 0, out + err)
         self.assertIn("broken.json", err)
         self.assertIn("unknown key 'retires'", err)
+        self.assertIn("nesting is deeper than 64 levels", err)
+        self.assertEqual(err.count("99900 more errors not shown"), 1)  # reported once, not per reload
         self.assertEqual(len(self.runs("late_arrival", "success")), 1)
 
     def test_a_queued_trigger_runs_and_a_paused_dag_waits(self):

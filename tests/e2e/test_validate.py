@@ -78,5 +78,50 @@ class RejectedDagTest(HomeTestCase):
         self.assertIn("unknown container key 'comand' (did you mean 'command'?)", r.err)
 
 
+class HostileFileTest(HomeTestCase):
+    """Files built to crash or stall the loader: each is refused quickly with a
+    position, and the good DAG beside it still loads and runs."""
+
+    def test_pathological_files_are_refused_and_the_good_one_runs(self):
+        self.home.write_dag(dag("good", [task("a", ["true"])]))
+        # Nesting far past any stack if something recursed over it.
+        self.home.write_dag('{"dag_id": "deep", "params": ' + "[" * 200000 + "]" * 200000 +
+                            ', "tasks": [{"task_id": "a", "command": ["true"]}]}', name="deep.json")
+        # One line, 100,000 tasks, an unknown key in each: once 47 s.
+        tasks = ",".join('{"task_id": "t%d", "command": ["true"], "colour": 1}' % i for i in range(100000))
+        self.home.write_dag('{"dag_id": "wide", "tasks": [' + tasks + "]}", name="wide.json")
+        # A valid file followed by a NUL and anything at all.
+        self.home.write_dag('{"dag_id": "tail", "tasks": [{"task_id": "a", "command": ["true"]}]}\0{"x": 1}',
+                            name="tail.json")
+        r = self.home.run("validate")
+        self.assertRc(r, 1)
+        self.assertIn("good.json: ok", r.out)
+        self.assertIn("deep.json:1:", r.err)
+        self.assertIn("nesting is deeper than 64 levels", r.err)
+        self.assertIn("tail.json:1:69: error: invalid JSON: NUL byte in the file", r.err)
+        self.assertIn("wide.json:1:69: error: task 't0': unknown key 'colour'", r.err)
+        self.assertIn("wide.json: error: 99900 more errors not shown (the first 100 are)", r.err)
+        self.assertEqual(r.err.count("wide.json:"), 101)
+        self.assertIn("3 of 4 files invalid", r.err)
+        self.assertRc(self.home.run("trigger", "good"), 0)
+
+    def test_a_file_over_the_size_limit_is_not_read(self):
+        path = os.path.join(self.home.dags, "huge.json")
+        with open(path, "wb") as f:
+            f.truncate(64 * 1024 * 1024 + 1)  # sparse: costs no disk
+        r = self.home.run("validate")
+        self.assertRc(r, 1)
+        self.assertIn("huge.json: error: cannot read file: file is larger than 64 MiB (67108865 bytes)", r.err)
+
+    def test_a_nul_never_reaches_a_command(self):
+        marker = os.path.join(self.home.root, "ran")
+        self.home.write_dag({"dag_id": "nul", "tasks": [
+            {"task_id": "a", "command": ["touch", marker + "\u0000.ignored"]}]})
+        r = self.home.run("trigger", "nul")
+        self.assertRc(r, 2)
+        self.assertIn("string contains a NUL character (\\u0000)", r.err)
+        self.assertFalse(os.path.exists(marker))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -56,12 +56,12 @@ const std::vector<Case> kCases = {
     {"integer too large",
      "{\"dag_id\": \"d\", \"tasks\": [\n{\"task_id\": \"a\", \"command\": [\"true\"], \"retries\": 3000000000}]}",
      {"t.json:2:50: error: task 'a': retries must be a non-negative integer no larger than "
-      "2147483647, got 3000000000"}},
+      "1000, got 3000000000"}},
     {"integer beyond 64 bits signed",
      "{\"dag_id\": \"d\", \"max_active_runs\": 18446744073709551615, \"tasks\": [\n"
      "{\"task_id\": \"a\", \"command\": [\"true\"]}]}",
      {"t.json:1:36: error: dag: max_active_runs must be a positive integer no larger than "
-      "2147483647, got 18446744073709551615"}},
+      "100000, got 18446744073709551615"}},
     {"string command", "{\"dag_id\": \"d\", \"tasks\": [\n{\"task_id\": \"a\", \"command\": \"echo hi\"}]}",
      {"t.json:2:29: error: task 'a': command must be a list of arguments, not a string: use "
       "[\"echo\", \"hi\"] or [\"sh\", \"-c\", \"echo hi\"]"}},
@@ -222,7 +222,7 @@ TEST_CASE("errors come out in file order whatever pass found them") {
   CHECK(lines[1] == "t.json:3:58: error: task 'b': unknown key 'oops'");
 }
 
-TEST_CASE("suggestions for unknown upstream ids stop after a hundred") {
+TEST_CASE("past a hundred errors, the rest are counted") {
   std::string text = "{\"dag_id\": \"d\", \"tasks\": [{\"task_id\": \"task\", \"command\": [\"true\"]}";
   for (int i = 0; i < 101; ++i)
     text += ",\n{\"task_id\": \"t" + std::to_string(i) + "\", \"command\": [\"true\"], \"upstream\": [\"tsk\"]}";
@@ -230,5 +230,5 @@ TEST_CASE("suggestions for unknown upstream ids stop after a hundred") {
   auto lines = errors_of(text);
   REQUIRE(lines.size() == 101);
   CHECK(lines[99].ends_with("unknown upstream 'tsk' (did you mean 'task'?)"));
-  CHECK(lines[100].ends_with("unknown upstream 'tsk'"));
+  CHECK(lines[100] == "t.json: error: 1 more error not shown (the first 100 are)");
 }
