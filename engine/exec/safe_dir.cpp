@@ -39,8 +39,13 @@ class Fd {
 constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 
 [[noreturn]] void fail(int err, const fs::path& path) {
-  if (err == ELOOP) throw UnsafeDirError(path.string() + " is a symbolic link; refusing to follow it");
-  if (err == ENOTDIR) throw UnsafeDirError(path.string() + " is not a directory");
+  // openat(O_NOFOLLOW | O_DIRECTORY) on a link fails with ENOTDIR or ELOOP:
+  // look at what is there to say which.
+  struct stat st {};
+  const bool link = ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+  if (link && (err == ELOOP || err == ENOTDIR))
+    throw UnsafeDirError(path.string() + " is a symbolic link; refusing to follow it");
+  if (err == ELOOP || err == ENOTDIR) throw UnsafeDirError(path.string() + " is not a directory");
   throw std::system_error(err, std::generic_category(), path.string());
 }
 

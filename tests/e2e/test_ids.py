@@ -107,9 +107,11 @@ class DagAndTaskIdTest(IdsTestCase):
 class RunIdFlagTest(IdsTestCase):
     def setUp(self):
         super().setUp()
-        self.home.write_dag(dag("d", [task("a", ["sh", "-c", "echo hi; echo x > file"])]))
+        # Names no other process uses: what an escaped run would leave behind,
+        # as the run's log (<task>.1.log) and as the file the task writes.
+        self.probe = "probe_" + os.path.basename(self.home.root).replace("-", "_")
+        self.home.write_dag(dag("d", [task(self.probe, ["sh", "-c", f"echo hi; echo x > {self.probe}.out"])]))
         self.target = tempfile.mktemp(prefix="dagrun-e2e-runid-")  # never created
-        self.parent_before = sorted(os.listdir(os.path.dirname(self.home.root)))
 
     def bad_ids(self):
         return {
@@ -126,7 +128,12 @@ class RunIdFlagTest(IdsTestCase):
     def assertNothingWritten(self):
         self.assertEqual(self.home_entries(), ["dags"])
         self.assertFalse(os.path.lexists(self.target))
-        self.assertEqual(sorted(os.listdir(os.path.dirname(self.home.root))), self.parent_before)
+        # ../../.. from HOME/logs/d is HOME's parent; look a few levels up too.
+        d = self.home.root
+        for _ in range(4):
+            d = os.path.dirname(d)
+            for suffix in (".1.log", ".out"):
+                self.assertFalse(os.path.lexists(os.path.join(d, self.probe + suffix)), d)
 
     def test_bad_run_ids_are_refused_before_anything_is_written(self):
         for bad, message in self.bad_ids().items():
@@ -145,7 +152,7 @@ class RunIdFlagTest(IdsTestCase):
         self.assertRc(self.home.run("trigger", "d", "--run-id", "good"), 0)
         for bad in ("../../..", "", "r" * 300, "a\nb", "/etc"):
             with self.subTest(run_id=bad):
-                for args in (["tasks", bad], ["logs", bad, "a"], ["clear", bad]):
+                for args in (["tasks", bad], ["logs", bad, self.probe], ["clear", bad]):
                     r = self.home.run(*args)
                     self.assertRc(r, 2)
                     self.assertIn("RUN_ID", r.err)
@@ -157,7 +164,7 @@ class RunIdFlagTest(IdsTestCase):
                 r = self.home.run("clear", "good", "--task", bad)
                 self.assertRc(r, 2)
                 self.assertIn("--task", r.err)
-        self.assertEqual(self.home.task_states("good"), {"a": "success"})
+        self.assertEqual(self.home.task_states("good"), {self.probe: "success"})
 
 
 class LongIdsEndToEndTest(IdsTestCase):
