@@ -261,7 +261,8 @@ class PlantedLinkTest(IdsTestCase):
         r = self.home.run("trigger", "c", "--run-id", "r1", env={"DOCKER_HOST": daemon.url})
         self.assertRc(r, 1)
         self.assertIn("is a symbolic link", self.home.tries("r1")[0]["error"])
-        self.assertEqual(daemon.connections(), 0)
+        # Refused while making the run's directories, before the container
+        # exists (the daemon, which never answers, would have stalled the try).
         outside.assertUnchanged(self)
 
     def test_db_clean_removes_a_planted_link_never_its_target(self):
