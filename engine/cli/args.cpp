@@ -60,6 +60,11 @@ ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<Fl
   return out;
 }
 
+const std::string& checked_id(const std::string& value, IdKind kind, const std::string& what) {
+  if (auto why = id_problem(kind, value)) throw UsageError(what + " " + *why);
+  return value;
+}
+
 std::string describe_flags(const std::vector<FlagSpec>& specs) {
   std::string out;
   for (const auto& s : specs) {

@@ -17,7 +17,8 @@ bool failed_state(TaskState s) { return s == TaskState::failed || s == TaskState
 }  // namespace
 
 int verb_clear(Context& ctx) {
-  const std::string& run_id = ctx.args.positionals[0];
+  const std::string& run_id = checked_id(ctx.args.positionals[0], IdKind::run, "RUN_ID");
+  if (auto t = ctx.args.value("task")) checked_id(*t, IdKind::task, "--task");
   auto store = open_history(ctx, false);
   auto run = store ? store->get_run(run_id) : std::nullopt;
   if (!run) {

@@ -5,7 +5,9 @@
 #include "cli/dag_folder.h"
 #include "cli/verbs.h"
 #include "dag/duration.h"
+#include "dag/ids.h"
 #include "dag/iso_time.h"
+#include "exec/safe_dir.h"
 #include "run/runner.h"
 
 namespace dagrun::cli {
@@ -38,9 +40,13 @@ int verb_db(Context& ctx) {
   }
   std::vector<RunRecord> gone = store->delete_runs_ended_before(cutoff);
   for (const RunRecord& r : gone) {
+    // Containers could write in the data directory: remove_below never
+    // follows a link they left there, so nothing outside the root goes.
     std::error_code ec;
-    std::filesystem::remove_all(run_log_dir(ctx.home.logs, r.dag_id, r.run_id), ec);
-    std::filesystem::remove_all(run_data_dir(ctx.home.data, r.dag_id, r.run_id), ec);
+    if (!remove_below(ctx.home.logs, run_log_dir({}, r.dag_id, r.run_id), ec))
+      std::cerr << "dagrun db: cannot remove the logs of " << quote_id(r.run_id) << ": " << ec.message() << "\n";
+    if (!remove_below(ctx.home.data, run_data_dir({}, r.dag_id, r.run_id), ec))
+      std::cerr << "dagrun db: cannot remove the data of " << quote_id(r.run_id) << ": " << ec.message() << "\n";
   }
   std::cout << "deleted " << gone.size() << " run" << (gone.size() == 1 ? "" : "s") << " that ended before "
             << format_iso8601(cutoff) << ", with their logs and data\n";

@@ -47,7 +47,7 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 
 int verb_runs(Context& ctx) {
   RunFilter filter;
-  if (!ctx.args.positionals.empty()) filter.dag_id = ctx.args.positionals[0];
+  if (!ctx.args.positionals.empty()) filter.dag_id = checked_id(ctx.args.positionals[0], IdKind::dag, "DAG_ID");
   if (auto s = ctx.args.value("state")) {
     filter.state = parse_run_state(*s);
     if (!filter.state) throw UsageError("--state must be queued, running, success or failed, not '" + *s + "'");
@@ -84,7 +84,7 @@ int verb_runs(Context& ctx) {
 }
 
 int verb_tasks(Context& ctx) {
-  const std::string& run_id = ctx.args.positionals[0];
+  const std::string& run_id = checked_id(ctx.args.positionals[0], IdKind::run, "RUN_ID");
   auto store = open_history(ctx, false);
   auto run = store ? store->get_run(run_id) : std::nullopt;
   if (!run) {
@@ -141,8 +141,8 @@ int verb_tasks(Context& ctx) {
 }
 
 int verb_logs(Context& ctx) {
-  const std::string& run_id = ctx.args.positionals[0];
-  const std::string& task_id = ctx.args.positionals[1];
+  const std::string& run_id = checked_id(ctx.args.positionals[0], IdKind::run, "RUN_ID");
+  const std::string& task_id = checked_id(ctx.args.positionals[1], IdKind::task, "TASK_ID");
   std::optional<int> try_number;
   if (ctx.args.value("try")) try_number = parse_count(ctx.args, "try", 0);
   auto store = open_history(ctx, false);

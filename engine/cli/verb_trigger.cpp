@@ -44,6 +44,14 @@ int parse_positive(const ParsedArgs& args, const std::string& flag) {
   throw UsageError("--" + flag + " must be a positive integer, not '" + *text + "'");
 }
 
+// --run-id, checked before anything is loaded or written: it names the
+// run's log and data directories.
+std::optional<std::string> chosen_run_id(const ParsedArgs& args) {
+  auto id = args.value("run-id");
+  if (id) checked_id(*id, IdKind::run, "--run-id");
+  return id;
+}
+
 // --queue: record the run for the scheduler and return.
 int queue_run(Context& ctx, const Dag& dag, const std::string& conf) {
   std::unique_ptr<Store> store = open_history(ctx, true);
@@ -56,7 +64,7 @@ int queue_run(Context& ctx, const Dag& dag, const std::string& conf) {
   run.dag_file = dag.file;
   run.queued_at = run.logical_date = run.data_interval_start = run.data_interval_end = now;
   for (int attempt = 0;; ++attempt) {
-    run.run_id = ctx.args.value("run-id").value_or(make_run_id("manual", now + std::chrono::milliseconds(attempt)));
+    run.run_id = chosen_run_id(ctx.args).value_or(make_run_id("manual", now + std::chrono::milliseconds(attempt)));
     std::vector<TaskInstanceRecord> tasks;
     for (const TaskSpec& t : dag.tasks) tasks.push_back({run.run_id, t.task_id, TaskState::queued, 0, t.retries + 1});
     try {
@@ -78,6 +86,7 @@ int queue_run(Context& ctx, const Dag& dag, const std::string& conf) {
 
 int verb_trigger(Context& ctx) {
   const std::string conf = parse_conf(ctx.args);
+  chosen_run_id(ctx.args);
   const int max_active = parse_positive(ctx.args, "max-active-tasks");
   PluginCatalog plugins = discover_plugins(ctx);
   std::vector<LoadResult> results;
@@ -104,7 +113,7 @@ int verb_trigger(Context& ctx) {
 
   RunRequest request;
   request.dag = dag;
-  request.run_id = ctx.args.value("run-id").value_or(make_run_id("manual", std::chrono::system_clock::now()));
+  request.run_id = chosen_run_id(ctx.args).value_or(make_run_id("manual", std::chrono::system_clock::now()));
   request.conf_json = conf;
   request.owner = lease.id();
   request.home = ctx.home.root;

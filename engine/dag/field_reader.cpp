@@ -256,16 +256,6 @@ std::optional<std::vector<std::string>> read_string_list(const Json& v, const Sc
   return out;
 }
 
-bool is_valid_id(std::string_view id) {
-  if (id.empty() || id.size() > 250) return false;
-  for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 std::optional<std::string> read_id(const Json& v, const Scope& s, std::string_view key,
                                    Problems& p) {
   if (!v.is_string()) {
@@ -273,11 +263,9 @@ std::optional<std::string> read_id(const Json& v, const Scope& s, std::string_vi
     return std::nullopt;
   }
   const auto& id = v.get_ref<const std::string&>();
-  if (is_valid_id(id)) return id;
-  std::string why = id.empty()      ? " must not be empty"
-                    : id.size() > 250 ? " is longer than 250 characters"
-                                      : " '" + id + "' may contain only letters, digits, '_', '-' and '.'";
-  p.at_value(s, key, std::string(key) + why);
+  auto why = id_problem(key == "task_id" ? IdKind::task : IdKind::dag, id);
+  if (!why) return id;
+  p.at_value(s, key, std::string(key) + ' ' + *why);
   return std::nullopt;
 }
 

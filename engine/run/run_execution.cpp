@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "exec/safe_dir.h"
 #include "run/task_render.h"
 
 namespace dagrun {
@@ -119,6 +120,7 @@ RunExecution::Launch RunExecution::launch(int task) {
       out.error = e.what();
     }
   }
+  if (!setup_error_.empty()) out.error = setup_error_;
   request.run_id = req_.run_id;
   request.try_number = t.try_number;
   request.conf_json = req_.conf_json;
@@ -218,8 +220,14 @@ void RunExecution::worker_loop() {
 }
 
 RunRecord RunExecution::execute(RunRecord run, const Store* resume_from) {
-  std::filesystem::create_directories(log_dir_);
-  std::filesystem::create_directories(data_dir_);
+  // Made without following links below the roots: tasks' containers can
+  // write under the data root and may have planted one.
+  try {
+    make_dirs_below(req_.logs_root, run_log_dir({}, dag_.dag_id, req_.run_id));
+    make_dirs_below(req_.data_root, run_data_dir({}, dag_.dag_id, req_.run_id));
+  } catch (const std::exception& e) {
+    setup_error_ = std::string("cannot make the run's directories: ") + e.what();
+  }
   std::unique_lock lock(mu_);
   run_ = run;
   for (RunObserver* o : observers_) o->run_updated(run);

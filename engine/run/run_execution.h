@@ -96,6 +96,10 @@ class RunExecution {
 
   std::filesystem::path log_dir_;
   std::filesystem::path data_dir_;
+  // Why the run's log or data directory could not be made (a link planted
+  // in its place, a full disk): every try then fails with it, so the run
+  // still ends and says why.
+  std::string setup_error_;
   std::string host_;
   std::string first_failure_;
   int limit_;

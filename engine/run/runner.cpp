@@ -1,5 +1,6 @@
 #include "run/runner.h"
 
+#include "dag/ids.h"
 #include "dag/iso_time.h"
 #include "run/run_execution.h"
 
@@ -16,18 +17,21 @@ Executor* ExecutorSet::find(TaskKind kind) const {
 
 std::filesystem::path run_log_dir(const std::filesystem::path& logs_root, const std::string& dag_id,
                                   const std::string& run_id) {
-  return logs_root / dag_id / run_id;
+  return logs_root / id_file_name(dag_id) / id_file_name(run_id);
 }
 
 std::filesystem::path try_log_path(const std::filesystem::path& run_log_dir,
                                    const std::string& task_id, int try_number) {
-  // One flat directory per run: no directory to create per try.
-  return run_log_dir / (task_id + "." + std::to_string(try_number) + ".log");
+  // One flat directory per run: no directory to create per try. The try
+  // number is the last dot-separated part before ".log", so no two
+  // (task, try) pairs share a name. Room is kept for the longest try number.
+  constexpr size_t kSuffix = 1 + 10 + 4;  // "." + INT_MAX's digits + ".log"
+  return run_log_dir / (id_file_name(task_id, kSuffix) + "." + std::to_string(try_number) + ".log");
 }
 
 std::filesystem::path run_data_dir(const std::filesystem::path& data_root, const std::string& dag_id,
                                    const std::string& run_id) {
-  return data_root / dag_id / run_id;
+  return data_root / id_file_name(dag_id) / id_file_name(run_id);
 }
 
 std::string make_run_id(std::string_view run_type, TimePoint at) {

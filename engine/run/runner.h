@@ -49,7 +49,10 @@ struct RunRequest {
   const CancelToken* drain = nullptr;
 };
 
-// The directory and file names a run uses, in one place.
+// The directory and file names a run uses, in one place. Each id becomes one
+// file-name component (dag/ids.h id_file_name): a valid id that fits is kept
+// as it is, anything else is shortened with a hash, so the paths stay under
+// their root and within NAME_MAX.
 std::filesystem::path run_log_dir(const std::filesystem::path& logs_root, const std::string& dag_id,
                                   const std::string& run_id);
 std::filesystem::path try_log_path(const std::filesystem::path& run_log_dir,

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "dag/ids.h"
 #include "dag/iso_time.h"
 #include "sched/timetable.h"
 
@@ -15,7 +16,11 @@ constexpr int kMaxCreatedPerStep = 500;
 }  // namespace
 
 std::string scheduled_run_id(const std::string& dag_id, TimePoint interval_start) {
-  return "scheduled__" + dag_id + "__" + format_iso8601(interval_start);
+  // Run ids are unique across DAGs, hence the dag id; a long one is shortened
+  // (with a hash, so ids stay distinct) to keep the run id within kMaxIdLength.
+  const std::string time = format_iso8601(interval_start);
+  const std::string head = "scheduled__", sep = "__";
+  return head + shorten_id(dag_id, kMaxIdLength - head.size() - sep.size() - time.size()) + sep + time;
 }
 
 Scheduler::Scheduler(Store& store, RunLauncher& launcher, std::string owner)

@@ -12,6 +12,7 @@
 #include "exec/docker/engine_identity.h"
 #include "exec/docker/env_file.h"
 #include "exec/outcome.h"
+#include "exec/safe_dir.h"
 #include "exec/try_log.h"
 
 namespace dagrun {
@@ -86,9 +87,15 @@ class ContainerTry {
     if (!spec_.mount_tmp_dir || request_.data_dir.empty()) return;
     const std::filesystem::path dir =
         request_.data_dir.is_relative() ? request_.home / request_.data_dir : request_.data_dir;
-    std::error_code ec;
-    std::filesystem::permissions(dir, std::filesystem::perms::all | std::filesystem::perms::sticky_bit, ec);
-    if (ec) note(LogLevel::warn, "cannot open the data directory " + dir.string() + " to the container: " + ec.message());
+    // data_root/<dag>/<run>: neither component below the data root may be a
+    // link a container planted there.
+    try {
+      chmod_dir_below(dir.parent_path().parent_path(), dir.parent_path().filename() / dir.filename(), 01777);
+    } catch (const UnsafeDirError& e) {
+      throw DockerConfigError(std::string("cannot open the data directory to the container: ") + e.what());
+    } catch (const std::exception& e) {
+      note(LogLevel::warn, "cannot open the data directory " + dir.string() + " to the container: " + e.what());
+    }
   }
 
   TryOutcome create_and_run() {
