@@ -63,7 +63,7 @@ TEST_CASE("mistakes in dag_authors and trusted_plugin_dirs stop the configuratio
   CHECK(errors(R"({"dag_authors": false})") ==
         "c.json:1:17: error: config: dag_authors must be \"trusted\" or \"untrusted\", got boolean\n");
   CHECK(errors(R"({"dag_authors": "untrusted", "dag_authors": "trusted"})") ==
-        "c.json:1:31: error: config: key 'dag_authors' is given more than once\n");
+        "c.json:1:30: error: config: key 'dag_authors' is given more than once\n");
   CHECK(errors(R"({"dag_author": "untrusted"})") ==
         "c.json:1:2: error: config: unknown key 'dag_author' (did you mean 'dag_authors'?)\n");
   CHECK(errors(R"({"trusted_plugin_dirs": "/opt/p"})") ==

@@ -68,17 +68,17 @@ TEST_CASE("untrusted DAG authors get no command, in_process or untrusted plugin,
   TempHome home;
   TrustRules rules = untrusted_rules(home);
   CHECK(errors(home, rules, kEveryKind) ==
-        "t.json:2:39: error: task 'cmd': command tasks are refused: a command runs as the engine's user" +
+        "t.json:2:33: error: task 'cmd': command tasks are refused: a command runs as the engine's user" +
             std::string(kWhy) +
-            "t.json:3:55: error: task 'inproc': isolation 'in_process' is refused: the plugin would run inside "
+            "t.json:3:56: error: task 'inproc': isolation 'in_process' is refused: the plugin would run inside "
             "the engine, without limits" +
-            kWhy + "t.json:4:35: error: task 'stray': plugin 'stray' would be loaded from " +
+            kWhy + "t.json:4:34: error: task 'stray': plugin 'stray' would be loaded from " +
             "HOME/elsewhere/dagrun_stray.so, outside the trusted plugin directories (HOME/vetted:HOME/installed)" +
             kWhy +
-            "t.json:5:62: error: task 'preload': env 'LD_PRELOAD' is refused: it changes what code or files the "
+            "t.json:5:66: error: task 'preload': env 'LD_PRELOAD' is refused: it changes what code or files the "
             "task host loads as the engine's user" +
             kWhy +
-            "t.json:5:93: error: task 'preload': env 'DAGRUN_TMP_DIR' is refused: it changes what code or files "
+            "t.json:5:97: error: task 'preload': env 'DAGRUN_TMP_DIR' is refused: it changes what code or files "
             "the task host loads as the engine's user" +
             kWhy);
 }
