@@ -92,6 +92,8 @@ class UntrustedRefusalTest(TrustTestCase):
                            "isolation 'in_process' is refused: the plugin would run inside the engine, without limits")
 
     def test_a_plugin_from_the_plugin_path_flag_or_variable_is_refused(self):
+        # dagrun_extra.so is noop under another name: loading it would fail on the name,
+        # so the refusal also shows that an untrusted file is never loaded at all.
         _, text = self.write("extra", ['  {"task_id": "a", "plugin": "extra"}'])
         where = os.path.join(os.path.realpath(self.extra), "dagrun_extra.so")
         message = (f"plugin 'extra' would be loaded from {where}, outside the trusted plugin directories "
@@ -130,8 +132,17 @@ class UntrustedAllowedTest(TrustTestCase):
         self.assertEqual(self.home.task_states("r1"), {"a": "success"})
 
     def test_a_plugin_from_an_operator_trusted_directory_runs(self):
-        self.configure({"dag_authors": "untrusted", "trusted_plugin_dirs": [self.extra]})
-        self.write("vetted", ['  {"task_id": "a", "plugin": "extra"}'])
+        vetted = os.path.join(self.home.root, "vetted-plugins")
+        os.makedirs(vetted)
+        shutil.copy(os.path.join(PLUGIN_DIR, "dagrun_noop.so"), vetted)
+        self.configure({"dag_authors": "untrusted", "trusted_plugin_dirs": ["vetted-plugins"]})
+        # The operator's directory is searched before the installed one.
+        listing = self.home.run("plugins")
+        self.assertRc(listing, 0)
+        noop = [line for line in listing.out.splitlines() if line.startswith("noop ")]
+        self.assertEqual(len(noop), 1, listing.out)
+        self.assertIn(os.path.join(vetted, "dagrun_noop.so"), noop[0])
+        self.write("vetted", ['  {"task_id": "a", "plugin": "noop"}'])
         t = self.home.run("trigger", "vetted", "--run-id", "r1")
         self.assertRc(t, 0)
         self.assertEqual(self.home.task_states("r1"), {"a": "success"})
