@@ -15,12 +15,12 @@ namespace {
 constexpr std::string_view kWhy = "dag_authors is \"untrusted\" in HOME/dagrun.json";
 
 // glibc ignores these in set-user-id programs because they make a process load
-// code or read files of the caller's choosing (elf/dl-support, unsecvars.h);
+// code or read files of the caller's choosing (glibc's unsecvars.h);
 // PATH and HOME steer what a plugin runs and which configuration it reads.
 constexpr std::array<std::string_view, 16> kRefusedNames{
-    "GCONV_PATH", "GETCONF_DIR",      "GLIBC_TUNABLES", "HOSTALIASES", "LOCALDOMAIN", "LOCPATH",
-    "MALLOC_TRACE", "NIS_PATH",       "NLSPATH",        "RESOLV_HOST_CONF", "RES_OPTIONS",
-    "TMPDIR",     "TZDIR",            "PATH",           "HOME",        "PYTHONPATH"};
+    "GCONV_PATH",   "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES",      "LOCALDOMAIN", "LOCPATH",
+    "MALLOC_TRACE", "NIS_PATH",    "NLSPATH",        "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR",
+    "TZDIR",        "PATH",        "HOME",           "PYTHONPATH"};
 constexpr std::array<std::string_view, 3> kRefusedPrefixes{"LD_", "DAGRUN_", "MALLOC_"};
 
 fs::path canonical_or_lexical(const fs::path& p) {
@@ -36,9 +36,8 @@ std::string join(const std::vector<fs::path>& dirs) {
 }
 
 // The place a path param may name, or a message saying why it is refused.
-std::optional<std::string> path_param_problem(const std::string& key, const std::string& value,
-                                              const fs::path& root, const std::string& root_label,
-                                              const TrustRules& rules) {
+std::optional<std::string> path_param_problem(const std::string& key, const std::string& value, const fs::path& root,
+                                              const std::string& root_label, const TrustRules& rules) {
   std::string why;
   auto resolved = resolve_host_path(value, rules.home, &why);
   if (!resolved) return "params." + key + " '" + value + "' cannot be checked: " + why;
@@ -47,8 +46,8 @@ std::optional<std::string> path_param_problem(const std::string& key, const std:
   auto resolved_root = resolve_host_path(root, rules.home, &why_root);
   if (resolved_root && path_within(*resolved, *resolved_root) && path_within(lexical, root)) return std::nullopt;
   std::string shown = resolved->string() == value ? "" : " (" + resolved->string() + ")";
-  return "params." + key + " '" + value + "'" + shown + " is outside " + root_label + " (" +
-         root.string() + "), and a plugin uses it as the engine's user; " + std::string(kWhy);
+  return "params." + key + " '" + value + "'" + shown + " is outside " + root_label + " (" + root.string() +
+         "), and a plugin uses it as the engine's user; " + std::string(kWhy);
 }
 
 }  // namespace
@@ -61,8 +60,7 @@ std::optional<DagAuthors> parse_dag_authors(std::string_view text) {
   return std::nullopt;
 }
 
-TrustRules make_trust_rules(const TrustPolicy& policy, const fs::path& installed_plugin_dir,
-                            const fs::path& home) {
+TrustRules make_trust_rules(const TrustPolicy& policy, const fs::path& installed_plugin_dir, const fs::path& home) {
   TrustRules rules;
   rules.dag_authors = policy.dag_authors;
   for (const fs::path& d : policy.plugin_dirs) rules.trusted_plugin_dirs.push_back(canonical_or_lexical(d));
@@ -77,35 +75,38 @@ bool is_refused_env_name(std::string_view name) {
                      [&](std::string_view p) { return name.substr(0, p.size()) == p; });
 }
 
-std::vector<TrustViolation> check_task_trust(const TaskSpec& task, std::string_view dag_id,
-                                             const TrustRules& rules) {
+std::vector<TrustViolation> check_task_trust(const TaskSpec& task, std::string_view dag_id, const TrustRules& rules) {
   std::vector<TrustViolation> out;
   if (!rules.untrusted()) return out;
   switch (task.kind) {
     case TaskKind::command:
-      out.push_back({"/command", "command tasks are refused: a command runs as the engine's user; " +
-                                     std::string(kWhy)});
+      out.push_back(
+          {"/command", "command tasks are refused: a command runs as the engine's user; " + std::string(kWhy)});
       return out;
     case TaskKind::container:
       return out;  // the container policy decides
-    case TaskKind::plugin: break;
+    case TaskKind::plugin:
+      break;
   }
   if (task.isolation == Isolation::in_process)
-    out.push_back({"/isolation", "isolation 'in_process' is refused: the plugin would run inside the "
-                                 "engine, without limits; " + std::string(kWhy)});
+    out.push_back({"/isolation",
+                   "isolation 'in_process' is refused: the plugin would run inside the "
+                   "engine, without limits; " +
+                       std::string(kWhy)});
   if (auto it = rules.plugin_files.find(task.plugin); it != rules.plugin_files.end()) {
     const fs::path dir = canonical_or_lexical(it->second.parent_path());
     if (std::find(rules.trusted_plugin_dirs.begin(), rules.trusted_plugin_dirs.end(), dir) ==
         rules.trusted_plugin_dirs.end())
       out.push_back({"/plugin", "plugin '" + task.plugin + "' would be loaded from " + it->second.string() +
-                                    ", outside the trusted plugin directories (" +
-                                    join(rules.trusted_plugin_dirs) + "); " + std::string(kWhy)});
+                                    ", outside the trusted plugin directories (" + join(rules.trusted_plugin_dirs) +
+                                    "); " + std::string(kWhy)});
   }
   for (const auto& [name, value] : task.env)
     if (is_refused_env_name(name))
-      out.push_back({"/env/" + pointer_token(name),
-                     "env '" + name + "' is refused: it changes what code or files the task host "
-                                      "loads as the engine's user; " + std::string(kWhy)});
+      out.push_back({"/env/" + pointer_token(name), "env '" + name +
+                                                        "' is refused: it changes what code or files the task host "
+                                                        "loads as the engine's user; " +
+                                                        std::string(kWhy)});
   if (task.params.is_object()) {
     // The DAG's own directory, as for container mount roots; "." and ".." are
     // not directories of their own.

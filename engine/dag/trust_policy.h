@@ -62,8 +62,7 @@ struct TrustViolation {
 };
 
 // Every refused setting of one task; always empty in trusted mode.
-std::vector<TrustViolation> check_task_trust(const TaskSpec& task, std::string_view dag_id,
-                                             const TrustRules& rules);
+std::vector<TrustViolation> check_task_trust(const TaskSpec& task, std::string_view dag_id, const TrustRules& rules);
 
 // Environment names a DAG may not give a process that runs as the engine's
 // user: the dynamic loader's (LD_*), glibc's other code- and file-loading

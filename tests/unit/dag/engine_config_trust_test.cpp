@@ -83,13 +83,13 @@ TEST_CASE("a trusted plugin directory may not lie where DAG authors or their tas
   "trusted_plugin_dirs": ["dags/plugins", "data", "logs/x", "shared/p", "sneaky", "plugins"]})",
                                              "c.json", home.path());
   CHECK_FALSE(r.ok());
-  const std::string why = ", where DAG authors or their tasks can write; a trusted plugin directory must be the "
-                          "operator's alone\n";
+  const std::string why =
+      ", where DAG authors or their tasks can write; a trusted plugin directory must be the "
+      "operator's alone\n";
   CHECK(errors_of(r, home) ==
         "c.json:3:27: error: config: plugin directory 'dags/plugins' lies in the DAGs folder" + why +
-        "c.json:3:43: error: config: plugin directory 'data' lies in the tasks' data" + why +
-        "c.json:3:51: error: config: plugin directory 'logs/x' lies in the tasks' logs" + why +
-        "c.json:3:61: error: config: plugin directory 'shared/p' lies in the container mount root HOME/shared" +
-            why +
-        "c.json:3:73: error: config: plugin directory 'sneaky' lies in the DAGs folder" + why);
+            "c.json:3:43: error: config: plugin directory 'data' lies in the tasks' data" + why +
+            "c.json:3:51: error: config: plugin directory 'logs/x' lies in the tasks' logs" + why +
+            "c.json:3:61: error: config: plugin directory 'shared/p' lies in the container mount root HOME/shared" +
+            why + "c.json:3:73: error: config: plugin directory 'sneaky' lies in the DAGs folder" + why);
 }

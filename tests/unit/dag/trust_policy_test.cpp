@@ -1,9 +1,10 @@
 // The rules for DAG authors who are not trusted: what a DAG may not do as the
 // engine's user, refused when it is loaded and again on the rendered task.
+#include "dag/trust_policy.h"
+
 #include <doctest/doctest.h>
 
 #include "container_test_home.h"
-#include "dag/trust_policy.h"
 #include "load_helpers.h"
 
 using namespace dagrun;
@@ -98,15 +99,20 @@ TEST_CASE("data_dir and env_file params stay in the DAG's data directory and the
   const std::string use = " (HOME/data/d), and a plugin uses it as the engine's user";
   CHECK(errors(home, rules, text) ==
         "t.json:2:61: error: task 'a': params.data_dir 'news-data' (HOME/news-data) is outside the DAG's data "
-        "directory" + use + kWhy +
-        "t.json:3:61: error: task 'b': params.data_dir 'data/d/../../dags' (HOME/dags) is outside the DAG's "
-        "data directory" + use + kWhy +
-        "t.json:4:61: error: task 'c': params.data_dir 'data/d/out/x' (/usr/share/x) is outside the DAG's data "
-        "directory" + use + kWhy +
-        "t.json:5:61: error: task 'e': params.env_file '/etc/passwd' is outside the dagrun home (HOME), and a "
-        "plugin uses it as the engine's user" + kWhy +
-        "t.json:6:61: error: task 'f': params.data_dir 'data/other' (HOME/data/other) is outside the DAG's data "
-        "directory" + use + kWhy);
+        "directory" +
+            use + kWhy +
+            "t.json:3:61: error: task 'b': params.data_dir 'data/d/../../dags' (HOME/dags) is outside the DAG's "
+            "data directory" +
+            use + kWhy +
+            "t.json:4:61: error: task 'c': params.data_dir 'data/d/out/x' (/usr/share/x) is outside the DAG's data "
+            "directory" +
+            use + kWhy +
+            "t.json:5:61: error: task 'e': params.env_file '/etc/passwd' is outside the dagrun home (HOME), and a "
+            "plugin uses it as the engine's user" +
+            kWhy +
+            "t.json:6:61: error: task 'f': params.data_dir 'data/other' (HOME/data/other) is outside the DAG's data "
+            "directory" +
+            use + kWhy);
 }
 
 TEST_CASE("settings inherited from default_args or the DAG's params are reported where they are written") {
@@ -116,11 +122,14 @@ TEST_CASE("settings inherited from default_args or the DAG's params are reported
   "default_args": {"isolation": "in_process", "env": {"LD_LIBRARY_PATH": "/tmp"}},
   "tasks": [{"task_id": "a", "plugin": "noop"}]})") ==
         "t.json:1:40: error: task 'a': params.data_dir '/srv' is outside the DAG's data directory (HOME/data/d), "
-        "and a plugin uses it as the engine's user" + std::string(kWhy) +
-        "t.json:2:33: error: task 'a': isolation 'in_process' is refused: the plugin would run inside the engine, "
-        "without limits" + kWhy +
-        "t.json:2:74: error: task 'a': env 'LD_LIBRARY_PATH' is refused: it changes what code or files the task "
-        "host loads as the engine's user" + kWhy);
+        "and a plugin uses it as the engine's user" +
+            std::string(kWhy) +
+            "t.json:2:33: error: task 'a': isolation 'in_process' is refused: the plugin would run inside the engine, "
+            "without limits" +
+            kWhy +
+            "t.json:2:74: error: task 'a': env 'LD_LIBRARY_PATH' is refused: it changes what code or files the task "
+            "host loads as the engine's user" +
+            kWhy);
 }
 
 TEST_CASE("a DAG whose id names no directory of its own gets no data_dir") {
@@ -158,8 +167,8 @@ TEST_CASE("the rendered task is checked again: a value known only at run time ca
 }
 
 TEST_CASE("environment names that make a process load code or files") {
-  for (const char* name : {"LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "GCONV_PATH", "GLIBC_TUNABLES",
-                           "MALLOC_CHECK_", "DAGRUN_PARAMS", "DAGRUN_HOME", "PATH", "HOME", "TMPDIR", "LOCPATH"})
+  for (const char* name : {"LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "GCONV_PATH", "GLIBC_TUNABLES", "MALLOC_CHECK_",
+                           "DAGRUN_PARAMS", "DAGRUN_HOME", "PATH", "HOME", "TMPDIR", "LOCPATH"})
     CHECK_MESSAGE(is_refused_env_name(name), name);
   for (const char* name : {"NEWS_DATA_DIR", "LANG", "TZ", "LDAP_URI", "MY_LD_PRELOAD", "ld_preload", "API_KEY"})
     CHECK_FALSE_MESSAGE(is_refused_env_name(name), name);
