@@ -2,11 +2,20 @@
 
 #include <iostream>
 
+#include "cli/engine_setup.h"
 #include "dag/folder_loader.h"
 
 namespace dagrun::cli {
 
-PluginCatalog discover_plugins(const Context& ctx) { return PluginCatalog(ctx.home.plugin_dirs); }
+PluginCatalog discover_plugins(const Context& ctx) {
+  // The operator's trusted_plugin_dirs go before the installed directory (the
+  // last). An invalid configuration adds none here; loading reports it.
+  std::vector<std::filesystem::path> dirs = ctx.home.plugin_dirs;
+  EngineConfigResult config = load_engine_config_file(ctx.home.config, ctx.home.root);
+  if (config.ok() && !dirs.empty())
+    dirs.insert(dirs.end() - 1, config.config->trust.plugin_dirs.begin(), config.config->trust.plugin_dirs.end());
+  return PluginCatalog(dirs);
+}
 
 std::vector<std::string> plugin_names(const PluginCatalog& plugins) {
   std::vector<std::string> names;
@@ -24,13 +33,14 @@ EngineConfig read_engine_config(const Context& ctx) {
 
 namespace {
 
-// The options every verb loads DAGs with; they point into config and names.
+// The options every verb loads DAGs with; they point into config, names and trust.
 LoadOptions load_options(const Context& ctx, const EngineConfig& config,
-                         const std::vector<std::string>& names) {
+                         const std::vector<std::string>& names, const TrustRules& trust) {
   LoadOptions options;
   options.known_plugins = &names;
   options.policy = &config.containers;
   options.home = ctx.home.root;
+  options.trust = &trust;
   return options;
 }
 
@@ -40,14 +50,16 @@ std::vector<LoadResult> load_dags(const Context& ctx, const PluginCatalog& plugi
   EngineConfig config = read_engine_config(ctx);
   if (!std::filesystem::is_directory(ctx.home.dags)) return {};
   std::vector<std::string> names = plugin_names(plugins);
-  return load_dag_folder(ctx.home.dags, load_options(ctx, config, names));
+  const TrustRules trust = trust_rules(ctx, config, plugins);
+  return load_dag_folder(ctx.home.dags, load_options(ctx, config, names, trust));
 }
 
 std::vector<LoadResult> load_dag_files(const Context& ctx, const PluginCatalog& plugins,
                                        const std::vector<std::string>& files) {
   EngineConfig config = read_engine_config(ctx);
   std::vector<std::string> names = plugin_names(plugins);
-  LoadOptions options = load_options(ctx, config, names);
+  const TrustRules trust = trust_rules(ctx, config, plugins);
+  LoadOptions options = load_options(ctx, config, names, trust);
   std::vector<LoadResult> results;
   for (const auto& file : files) results.push_back(load_dag_file(file, options));
   return results;

@@ -9,18 +9,57 @@
 #include "exec/docker/container_executor.h"
 #include "exec/docker/docker_endpoint.h"
 #include "exec/docker/leftovers.h"
+#include "exec/outcome.h"
 #include "exec/plugin_executor.h"
 #include "run/recovery.h"
 
 namespace dagrun::cli {
 
-ExecutorSet make_executors(const Context& ctx, const PluginCatalog& plugins, const ContainerPolicy& policy) {
+namespace {
+
+// Refuses a try whose task breaks the trust rules before the inner executor
+// sees it; the task as rendered for the try is what is checked, so a template
+// cannot smuggle a path past the check made at validation.
+class TrustCheckingExecutor : public Executor {
+ public:
+  TrustCheckingExecutor(std::unique_ptr<Executor> inner, std::shared_ptr<const TrustRules> rules)
+      : inner_(std::move(inner)), rules_(std::move(rules)) {}
+
+  TryOutcome run(const TryRequest& request, TrySink& sink, const CancelToken& cancel) override {
+    if (!request.task) return inner_->run(request, sink, cancel);
+    std::vector<TrustViolation> refused =
+        check_task_trust(*request.task, request.dag ? std::string_view(request.dag->dag_id) : "", *rules_);
+    if (refused.empty()) return inner_->run(request, sink, cancel);
+    std::string error = "task '" + request.task->task_id + "' refused: " + refused.front().message;
+    sink.log(LogLevel::error, error);
+    return failed_outcome(std::move(error), TryOutcome::Status::failed_no_retry);
+  }
+
+ private:
+  std::unique_ptr<Executor> inner_;
+  std::shared_ptr<const TrustRules> rules_;
+};
+
+}  // namespace
+
+TrustRules trust_rules(const Context& ctx, const EngineConfig& config, const PluginCatalog& plugins) {
+  TrustRules rules = make_trust_rules(config.trust, install_paths().plugin_dir, ctx.home.root);
+  for (const PluginFile& p : plugins.plugins()) rules.plugin_files.emplace(p.name, p.path);
+  return rules;
+}
+
+ExecutorSet make_executors(const Context& ctx, const PluginCatalog& plugins, const EngineConfig& config) {
   ExecOptions options;
   options.task_host = ctx.home.task_host;
+  auto rules = std::make_shared<const TrustRules>(trust_rules(ctx, config, plugins));
+  auto guarded = [&](std::unique_ptr<Executor> e) -> std::unique_ptr<Executor> {
+    if (!rules->untrusted()) return e;
+    return std::make_unique<TrustCheckingExecutor>(std::move(e), rules);
+  };
   ExecutorSet executors;
-  executors.add(TaskKind::command, make_command_executor(options));
-  executors.add(TaskKind::plugin, make_plugin_executor(plugins, options));
-  executors.add(TaskKind::container, make_container_executor(policy, options));
+  executors.add(TaskKind::command, guarded(make_command_executor(options)));
+  executors.add(TaskKind::plugin, guarded(make_plugin_executor(plugins, options)));
+  executors.add(TaskKind::container, guarded(make_container_executor(config.containers, options)));
   return executors;
 }
 

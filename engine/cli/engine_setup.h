@@ -5,16 +5,24 @@
 #include <vector>
 
 #include "cli/context.h"
-#include "dag/container_policy.h"
+#include "dag/engine_config.h"
 #include "dag/loader.h"
+#include "dag/trust_policy.h"
 #include "plugin/catalog.h"
 #include "run/runner.h"
 #include "store/store.h"
 
 namespace dagrun::cli {
 
-// The executors for every task kind.
-ExecutorSet make_executors(const Context& ctx, const PluginCatalog& plugins, const ContainerPolicy& policy);
+// The trust rules of the configuration for this installation: its trusted
+// plugin directories and the installed one, and where each plugin was found.
+TrustRules trust_rules(const Context& ctx, const EngineConfig& config, const PluginCatalog& plugins);
+
+// The executors for every task kind. When DAG authors are untrusted, each one
+// first checks the rendered task against the trust rules, so a DAG that reached
+// the runner some other way than the validating loader still cannot run a
+// command, an in_process plugin or a plugin from an untrusted directory.
+ExecutorSet make_executors(const Context& ctx, const PluginCatalog& plugins, const EngineConfig& config);
 
 // Before this engine runs anything: recovers the runs of engines that died
 // (their processes stopped, their running tries failed, the runs queued for

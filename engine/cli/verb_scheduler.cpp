@@ -84,7 +84,7 @@ int verb_scheduler(Context& ctx) {
   EngineLease lease(*store, "scheduler");
   PluginCatalog plugins = discover_plugins(ctx);
   clean_up_after_dead_engines(ctx, *store, lease.record(), load_dags(ctx, plugins));
-  ExecutorSet executors = make_executors(ctx, plugins, config.containers);
+  ExecutorSet executors = make_executors(ctx, plugins, config);
   StoreWriter writer(*store);
   RunLog log(std::cout);
 

@@ -109,7 +109,7 @@ int verb_trigger(Context& ctx) {
   std::unique_ptr<Store> store = open_history(ctx, true);
   EngineLease lease(*store, "trigger");
   clean_up_after_dead_engines(ctx, *store, lease.record(), results);
-  ExecutorSet executors = make_executors(ctx, plugins, config.containers);
+  ExecutorSet executors = make_executors(ctx, plugins, config);
 
   RunRequest request;
   request.dag = dag;

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::array<std::string_view, 1> kTopKeys{"containers"};
+constexpr std::array<std::string_view, 3> kTopKeys{"containers", "dag_authors", "trusted_plugin_dirs"};
 constexpr std::array<std::string_view, 6> kContainerKeys{
     "allowed_mount_roots", "allowed_capabilities", "default_memory",
     "max_memory",          "default_pids_limit",   "max_pids_limit"};
@@ -29,9 +29,12 @@ class ConfigReader {
   ConfigReader(Problems& problems, fs::path home)
       : problems_(problems), home_(std::move(home)), at_(problems, "/containers", "containers") {}
 
-  void read(const Json& root, ContainerPolicy& policy);
+  void read(const Json& root, EngineConfig& config);
 
  private:
+  void read_dag_authors(const Json& v, TrustPolicy& trust);
+  void read_plugin_dirs(const Json& v, TrustPolicy& trust);
+  void check_plugin_dirs(const EngineConfig& config);
   void read_containers(const Json& object, ContainerPolicy& policy);
   void read_roots(const Json& v, ContainerPolicy& policy);
   void read_capabilities(const Json& v, ContainerPolicy& policy);
@@ -41,9 +44,11 @@ class ConfigReader {
   Problems& problems_;
   fs::path home_;
   FieldPlace at_;
+  std::vector<std::string> plugin_dir_text_;     // per resolved plugin directory: as written
+  std::vector<std::string> plugin_dir_pointer_;  // and where
 };
 
-void ConfigReader::read(const Json& root, ContainerPolicy& policy) {
+void ConfigReader::read(const Json& root, EngineConfig& config) {
   if (!root.is_object()) {
     problems_.at("", JsonTarget::value, "config",
                  "the top level must be an object, got " + std::string(json_type_name(root)));
@@ -52,10 +57,82 @@ void ConfigReader::read(const Json& root, ContainerPolicy& policy) {
   for (auto it = root.begin(); it != root.end(); ++it) {
     const std::string& name = it.key();
     if (name == "containers") {
-      read_containers(it.value(), policy);
+      read_containers(it.value(), config.containers);
+    } else if (name == "dag_authors") {
+      read_dag_authors(it.value(), config.trust);
+    } else if (name == "trusted_plugin_dirs") {
+      read_plugin_dirs(it.value(), config.trust);
     } else {
       problems_.at("/" + pointer_token(name), JsonTarget::key, "config",
                    "unknown key '" + name + "'" + did_you_mean(closest_match(name, kTopKeys)));
+    }
+  }
+  check_plugin_dirs(config);
+}
+
+void ConfigReader::read_dag_authors(const Json& v, TrustPolicy& trust) {
+  auto authors = v.is_string() ? parse_dag_authors(v.get_ref<const std::string&>()) : std::nullopt;
+  if (authors) {
+    trust.dag_authors = *authors;
+    return;
+  }
+  static constexpr std::array<std::string_view, 2> kValues{"trusted", "untrusted"};
+  problems_.at("/dag_authors", JsonTarget::value, "config",
+               v.is_string() ? "invalid dag_authors '" + v.get<std::string>() +
+                                   "': must be \"trusted\" or \"untrusted\"" +
+                                   did_you_mean(closest_match(v.get<std::string>(), kValues))
+                             : "dag_authors must be \"trusted\" or \"untrusted\", got " + describe(v));
+}
+
+void ConfigReader::read_plugin_dirs(const Json& v, TrustPolicy& trust) {
+  if (!v.is_array()) {
+    problems_.at("/trusted_plugin_dirs", JsonTarget::value, "config",
+                 "trusted_plugin_dirs must be a list of directories, got " + describe(v));
+    return;
+  }
+  FieldPlace at(problems_, "", "config");
+  for (size_t i = 0; i < v.size(); ++i) {
+    const std::string pointer = "/trusted_plugin_dirs/" + std::to_string(i);
+    const std::string label = "trusted_plugin_dirs[" + std::to_string(i) + "]";
+    auto text = at.string(v[i], pointer, label);
+    if (!text) continue;
+    if (text->empty()) {
+      at.value(pointer, label + " must not be empty");
+      continue;
+    }
+    std::string why;
+    auto resolved = resolve_host_path(*text, home_, &why);
+    if (!resolved) {
+      at.value(pointer, "plugin directory '" + *text + "' cannot be checked: " + why);
+      continue;
+    }
+    trust.plugin_dirs.push_back(*resolved);
+    plugin_dir_text_.push_back(*text);
+    plugin_dir_pointer_.push_back(pointer);
+  }
+}
+
+// A trusted plugin directory holds code that runs as the engine's user, so it
+// may not lie where a DAG author or a task can write: the DAGs folder, the data
+// and logs the tasks write, a root containers may mount. (The catalog reads only
+// the directory itself, so one that merely contains such a place is fine.)
+void ConfigReader::check_plugin_dirs(const EngineConfig& config) {
+  std::vector<std::pair<fs::path, std::string>> writable{
+      {home_ / "dags", "the DAGs folder"}, {home_ / "data", "the tasks' data"}, {home_ / "logs", "the tasks' logs"}};
+  for (const fs::path& root : config.containers.allowed_mount_roots)
+    writable.emplace_back(root, "the container mount root " + root.string());
+  FieldPlace at(problems_, "", "config");
+  for (size_t i = 0; i < config.trust.plugin_dirs.size(); ++i) {
+    const fs::path& dir = config.trust.plugin_dirs[i];
+    for (const auto& [place, label] : writable) {
+      std::string why;
+      auto resolved = resolve_host_path(place, home_, &why);
+      if (!path_within(dir, resolved ? *resolved : place)) continue;
+      at.value(plugin_dir_pointer_[i],
+               "plugin directory '" + plugin_dir_text_[i] + "' lies in " + label +
+                   ", where DAG authors or their tasks can write; a trusted plugin directory must be the "
+                   "operator's alone");
+      break;
     }
   }
 }
@@ -209,7 +286,7 @@ EngineConfigResult parse_engine_config(std::string_view text, const std::string&
   }
   EngineConfig config;
   ConfigReader(problems, home.empty() ? fs::current_path() : fs::absolute(home))
-      .read(doc.root, config.containers);
+      .read(doc.root, config);
   if (problems.empty()) {
     result.config = std::move(config);
     return result;

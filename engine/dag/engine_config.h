@@ -4,7 +4,9 @@
 //   {"containers": {"allowed_mount_roots": ["/srv/shared"],
 //                   "allowed_capabilities": ["CHOWN", "NET_BIND_SERVICE"],
 //                   "default_memory": "512MiB", "max_memory": "4GiB",
-//                   "default_pids_limit": 256, "max_pids_limit": 4096}}
+//                   "default_pids_limit": 256, "max_pids_limit": 4096},
+//    "dag_authors": "untrusted",
+//    "trusted_plugin_dirs": ["/opt/dagrun-plugins"]}
 //
 // The file is optional; every key in it is. Mistakes are reported like a DAG
 // file's, with positions, and an invalid file stops every DAG from loading:
@@ -18,11 +20,13 @@
 
 #include "dag/container_policy.h"
 #include "dag/diagnostic.h"
+#include "dag/trust_policy.h"
 
 namespace dagrun {
 
 struct EngineConfig {
   ContainerPolicy containers;  // mount roots resolved (relative ones against the home)
+  TrustPolicy trust;           // dag_authors and trusted_plugin_dirs
 };
 
 struct EngineConfigResult {

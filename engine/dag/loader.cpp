@@ -13,6 +13,7 @@
 #include "dag/task_fields.h"
 #include "dag/loader_checks.h"
 #include "dag/task_stream.h"
+#include "dag/trust_policy.h"
 #include "graph/dag_graph.h"
 #include "sched/cron.h"
 
@@ -182,6 +183,7 @@ LoadResult DagReader::finish(const StreamedDag& doc) {
     inherit_dag_params(dag_);
     dag_.rebuild_index();
     check_templates(dag_, id_valid_, problems_);
+    if (options_.trust) check_dag_trust(dag_, text_, *options_.trust, problems_);
     check_references();
     check_cycles();
   } else if (default_args_) {

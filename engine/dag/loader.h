@@ -13,6 +13,7 @@
 namespace dagrun {
 
 struct ContainerPolicy;
+struct TrustRules;
 
 struct LoadOptions {
   // Plugin names a task may use; nullptr skips the check.
@@ -22,6 +23,8 @@ struct LoadOptions {
   // The dagrun home, against which relative bind-mount sources resolve; empty:
   // the current directory.
   std::filesystem::path home = {};
+  // Whom the operator trusts to write DAGs (dag/trust_policy.h); nullptr: trusted.
+  const TrustRules* trust = nullptr;
 };
 
 struct LoadResult {

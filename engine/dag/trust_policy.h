@@ -1,0 +1,77 @@
+// Whom the engine trusts to write DAGs (the dag_authors key of HOME/dagrun.json)
+// and the rules that follow for a task when DAG authors are not trusted.
+//
+// In "trusted" mode (the default) every task kind runs, and command tasks and
+// plugins run as the engine's user: a DAG author can do whatever that user can.
+// In "untrusted" mode a DAG author controls only the DAG files, so every way a
+// DAG file could run code of its author's choosing as the engine's user is
+// refused: command tasks, in_process plugins, plugins found outside the trusted
+// plugin directories, loader and dagrun variables in a plugin task's env, and
+// data_dir / env_file params outside the places a DAG may use. The loader
+// applies the rules when a DAG is validated, and the executors apply them again
+// to the rendered task just before a try runs (see docs/security.md).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dag/field_reader.h"
+#include "dag/model.h"
+
+namespace dagrun {
+
+enum class DagAuthors { trusted, untrusted };
+
+std::string_view to_string(DagAuthors a);
+std::optional<DagAuthors> parse_dag_authors(std::string_view text);
+
+// The operator's decisions, as read from HOME/dagrun.json.
+struct TrustPolicy {
+  DagAuthors dag_authors = DagAuthors::trusted;
+  // trusted_plugin_dirs: resolved, in the order written. Searched for plugins
+  // before the installed directory, in both modes.
+  std::vector<std::filesystem::path> plugin_dirs;
+};
+
+// What the rules need to judge a task: the policy, every trusted plugin
+// directory (the operator's and the installed one), and the file the engine
+// would load for each plugin name.
+struct TrustRules {
+  DagAuthors dag_authors = DagAuthors::trusted;
+  std::vector<std::filesystem::path> trusted_plugin_dirs;
+  std::map<std::string, std::filesystem::path, std::less<>> plugin_files;
+  std::filesystem::path home;  // relative data_dir and env_file params resolve against it
+
+  bool untrusted() const { return dag_authors == DagAuthors::untrusted; }
+};
+
+// The rules for a policy: its directories, then the installed plugin directory.
+TrustRules make_trust_rules(const TrustPolicy& policy, const std::filesystem::path& installed_plugin_dir,
+                            const std::filesystem::path& home);
+
+// One refused setting of a task. field is a JSON pointer below the task
+// ("/command", "/env/LD_PRELOAD", "/params/data_dir").
+struct TrustViolation {
+  std::string field;
+  std::string message;
+};
+
+// Every refused setting of one task; always empty in trusted mode.
+std::vector<TrustViolation> check_task_trust(const TaskSpec& task, std::string_view dag_id, const TrustRules& rules);
+
+// Environment names a DAG may not give a process that runs as the engine's
+// user: the dynamic loader's (LD_*), glibc's other code- and file-loading
+// variables, and dagrun's own (DAGRUN_*), which tell a plugin where its data is.
+bool is_refused_env_name(std::string_view name);
+
+// The loader's hook: every violation of every task, reported where the setting
+// is written (the task, else default_args or the DAG's params). text is the
+// DAG file's source, for positions of inherited settings.
+void check_dag_trust(const Dag& dag, std::string_view text, const TrustRules& rules, Problems& problems);
+
+}  // namespace dagrun
