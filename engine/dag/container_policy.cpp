@@ -103,7 +103,6 @@ const ContainerPolicyCheck::Verdict& ContainerPolicyCheck::judge(const std::stri
     v.problem = *reason;
   } else if (auto resolved = confined(written, &why)) {
     v.resolved = *resolved;
-    v.shown = true;
     if (auto r = never_mounted_reason(*resolved)) {
       v.problem = *r;
     } else if (*resolved == config_file_) {
@@ -114,12 +113,15 @@ const ContainerPolicyCheck::Verdict& ContainerPolicyCheck::judge(const std::stri
     } else if (std::none_of(roots_.begin(), roots_.end(),
                             [&](const fs::path& root) { return path_within(*resolved, root); })) {
       v.problem = "is outside the allowed mount roots (" + join_paths(roots_) + ")";
-      for (const auto& [root, reason] : ignored_roots_)
-        if (path_within(*resolved, root)) v.problem += "; " + reason;
+      for (const auto& [root, why_not] : ignored_roots_)
+        if (path_within(*resolved, root)) v.problem += "; " + why_not;
     }
   } else {
-    // A link inside a root is named as such; anything else failed to be examined.
-    v.problem = why.starts_with("runs through ") ? why : "cannot be checked: " + why;
+    // A link inside a root is named as such (the lexical path would mislead:
+    // it is not where the kernel goes); anything else failed to be examined.
+    const bool link = why.starts_with("runs through ");
+    v.problem = link ? why : "cannot be checked: " + why;
+    v.shown = !link;
   }
   return verdicts_.emplace(written, std::move(v)).first->second;
 }

@@ -76,7 +76,7 @@ class ContainerPolicyCheck {
  private:
   struct Verdict {
     std::filesystem::path resolved;  // lexical until the walk succeeded
-    bool shown = false;              // resolved is worth showing next to the path written
+    bool shown = true;               // resolved is worth showing next to the path written
     std::string problem;  // the end of a sentence about the source; empty when allowed
   };
   const Verdict& judge(const std::string& written);

@@ -138,7 +138,7 @@ TEST_CASE("a link inside a root does not make a DAG's params a root, nor an env_
             refused(4, "bind mount source 'data/other/secret' (HOME/data/other/secret) is outside the allowed mount "
                        "roots (HOME/data/d)"));
   CHECK(home.errors(dag_with_container(R"({"image": "x", "env_file": "data/d/sibling/.env"})")) ==
-        "t.json:2:31: error: task 'a': env_file 'data/d/sibling/.env' runs through the symbolic link "
+        "t.json:2:58: error: task 'a': env_file 'data/d/sibling/.env' runs through the symbolic link "
         "HOME/data/d/sibling inside the mount root HOME/data/d; links inside mount roots are never followed\n");
 }
 
