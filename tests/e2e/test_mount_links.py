@@ -27,10 +27,11 @@ class ContainerHome(HomeTestCase):
         self.addCleanup(self.docker.remove, self.label)
         self.marker = "dagrun-escape-" + uuid.uuid4().hex[:12]
 
-    def container(self, command, mounts=(), **keys):
+    def container(self, command, binds=(), **keys):
+        """A container object; binds are writable (source, target) pairs."""
         c = {"image": IMAGE, "command": command, "network_mode": "none", "mount_tmp_dir": False,
              "labels": {TEST_LABEL: self.label},
-             "mounts": [{"source": s, "target": t, "type": "bind"} for s, t in mounts]}
+             "mounts": [{"source": s, "target": t, "type": "bind"} for s, t in binds]}
         c.update(keys)
         return c
 
@@ -126,6 +127,7 @@ class ConcurrentPlanterTest(ContainerHome):
 
     def test_a_running_planter_never_gets_a_mount_through_its_links(self):
         os.makedirs(self.data("race", "sub", "inner"))
+        os.makedirs(self.data("race", "quiet", "inner"))
         swap = ("touch /d/hold-running; i=0; while [ $i -lt 80 ]; do rm -rf /d/sub; ln -sfn / /d/sub; "
                 "sleep 0.05; rm -f /d/sub; mkdir -p /d/sub/inner; sleep 0.05; i=$((i+1)); done")
         ready = self.data("race", "hold-running")
@@ -134,9 +136,13 @@ class ConcurrentPlanterTest(ContainerHome):
             task("wait_hold", command=["sh", "-c", f"while [ ! -e {ready} ]; do sleep 0.05; done"]),
             task("victim", upstream=["wait_hold"], container=self.container(
                 ["sh", "-c", f"touch /v/{self.marker}"], [("data/race/sub/inner", "/v")])),
+            # Not a link yet, but the running planter could swap quiet/ before the mount.
+            task("victim_quiet", upstream=["wait_hold"], container=self.container(
+                ["sh", "-c", f"touch /v/{self.marker}"], [("data/race/quiet/inner", "/v")])),
             # The planter's own directory, read-only: it can change nothing on the way there.
             task("same_dir", upstream=["wait_hold"], container=self.container(
-                ["sh", "-c", "test -e /r/hold-running"], [("data/race", "/r")])),
+                ["sh", "-c", "test -e /r/hold-running"],
+                mounts=[{"source": "data/race", "target": "/r", "type": "bind", "read_only": True}])),
         ], max_active_tasks=4))
         r, run_id = self.home.trigger_new("race")
         tries = self.tries_by_task(run_id)
@@ -148,7 +154,11 @@ class ConcurrentPlanterTest(ContainerHome):
         refused_as_race = (f"lies below {self.data('race')}, which the running container" in error and
                            "task 'hold'" in error and "mounts writable" in error)
         self.assertTrue(refused_as_link or refused_as_race, error)
-        self.assertNoMarker(self.data("race"), self.data("race", "sub", "inner"))
+        self.assertEqual(tries["victim_quiet"]["state"], "failed", r)
+        self.assertIn(f"bind mount source {self.data('race', 'quiet', 'inner')} lies below {self.data('race')}, "
+                      "which the running container", tries["victim_quiet"]["error"])
+        self.assertIn("(dag 'race', run '" + run_id + "', task 'hold') mounts writable", tries["victim_quiet"]["error"])
+        self.assertNoMarker(self.data("race"), self.data("race", "sub", "inner"), self.data("race", "quiet", "inner"))
 
 
 class SecretsNeverLeakTest(ContainerHome):
