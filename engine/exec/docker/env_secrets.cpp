@@ -25,7 +25,8 @@ void EnvSecrets::add(std::string_view value) {
   };
   insert(std::string(value));
   // How the value looks inside a JSON string (the daemon quotes the request's JSON).
-  std::string escaped = nlohmann::json(std::string(value)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string escaped =
+      nlohmann::json(std::string(value)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   escaped = escaped.substr(1, escaped.size() - 2);
   if (escaped != value) insert(std::move(escaped));
 }

@@ -175,8 +175,8 @@ TEST_CASE("docker: a bind source through a link planted in a root is refused, th
   FakeSink sink;
   out = f.run({"ls", "/host"}, &sink, nullptr, 2);
   CHECK(out.status == TryOutcome::Status::failed_no_retry);
-  CHECK(out.error.find("runs through the symbolic link " + (std::filesystem::canonical(f.home()) / "in" / "l2").string()) !=
-        std::string::npos);
+  const auto link = std::filesystem::canonical(f.home()) / "in" / "l2";
+  CHECK(out.error.find("runs through the symbolic link " + link.string()) != std::string::npos);
 }
 
 TEST_CASE("docker: the data directory is writable at tmp_dir, a read-only bind mount is not writable") {
