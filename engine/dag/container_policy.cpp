@@ -38,22 +38,57 @@ ContainerPolicyCheck::ContainerPolicyCheck(const ContainerPolicy& policy,
     : policy_(policy) {
   home_ = resolve_or_lexical(dag.home.empty() ? fs::current_path() : dag.home, {});
   config_file_ = home_ / "dagrun.json";
+  // The operator's roots are resolved through every link: links there are the
+  // operator's. Each root a DAG implies is then walked without following a link
+  // inside the roots already known, since a container that writes there could
+  // otherwise plant a link that makes another directory a root.
+  std::vector<fs::path> operator_roots;
+  for (const fs::path& root : policy.allowed_mount_roots)
+    operator_roots.push_back(resolve_or_lexical(root, home_));
+  std::vector<fs::path> known = operator_roots;
+  auto confined_root = [&](const fs::path& p, const std::string& key) -> std::optional<fs::path> {
+    std::string why;
+    if (auto r = confined_host_path(p, home_, known, &why)) return r;
+    ignored_roots_.emplace_back(lexical_host_path(p, home_), key + " " + why);
+    return std::nullopt;
+  };
   if (!dag.dag_id.empty())
-    roots_.push_back(resolve_or_lexical(fs::path("data") / dag.dag_id, home_));
+    if (auto root = confined_root(fs::path("data") / dag.dag_id, "the DAG's data directory")) {
+      roots_.push_back(*root);
+      known.push_back(*root);
+    }
   // A DAG author could otherwise name any directory of the host as its data
   // directory and mount it: the DAG's own roots count inside the home only, and
   // wider roots are the operator's to give in dagrun.json.
   auto dag_root = [&](const fs::path& root, const std::string& key) {
-    if (path_within(root, home_)) roots_.push_back(root);
-    else ignored_roots_.emplace_back(root, key);
+    if (path_within(root, home_)) {
+      roots_.push_back(root);
+    } else {
+      ignored_roots_.emplace_back(
+          root, key + " " + root.string() + " is not a mount root because it lies outside the dagrun home");
+    }
   };
-  if (!dag.data_dir.empty()) dag_root(resolve_or_lexical(dag.data_dir, home_), "params.data_dir");
+  if (!dag.data_dir.empty())
+    if (auto root = confined_root(dag.data_dir, "params.data_dir")) dag_root(*root, "params.data_dir");
   if (!dag.env_file.empty()) {
-    env_file_ = resolve_or_lexical(dag.env_file, home_);
-    dag_root(env_file_.parent_path(), "the directory of params.env_file");
+    if (auto file = confined_root(dag.env_file, "params.env_file")) {
+      env_file_ = *file;
+      dag_root(env_file_.parent_path(), "the directory of params.env_file");
+    } else {
+      env_file_ = lexical_host_path(dag.env_file, home_);
+    }
   }
-  for (const fs::path& root : policy.allowed_mount_roots)
-    roots_.push_back(resolve_or_lexical(root, home_));
+  roots_.insert(roots_.end(), operator_roots.begin(), operator_roots.end());
+}
+
+std::optional<fs::path> ContainerPolicyCheck::confined(const fs::path& p, std::string* why) const {
+  return confined_host_path(p, home_, roots_, why);
+}
+
+std::optional<fs::path> ContainerPolicyCheck::approved_source(const std::string& written) {
+  const Verdict& v = judge(written);
+  if (!v.problem.empty()) return std::nullopt;
+  return v.resolved;
 }
 
 const ContainerPolicyCheck::Verdict& ContainerPolicyCheck::judge(const std::string& written) {
@@ -66,7 +101,7 @@ const ContainerPolicyCheck::Verdict& ContainerPolicyCheck::judge(const std::stri
   std::string why;
   if (auto reason = never_mounted_reason(lexical)) {
     v.problem = *reason;
-  } else if (auto resolved = resolve_host_path(written, home_, &why)) {
+  } else if (auto resolved = confined(written, &why)) {
     v.resolved = *resolved;
     if (auto r = never_mounted_reason(*resolved)) {
       v.problem = *r;
@@ -78,13 +113,15 @@ const ContainerPolicyCheck::Verdict& ContainerPolicyCheck::judge(const std::stri
     } else if (std::none_of(roots_.begin(), roots_.end(),
                             [&](const fs::path& root) { return path_within(*resolved, root); })) {
       v.problem = "is outside the allowed mount roots (" + join_paths(roots_) + ")";
-      for (const auto& [root, key] : ignored_roots_)
-        if (path_within(*resolved, root))
-          v.problem += "; " + key + " " + root.string() +
-                       " is not a mount root because it lies outside the dagrun home";
+      for (const auto& [root, why_not] : ignored_roots_)
+        if (path_within(*resolved, root)) v.problem += "; " + why_not;
     }
   } else {
-    v.problem = "cannot be checked: " + why;
+    // A link inside a root is named as such (the lexical path would mislead:
+    // it is not where the kernel goes); anything else failed to be examined.
+    const bool link = why.starts_with("runs through ");
+    v.problem = link ? why : "cannot be checked: " + why;
+    v.shown = !link;
   }
   return verdicts_.emplace(written, std::move(v)).first->second;
 }
@@ -93,7 +130,8 @@ std::optional<std::string> ContainerPolicyCheck::source_problem(const std::strin
                                                                 std::string_view label) {
   const Verdict& v = judge(written);
   if (v.problem.empty()) return std::nullopt;
-  std::string shown = v.resolved.string() == written ? "" : " (" + v.resolved.string() + ")";
+  std::string shown =
+      !v.shown || v.resolved.string() == written ? "" : " (" + v.resolved.string() + ")";
   return std::string(label) + " '" + written + "'" + shown + " " + v.problem;
 }
 

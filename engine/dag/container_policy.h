@@ -17,7 +17,8 @@
 namespace dagrun {
 
 struct ContainerPolicy {
-  // Bind-mount sources must lie (after resolving symlinks) under one of these,
+  // Bind-mount sources must lie under one of these (links in them and above
+  // them are resolved; no link inside any mount root is ever followed),
   // besides the per-DAG defaults: the DAG's data directory (HOME/data/<dag_id>),
   // its params.data_dir and the directory of its params.env_file.
   std::vector<std::filesystem::path> allowed_mount_roots;
@@ -60,12 +61,22 @@ class ContainerPolicyCheck {
   // partial spec (one object of a task or of default_args) can be checked alone.
   std::vector<PolicyViolation> check(const ContainerSpec& spec);
 
+  // The link-free absolute path the daemon must be sent for a bind source (or
+  // env_file) as written, or nullopt when the policy refuses it: the one value
+  // that was checked, so nothing resolves the path a second time.
+  std::optional<std::filesystem::path> approved_source(const std::string& written);
+
+  // p (relative to the home) walked without following any link inside the
+  // mount roots: for paths of the engine's own, such as a run's data directory.
+  std::optional<std::filesystem::path> confined(const std::filesystem::path& p, std::string* why) const;
+
   // The resolved roots bind sources must lie under, in the order messages list them.
   const std::vector<std::filesystem::path>& mount_roots() const { return roots_; }
 
  private:
   struct Verdict {
-    std::filesystem::path resolved;
+    std::filesystem::path resolved;  // lexical until the walk succeeded
+    bool shown = true;               // resolved is worth showing next to the path written
     std::string problem;  // the end of a sentence about the source; empty when allowed
   };
   const Verdict& judge(const std::string& written);
@@ -77,7 +88,8 @@ class ContainerPolicyCheck {
   std::filesystem::path config_file_;  // HOME/dagrun.json: never mounted, it is the policy
   std::filesystem::path env_file_;     // the DAG's params.env_file, resolved; empty when none
   std::vector<std::filesystem::path> roots_;
-  // Roots the DAG's params named but that lie outside the home, with the key that named them.
+  // Roots the DAG implies but that are not roots (outside the home, or reached
+  // through a link inside a root), with why, for messages about paths under them.
   std::vector<std::pair<std::filesystem::path, std::string>> ignored_roots_;
   std::unordered_map<std::string, Verdict> verdicts_;
 };

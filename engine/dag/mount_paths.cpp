@@ -38,8 +38,19 @@ fs::path lexical_host_path(const fs::path& p, const fs::path& base) {
   return out;
 }
 
-std::optional<fs::path> resolve_host_path(const fs::path& p, const fs::path& base,
-                                          std::string* why) {
+namespace {
+
+// The root path lies in, or nullptr.
+const fs::path* root_of(const fs::path& path, const std::vector<fs::path>& roots) {
+  for (const fs::path& root : roots)
+    if (path_within(path, root)) return &root;
+  return nullptr;
+}
+
+// One walk for both resolutions: with roots, a link inside any of them stops
+// it; without, every link is followed.
+std::optional<fs::path> walk_host_path(const fs::path& p, const fs::path& base,
+                                       const std::vector<fs::path>* roots, std::string* why) {
   const fs::path start = absolute_against(p, base).relative_path();
   std::deque<fs::path> todo(start.begin(), start.end());
   fs::path out = "/";
@@ -67,6 +78,14 @@ std::optional<fs::path> resolve_host_path(const fs::path& p, const fs::path& bas
       out = std::move(next);
       continue;
     }
+    if (roots) {
+      if (const fs::path* root = root_of(next, *roots)) {
+        if (why)
+          *why = "runs through the symbolic link " + next.string() + " inside the mount root " +
+                 root->string() + "; links inside mount roots are never followed";
+        return std::nullopt;
+      }
+    }
     if (++links > kMaxLinks) {
       if (why) *why = "too many levels of symbolic links at " + next.string();
       return std::nullopt;
@@ -81,6 +100,18 @@ std::optional<fs::path> resolve_host_path(const fs::path& p, const fs::path& bas
     todo.insert(todo.begin(), rest.begin(), rest.end());
   }
   return out;
+}
+
+}  // namespace
+
+std::optional<fs::path> resolve_host_path(const fs::path& p, const fs::path& base,
+                                          std::string* why) {
+  return walk_host_path(p, base, nullptr, why);
+}
+
+std::optional<fs::path> confined_host_path(const fs::path& p, const fs::path& base,
+                                           const std::vector<fs::path>& roots, std::string* why) {
+  return walk_host_path(p, base, &roots, why);
 }
 
 bool path_within(const fs::path& path, const fs::path& root) {

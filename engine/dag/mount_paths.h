@@ -21,6 +21,19 @@ std::optional<std::filesystem::path> resolve_host_path(const std::filesystem::pa
                                                        const std::filesystem::path& base,
                                                        std::string* why);
 
+// The absolute, link-free path p leads to when no symbolic link below any of
+// roots may be followed: a root's contents are writable by the containers that
+// mount it, so every link there is theirs, and may change at any moment. Links
+// above (outside) the roots are the operator's and are followed; a component
+// that does not exist is taken as a plain directory, as in resolve_host_path.
+// nullopt, and why, when the walk meets a link inside a root (at any depth, the
+// last component included, or one that a later ".." would climb back through),
+// a loop, or a component it cannot examine. roots must be resolved paths.
+std::optional<std::filesystem::path> confined_host_path(const std::filesystem::path& p,
+                                                        const std::filesystem::path& base,
+                                                        const std::vector<std::filesystem::path>& roots,
+                                                        std::string* why);
+
 // p made absolute against base and normalised lexically, links untouched.
 std::filesystem::path lexical_host_path(const std::filesystem::path& p,
                                         const std::filesystem::path& base);

@@ -85,7 +85,8 @@ std::string parse_line(std::string_view line, EnvFile& out) {
   while (k < line.size() && key_char(line[k])) ++k;
   const std::string key(line.substr(0, k));
   std::string_view rest = trim(line.substr(k));
-  if (rest.empty() || rest.front() != '=') return "expected '=' after the key '" + key + "'";
+  // Not named: without '=' the "key" may be a secret pasted on a line of its own.
+  if (rest.empty() || rest.front() != '=') return "expected KEY=VALUE; no '=' after the key";
   rest = trim(rest.substr(1));
   Value v = rest.empty()            ? Value{}
             : rest.front() == '"'  ? double_quoted(rest.substr(1))

@@ -1,5 +1,6 @@
 #include "exec/docker/container_executor.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -11,6 +12,8 @@
 #include "exec/docker/docker_client.h"
 #include "exec/docker/engine_identity.h"
 #include "exec/docker/env_file.h"
+#include "exec/docker/env_secrets.h"
+#include "exec/docker/mount_guard.h"
 #include "exec/outcome.h"
 #include "exec/safe_dir.h"
 #include "exec/try_log.h"
@@ -53,6 +56,9 @@ class ContainerTry {
     } catch (const std::exception& e) {
       out = error_outcome(e.what(), true);
     }
+    lock_.reset();
+    // The daemon's messages may quote the request, environment included.
+    out.error = secrets_.mask(out.error);
     if (!id_.empty() && should_remove(spec_.auto_remove, out)) {
       try {
         client_->remove(id_);
@@ -66,29 +72,59 @@ class ContainerTry {
  private:
   // The DAG was checked when it was loaded; a link swapped into a mount root
   // since then (by a container that can write there) is caught here, just
-  // before the daemon sees the request.
-  void recheck_policy() const {
+  // before the daemon sees the request. The paths this check approves are the
+  // ones the body sends and the env file is read from.
+  ApprovedPaths recheck_policy() {
     DagMountContext dag{request_.home, request_.dag ? request_.dag->dag_id : "", "", ""};
-    const nlohmann::json& params = request_.task->params;
+    // The DAG's params, as the loader checked them (a task's own params for a
+    // request without a DAG).
+    const nlohmann::json& params = request_.dag ? request_.dag->params : request_.task->params;
     if (params.is_object()) {
       if (auto it = params.find("data_dir"); it != params.end() && it->is_string()) dag.data_dir = *it;
       if (auto it = params.find("env_file"); it != params.end() && it->is_string()) dag.env_file = *it;
     }
-    auto violations = ContainerPolicyCheck(policy_, dag).check(spec_);
+    ContainerPolicyCheck check(policy_, dag);
+    auto violations = check.check(spec_);
     if (!violations.empty())
       throw DockerConfigError("refused by the container policy at run time: " + violations.front().message);
+    ApprovedPaths approved;
+    for (const ContainerMount& m : spec_.mounts)
+      approved.mount_sources.push_back(m.type == MountType::bind ? check.approved_source(m.source).value()
+                                                                 : std::filesystem::path());
+    if (mounts_data_dir()) {
+      std::string why;
+      auto dir = check.confined(request_.data_dir, &why);
+      if (!dir) throw DockerConfigError("refused by the container policy at run time: the run's data directory " + why);
+      approved.data_dir = *dir;
+    }
+    if (!spec_.env_file.empty()) env_path_ = check.approved_source(spec_.env_file).value();
+    return approved;
+  }
+
+  bool mounts_data_dir() const { return spec_.mount_tmp_dir && !request_.data_dir.empty(); }
+
+  // Refuses, while a running container of the engine could write above one of
+  // the approved sources (docs/security.md "Links inside mount roots").
+  void check_writable_ancestors(const ApprovedPaths& approved) {
+    std::vector<std::filesystem::path> sources;
+    for (const auto& p : approved.mount_sources)
+      if (!p.empty()) sources.push_back(p);
+    if (!approved.data_dir.empty()) sources.push_back(approved.data_dir);
+    if (sources.empty()) return;
+    if (auto problem = writable_ancestor_problem(client_->list(running_engine_containers_filter()), sources))
+      throw DockerError("refused at run time: " + *problem, true);
   }
 
   // The container runs as the image's user, which the engine does not know,
   // and the engine created the data directory with its own umask: it is opened
   // to every user, sticky like /tmp, so the container can write files there
   // and no user can replace another's.
-  void open_data_dir() {
-    if (!spec_.mount_tmp_dir || request_.data_dir.empty()) return;
-    const std::filesystem::path dir =
-        request_.data_dir.is_relative() ? request_.home / request_.data_dir : request_.data_dir;
-    // data_root/<dag>/<run>: neither component below the data root may be a
-    // link a container planted there.
+  // dir is the approved, link-free path, and no running container can write
+  // above it (check_writable_ancestors); the mode is still changed through
+  // descriptors opened without following links below the data root, so a link
+  // planted in its place is refused, never followed onto a host directory.
+  void open_data_dir(const std::filesystem::path& dir) {
+    if (dir.empty()) return;
     try {
       chmod_dir_below(dir.parent_path().parent_path(), dir.parent_path().filename() / dir.filename(), 01777);
     } catch (const UnsafeDirError& e) {
@@ -99,25 +135,32 @@ class ContainerTry {
   }
 
   TryOutcome create_and_run() {
-    recheck_policy();
-    open_data_dir();
     DockerEndpoint endpoint = resolve_endpoint(spec_, request_.home);
+    // Held from the check until the container has started: no other try of
+    // this home starts a container in between (docs/security.md).
+    const bool binds = mounts_data_dir() || std::any_of(spec_.mounts.begin(), spec_.mounts.end(), [](const auto& m) {
+                         return m.type == MountType::bind;
+                       });
+    if (binds) lock_.emplace(request_.home);
+    ApprovedPaths approved = recheck_policy();
     EnvList env_file;
-    if (!spec_.env_file.empty()) {
-      std::filesystem::path file(spec_.env_file);
-      env_file = read_env_file(file.is_relative() ? request_.home / file : file, process_env);
-    }
-    std::string body = dump(build_create_body(spec_, policy_, request_, current_engine(), env_file));
+    if (!env_path_.empty()) env_file = read_env_file(env_path_, process_env);
+    secrets_.add_env_file(env_file);
+    secrets_.add_environment(spec_.environment);
+    secrets_.add_environment(request_.env);
+    std::string body = dump(build_create_body(spec_, policy_, request_, current_engine(), env_file, approved));
     session_.emplace(endpoint);
     client_.emplace(*session_, spec_.image);
     if (cancel_.cancelled()) return cancelled_outcome(cancel_.reason());
+    check_writable_ancestors(approved);
+    open_data_dir(approved.data_dir);
     id_ = client_->create(container_name(spec_, request_), body);
     note(LogLevel::info, "container " + short_id() + " created from " + spec_.image + " on " + endpoint.url);
     return run_created();
   }
 
   TryOutcome run_created() {
-    ContainerOutput output(log_, spec_.xcom_all);
+    ContainerOutput output(log_, spec_.xcom_all, &secrets_);
     // Both are registered with the daemon (their headers arrived) before the
     // start, so neither the first line nor a fast exit can be missed.
     auto attach = client_->begin_attach(id_, [&output](std::string_view bytes) { output.feed(bytes); });
@@ -130,6 +173,7 @@ class ContainerTry {
       expect_stream(*wait, "wait for");
       client_->start(id_);
       started = true;
+      lock_.reset();  // mounted: the sources can no longer change under it
       why = session_->run_until([&] { return wait->done(); }, deadline_, cancel_.fd());
     }
     if (why != Wake::ready) {
@@ -227,7 +271,8 @@ class ContainerTry {
 
   // The executor's own lines go to the try's log; warnings and errors to the
   // engine's log too.
-  void note(LogLevel level, const std::string& message) {
+  void note(LogLevel level, const std::string& text) {
+    const std::string message = secrets_.mask(text);
     log_.write_line(level, message);
     if (level >= LogLevel::warn) sink_.log(level, message);
   }
@@ -245,6 +290,9 @@ class ContainerTry {
   std::optional<HttpSession> session_;
   std::optional<DockerClient> client_;
   std::string id_;
+  std::optional<MountLock> lock_;
+  std::filesystem::path env_path_;  // the approved env_file, when the spec has one
+  EnvSecrets secrets_;
 };
 
 class ContainerExecutor : public Executor {

@@ -15,9 +15,10 @@ std::string_view without_cr(std::string_view line) {
 
 }  // namespace
 
-ContainerOutput::ContainerOutput(TryLog& log, bool keep_all_stdout)
+ContainerOutput::ContainerOutput(TryLog& log, bool keep_all_stdout, const EnvSecrets* secrets)
     : log_(log),
       keep_all_(keep_all_stdout),
+      secrets_(secrets),
       splitter_([this](OutputStream s, std::string_view line) { on_line(s, line); }) {}
 
 void ContainerOutput::feed(std::string_view bytes) {
@@ -38,7 +39,10 @@ void ContainerOutput::flush() {
   pending_.clear();
 }
 
-void ContainerOutput::on_line(OutputStream stream, std::string_view line) {
+void ContainerOutput::on_line(OutputStream stream, std::string_view raw) {
+  // Masked before it is written or cut, so no part of a secret is left.
+  const std::string masked = secrets_ ? secrets_->mask(raw) : std::string();
+  const std::string_view line = secrets_ ? std::string_view(masked) : raw;
   if (stream == OutputStream::daemon) {
     flush();
     log_.write_line(LogLevel::error, "Docker daemon: " + std::string(line));
@@ -46,14 +50,15 @@ void ContainerOutput::on_line(OutputStream stream, std::string_view line) {
   }
   pending_.append(line);
   pending_ += '\n';
-  std::string_view text = without_cr(line);
   if (stream == OutputStream::stdout_stream) {
+    std::string_view value = without_cr(raw);
     if (keep_all_ || stdout_lines_.empty()) {
-      stdout_lines_.emplace_back(text);
+      stdout_lines_.emplace_back(value);
     } else {
-      stdout_lines_.back().assign(text);
+      stdout_lines_.back().assign(value);
     }
   }
+  std::string_view text = without_cr(line);
   if (text.find_first_not_of(" \t") == std::string_view::npos) return;
   if (tail_.size() == kTailLines) tail_.pop_front();
   tail_.emplace_back(text.size() > kTailWidth ? std::string(text.substr(0, kTailWidth)) + "..." : std::string(text));

@@ -2,7 +2,10 @@
 // appended to the try's log (whole lines only, so stdout and stderr never
 // interleave within a line), stdout lines kept for XCom (the last one, or
 // all with xcom_all; stderr never reaches XCom), and the last few lines of
-// either stream kept for the error message of a failed try.
+// either stream kept for the error message of a failed try. With secrets,
+// every value they hold is masked in the log and the tail (not in XCom, which
+// is the task's own data): a task that prints its token does not put it in
+// the history's error or the log.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "exec/docker/env_secrets.h"
 #include "exec/docker/stream_splitter.h"
 #include "exec/try_log.h"
 
@@ -19,7 +23,7 @@ namespace dagrun {
 
 class ContainerOutput {
  public:
-  ContainerOutput(TryLog& log, bool keep_all_stdout);
+  ContainerOutput(TryLog& log, bool keep_all_stdout, const EnvSecrets* secrets = nullptr);
   ContainerOutput(const ContainerOutput&) = delete;
   ContainerOutput& operator=(const ContainerOutput&) = delete;
 
@@ -42,6 +46,7 @@ class ContainerOutput {
 
   TryLog& log_;
   bool keep_all_;
+  const EnvSecrets* secrets_;
   StreamSplitter splitter_;
   std::string pending_;  // complete lines not yet written to the log
   std::vector<std::string> stdout_lines_;

@@ -11,8 +11,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string resolve_path(const fs::path& p, const fs::path& home) {
-  return (p.is_relative() ? home / p : p).lexically_normal().string();
+// An approved path, or the refusal to send a bind mount nobody checked.
+std::string approved_path(const fs::path& p, const std::string& what) {
+  if (p.empty() || !p.is_absolute())
+    throw DockerConfigError("internal error: " + what + " was not approved by the container policy");
+  return p.string();
 }
 
 std::string_view auto_remove_label(AutoRemove a) {
@@ -24,12 +27,12 @@ std::string_view auto_remove_label(AutoRemove a) {
   return "never";
 }
 
-json mount_json(const ContainerMount& m, const fs::path& home) {
+json mount_json(const ContainerMount& m, const fs::path& approved) {
   json j = {{"Target", m.target}, {"ReadOnly", m.read_only}};
   switch (m.type) {
     case MountType::bind:
       j["Type"] = "bind";
-      j["Source"] = resolve_path(m.source, home);
+      j["Source"] = approved_path(approved, "bind mount source '" + m.source + "'");
       break;
     case MountType::volume:
       j["Type"] = "volume";
@@ -93,7 +96,7 @@ std::string container_name(const ContainerSpec& spec, const TryRequest& request)
 }
 
 json build_create_body(const ContainerSpec& spec, const ContainerPolicy& policy, const TryRequest& request,
-                       const EngineIdentity& engine, const EnvList& env_file) {
+                       const EngineIdentity& engine, const EnvList& env_file, const ApprovedPaths& approved) {
   json body;
   body["Image"] = spec.image;
   if (!spec.command.empty()) body["Cmd"] = spec.command;
@@ -127,10 +130,12 @@ json build_create_body(const ContainerSpec& spec, const ContainerPolicy& policy,
 
   json host;
   json mounts = json::array();
-  for (auto& m : spec.mounts) mounts.push_back(mount_json(m, request.home));
+  for (size_t i = 0; i < spec.mounts.size(); ++i)
+    mounts.push_back(mount_json(spec.mounts[i], i < approved.mount_sources.size() ? approved.mount_sources[i]
+                                                                                   : fs::path()));
   if (spec.mount_tmp_dir && !request.data_dir.empty()) {
     mounts.push_back({{"Type", "bind"},
-                      {"Source", resolve_path(request.data_dir, request.home)},
+                      {"Source", approved_path(approved.data_dir, "the run's data directory")},
                       {"Target", spec.tmp_dir},
                       {"ReadOnly", false}});
   }

@@ -6,7 +6,9 @@
 // may hold secrets: it is never logged.
 #pragma once
 
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -41,10 +43,21 @@ EnvList container_env(const ContainerSpec& spec, const TryRequest& request, cons
 // in Docker's name alphabet ([a-zA-Z0-9][a-zA-Z0-9_.-]*).
 std::string container_name(const ContainerSpec& spec, const TryRequest& request);
 
+// The host paths the policy approved for one try, sent exactly as they are:
+// nothing resolves a bind source a second time between the check and the body.
+struct ApprovedPaths {
+  // Per index of spec.mounts: the approved source of a bind mount (absolute,
+  // no link inside a mount root); empty for other mounts.
+  std::vector<std::filesystem::path> mount_sources;
+  // The run's data directory, walked the same way, when mount_tmp_dir mounts it.
+  std::filesystem::path data_dir;
+};
+
 // env_file: the parsed variables of spec.env_file (empty when it has none).
-// Relative bind sources and the data directory resolve against request.home.
+// Throws DockerConfigError when a bind mount (or the mounted data directory)
+// has no approved path.
 nlohmann::json build_create_body(const ContainerSpec& spec, const ContainerPolicy& policy,
                                  const TryRequest& request, const EngineIdentity& engine,
-                                 const EnvList& env_file);
+                                 const EnvList& env_file, const ApprovedPaths& approved);
 
 }  // namespace dagrun

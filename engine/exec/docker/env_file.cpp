@@ -1,8 +1,10 @@
 #include "exec/docker/env_file.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 namespace dagrun {
@@ -41,10 +43,15 @@ EnvList parse_env_file(std::string_view text, std::string_view name, const EnvLo
     while (!line.empty() && is_space(line.front())) line.remove_prefix(1);
     if (line.empty() || line.front() == '#') continue;
 
+    // Messages never quote the line: a line without '=' may be a bare secret,
+    // and what stands before '=' may be one pasted on the wrong line.
     auto eq = line.find('=');
     std::string_view key = line.substr(0, eq);
     for (char c : key)
-      if (is_blank(c)) throw DockerConfigError(where() + "variable '" + std::string(key) + "' contains whitespace");
+      if (is_blank(c))
+        throw DockerConfigError(where() + (eq == std::string_view::npos
+                                               ? "expected KEY=VALUE or a bare KEY; the line has whitespace and no '='"
+                                               : "the variable name before '=' contains whitespace"));
     if (key.empty()) throw DockerConfigError(where() + "no variable name before '='");
     if (eq != std::string_view::npos) {
       out.emplace_back(std::string(key), std::string(line.substr(eq + 1)));
@@ -55,15 +62,71 @@ EnvList parse_env_file(std::string_view text, std::string_view name, const EnvLo
   return out;
 }
 
-EnvList read_env_file(const std::filesystem::path& path, const EnvLookup& engine_env) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw DockerConfigError("cannot read env_file " + path.string() + ": " +
-                            std::error_code(errno, std::generic_category()).message());
+namespace {
+
+// Closes a descriptor it owns.
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_env_file(text.str(), path.string(), engine_env);
+};
+
+// Env files are small; a larger one is a mistake (or /dev/zero behind a link).
+constexpr off_t kMaxEnvFileBytes = 1 << 20;
+
+[[noreturn]] void cannot_read(const std::filesystem::path& path, const std::string& why) {
+  throw DockerConfigError("cannot read env_file " + path.string() + ": " + why);
+}
+
+std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
+
+}  // namespace
+
+EnvList read_env_file(const std::filesystem::path& path, const EnvLookup& engine_env) {
+  if (!path.is_absolute()) cannot_read(path, "not an absolute path");
+  // One component at a time from /, none of them a link: what was approved is
+  // what is read, even if a link was swapped in since.
+  Fd dir(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (dir.fd < 0) cannot_read(path, errno_text(errno));
+  std::vector<std::string> parts;
+  for (const auto& part : path.relative_path())
+    if (!part.empty() && part != ".") parts.push_back(part.string());
+  if (parts.empty()) cannot_read(path, "not a file");
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (parts[i] == "..") cannot_read(path, "the path contains '..'");
+    int next = ::openat(dir.fd, parts[i].c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (next < 0) {
+      const int err = errno;
+      cannot_read(path, err == ENOTDIR || err == ELOOP ? parts[i] + " is a symbolic link or not a directory"
+                                                       : errno_text(err));
+    }
+    ::close(dir.fd);
+    dir.fd = next;
+  }
+  Fd file(::openat(dir.fd, parts.back().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (file.fd < 0) {
+    const int err = errno;
+    cannot_read(path, err == ELOOP ? "it is a symbolic link, which is never followed" : errno_text(err));
+  }
+  struct stat st {};
+  if (::fstat(file.fd, &st) != 0) cannot_read(path, errno_text(errno));
+  if (!S_ISREG(st.st_mode)) cannot_read(path, "not a regular file");
+  if (st.st_size > kMaxEnvFileBytes) cannot_read(path, "larger than 1MiB");
+  std::string text;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(file.fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) cannot_read(path, errno_text(errno));
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > static_cast<size_t>(kMaxEnvFileBytes)) cannot_read(path, "larger than 1MiB");
+  }
+  return parse_env_file(text, path.string(), engine_env);
 }
 
 }  // namespace dagrun

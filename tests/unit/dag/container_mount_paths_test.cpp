@@ -51,3 +51,33 @@ TEST_CASE("a root may contain never-mounted places, a mount source may not") {
         std::optional<std::string>("is named like a Docker socket, which is never mounted"));
   CHECK_FALSE(never_mounted_reason("/srv/docker.socket.txt").has_value());
 }
+
+TEST_CASE("confined resolution follows links above the roots and none inside them") {
+  test::TempHome home;
+  home.mkdir("real/root/a/b");
+  home.link("root", "real/root");          // above: the operator's
+  home.link("real/root/a/l", "b");         // inside, at depth 2
+  home.link("real/root/top", "a");         // inside, at depth 1
+  home.link("real/root/a/b/last", "/");    // inside, the last component
+  home.link("real/root/dangling", "nowhere");
+  home.link("loop", "loop");
+  const std::vector<fs::path> roots{home / "real/root"};
+  std::string why;
+  auto refused_at = [&](const fs::path& p) -> std::string {
+    why.clear();
+    if (confined_host_path(p, home.path(), roots, &why)) return "allowed";
+    return home.shown(why);
+  };
+  CHECK(confined_host_path("root/a/b/new/../c", home.path(), roots, &why) == home / "real/root/a/b/c");
+  CHECK(confined_host_path("root/../root/a", home.path(), roots, &why) == home / "real/root/a");
+  CHECK(confined_host_path("root", home.path(), roots, &why) == home / "real/root");
+  const std::string tail = " inside the mount root HOME/real/root; links inside mount roots are never followed";
+  CHECK(refused_at("root/top/b") == "runs through the symbolic link HOME/real/root/top" + tail);
+  CHECK(refused_at("root/a/l") == "runs through the symbolic link HOME/real/root/a/l" + tail);
+  CHECK(refused_at("root/a/l/../..") == "runs through the symbolic link HOME/real/root/a/l" + tail);
+  CHECK(refused_at("root/a/b/last") == "runs through the symbolic link HOME/real/root/a/b/last" + tail);
+  CHECK(refused_at("root/dangling") == "runs through the symbolic link HOME/real/root/dangling" + tail);
+  CHECK(refused_at("loop/x") == "too many levels of symbolic links at HOME/loop");
+  // Without roots it is resolve_host_path: the same links followed.
+  CHECK(confined_host_path("root/a/l", home.path(), {}, &why) == home / "real/root/a/b");
+}

@@ -47,9 +47,8 @@ std::string dag_with_container(const std::string& container) {
 TEST_CASE("bind sources inside the DAG's data directory are allowed, relative or absolute") {
   TempHome home;
   home.mkdir("data/d/in");
-  home.link("data/d/alias", "in");  // a link that stays inside
   CHECK(home.errors(dag_with_sources({"data/d", "data/d/in", "data/d/not-yet/created", "./data/d/../d/in",
-                                      (home / "data/d/in").string(), "data/d/alias"})) == "");
+                                      (home / "data/d/in").string()})) == "");
 }
 
 TEST_CASE("a source outside every root is refused, naming the roots") {
@@ -74,9 +73,11 @@ TEST_CASE("'..' cannot climb out of a root, whether the path exists or not") {
             refused(5, "bind mount source '" + home.shown(deep) + "' (/etc/passwd) is under /etc, which is never mounted"));
 }
 
-TEST_CASE("symbolic links are followed to where they lead") {
+// A root's contents are writable by the containers that mount it: every link
+// there is theirs, and may change between the check and the mount.
+TEST_CASE("a symbolic link inside a mount root is never followed, wherever it leads") {
   TempHome home;
-  home.mkdir("data/d");
+  home.mkdir("data/d/sub/deeper");
   home.link("data/d/share", "/usr/share");
   home.link("data/d/etc", "/etc");
   home.link("data/d/up", "../..");
@@ -84,20 +85,61 @@ TEST_CASE("symbolic links are followed to where they lead") {
   home.link("data/d/relative-etc", "../../../../../../../../../../../etc/hostname");
   home.link("data/d/loop1", "loop2");
   home.link("data/d/loop2", "loop1");
+  home.link("data/d/alias", "sub");              // stays inside: refused all the same
+  home.link("data/d/sub/deeper/x", "/");        // deep in the root
+  home.link("data/d/l2", "sub/deeper");          // the issue's pair: l2/../x is sub/x to the kernel
+  home.link("data/d/x", "/");
+  auto through = [](const std::string& link) {
+    return " runs through the symbolic link HOME/data/d/" + link +
+           " inside the mount root HOME/data/d; links inside mount roots are never followed";
+  };
   CHECK(home.errors(dag_with_sources({"data/d/share", "data/d/etc", "data/d/up/dags", "data/d/dangling",
-                                      "data/d/relative-etc", "data/d/loop1", "data/d/etc/../srv"})) ==
-        refused(3, "bind mount source 'data/d/share' (/usr/share) is outside the allowed mount roots (HOME/data/d)") +
-            refused(4, "bind mount source 'data/d/etc' (/etc) is never mounted") +
-            refused(5, "bind mount source 'data/d/up/dags' (HOME/dags) is outside the allowed mount roots "
-                       "(HOME/data/d)") +
-            refused(6, "bind mount source 'data/d/dangling' (/srv/dagrun-no-such-dir/file) is outside the allowed "
-                       "mount roots (HOME/data/d)") +
-            refused(7, "bind mount source 'data/d/relative-etc' (/etc/hostname) is under /etc, which is never "
-                       "mounted") +
-            refused(8, "bind mount source 'data/d/loop1' (HOME/data/d/loop1) cannot be checked: too many levels of "
-                       "symbolic links at HOME/data/d/loop1") +
-            // The link is followed before "..", as the kernel does: /etc/.. is /.
-            refused(9, "bind mount source 'data/d/etc/../srv' (/srv) is outside the allowed mount roots (HOME/data/d)"));
+                                      "data/d/relative-etc", "data/d/loop1", "data/d/etc/../srv", "data/d/alias/y",
+                                      "data/d/sub/deeper/x", "data/d/l2/../x", "data/d/l2/../../x"})) ==
+        refused(3, "bind mount source 'data/d/share'" + through("share")) +
+            refused(4, "bind mount source 'data/d/etc'" + through("etc")) +
+            refused(5, "bind mount source 'data/d/up/dags'" + through("up")) +
+            refused(6, "bind mount source 'data/d/dangling'" + through("dangling")) +
+            refused(7, "bind mount source 'data/d/relative-etc'" + through("relative-etc")) +
+            refused(8, "bind mount source 'data/d/loop1'" + through("loop1")) +
+            refused(9, "bind mount source 'data/d/etc/../srv'" + through("etc")) +
+            refused(10, "bind mount source 'data/d/alias/y'" + through("alias")) +
+            refused(11, "bind mount source 'data/d/sub/deeper/x'" + through("sub/deeper/x")) +
+            refused(12, "bind mount source 'data/d/l2/../x'" + through("l2")) +
+            refused(13, "bind mount source 'data/d/l2/../../x'" + through("l2")));
+}
+
+TEST_CASE("links above the mount roots are the operator's and are followed") {
+  TempHome home;
+  home.mkdir("store/d/in");
+  home.link("data", "store");  // the home's data directory kept elsewhere
+  home.link("alias-of-in", "data/d/in");
+  CHECK(home.errors(dag_with_sources({"data/d/in", "data/d/new", "alias-of-in", "data/d"})) == "");
+  // Through an operator's link into a root, then a link inside it: refused.
+  home.link("store/d/planted", "/");
+  home.link("shortcut", "data/d/planted");
+  CHECK(home.errors(dag_with_sources({"shortcut", "data/d/planted/etc"})) ==
+        refused(3, "bind mount source 'shortcut' runs through the symbolic link HOME/store/d/planted inside the "
+                   "mount root HOME/store/d; links inside mount roots are never followed") +
+            refused(4, "bind mount source 'data/d/planted/etc' runs through the symbolic link HOME/store/d/planted "
+                       "inside the mount root HOME/store/d; links inside mount roots are never followed"));
+}
+
+TEST_CASE("a link inside a root does not make a DAG's params a root, nor an env_file readable") {
+  TempHome home;
+  home.mkdir("data/d");
+  home.mkdir("data/other/secret");
+  home.write("data/other/.env", "TOKEN=other\n");
+  home.link("data/d/sibling", "../other");  // planted by a container of d
+  const std::string params = "\"params\": {\"data_dir\": \"data/d/sibling\"}, ";
+  CHECK(home.errors(dag_with_sources({"data/d/sibling/secret", "data/other/secret"}, params)) ==
+        refused(3, "bind mount source 'data/d/sibling/secret' runs through the symbolic link HOME/data/d/sibling "
+                   "inside the mount root HOME/data/d; links inside mount roots are never followed") +
+            refused(4, "bind mount source 'data/other/secret' (HOME/data/other/secret) is outside the allowed mount "
+                       "roots (HOME/data/d)"));
+  CHECK(home.errors(dag_with_container(R"({"image": "x", "env_file": "data/d/sibling/.env"})")) ==
+        "t.json:2:58: error: task 'a': env_file 'data/d/sibling/.env' runs through the symbolic link "
+        "HOME/data/d/sibling inside the mount root HOME/data/d; links inside mount roots are never followed\n");
 }
 
 TEST_CASE("the places never mounted, whatever the roots") {

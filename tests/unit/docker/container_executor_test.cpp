@@ -120,10 +120,63 @@ TEST_CASE("docker: environment, env_file and the try's variables reach the conta
   f.task.env = {{"DAGRUN_TASK_ID", "t"}};
   auto out = f.run({"sh", "-c",
                     "echo \"file=$FROM_FILE spec=$FROM_SPEC over=$OVERRIDDEN task=$DAGRUN_TASK_ID "
-                    "tmp=$DAGRUN_TMP_DIR\"; test -n \"$PATH\""});
+                    "tmp=$DAGRUN_TMP_DIR\"; test -n \"$PATH\"; test \"$FROM_FILE\" = 'file value' && echo file-ok"});
   CHECK(out.status == TryOutcome::Status::success);
-  CHECK(f.log_text().find("file=file value spec=spec value over=from spec task=t tmp=/tmp/dagrun\n") !=
-        std::string::npos);
+  // The env file's values are secrets to the log: masked there, intact in the container.
+  CHECK(f.log_text().find("file=*** spec=spec value over=from spec task=t tmp=/tmp/dagrun\n") != std::string::npos);
+  CHECK(f.log_text().find("file-ok\n") != std::string::npos);
+  CHECK(f.log_text().find("file value") == std::string::npos);
+}
+
+TEST_CASE("docker: secrets of the environment reach no log line and no stored error") {
+  REQUIRE_DOCKER();
+  ContainerFixture f;
+  f.spec->auto_remove = AutoRemove::force;
+  std::ofstream(f.home() / "task.env") << "WEBHOOK=https://hooks.example/T0/B0/xyzzy-secret\n";
+  f.spec->env_file = "task.env";
+  f.spec->environment = {{"API_TOKEN", "tok-0123456789"}, {"GREETING", "hello world"}};
+  auto out = f.run({"sh", "-c", "echo $WEBHOOK; echo $API_TOKEN $GREETING >&2; exit 4"});
+  CHECK(out.status == TryOutcome::Status::failed);
+  for (const std::string& text : {out.error, f.log_text()}) {
+    CHECK(text.find("xyzzy-secret") == std::string::npos);
+    CHECK(text.find("tok-0123456789") == std::string::npos);
+    CHECK(text.find("*** hello world") != std::string::npos);
+  }
+}
+
+TEST_CASE("docker: a bad env file line fails the try without its content") {
+  REQUIRE_DOCKER();
+  ContainerFixture f;
+  std::ofstream(f.home() / "task.env") << "OK=1\nsk-live-4242 pasted alone\n";
+  f.spec->env_file = "task.env";
+  auto out = f.run({"true"});
+  CHECK(out.status == TryOutcome::Status::failed_no_retry);
+  CHECK(out.error.find("task.env:2: ") != std::string::npos);
+  CHECK(out.error.find("sk-live") == std::string::npos);
+  CHECK(f.log_text().find("sk-live") == std::string::npos);
+  CHECK(containers_of(f.dag.dag_id).empty());
+}
+
+TEST_CASE("docker: a bind source through a link planted in a root is refused, the approved path is mounted") {
+  REQUIRE_DOCKER();
+  ContainerFixture f;
+  f.spec->auto_remove = AutoRemove::force;
+  std::filesystem::create_directories(f.home() / "in" / "sub" / "deeper");
+  std::ofstream(f.home() / "in" / "sub" / "x") << "inside\n";
+  // Allowed, and sent as the path the check walked.
+  f.spec->mounts = {{"in/sub/deeper/../x", "/x", MountType::bind, true}};
+  auto out = f.run({"cat", "/x"});
+  CHECK(out.status == TryOutcome::Status::success);
+  CHECK(f.log_text().find("inside\n") != std::string::npos);
+  // The issue's pair: l2/.. is sub to the kernel, "in/x" lexically, and in/x leads to /.
+  std::filesystem::create_directory_symlink("sub/deeper", f.home() / "in" / "l2");
+  std::filesystem::create_directory_symlink("/", f.home() / "in" / "x");
+  f.spec->mounts = {{"in/l2/../x", "/host", MountType::bind, false}};
+  FakeSink sink;
+  out = f.run({"ls", "/host"}, &sink, nullptr, 2);
+  CHECK(out.status == TryOutcome::Status::failed_no_retry);
+  const auto link = std::filesystem::canonical(f.home()) / "in" / "l2";
+  CHECK(out.error.find("runs through the symbolic link " + link.string()) != std::string::npos);
 }
 
 TEST_CASE("docker: the data directory is writable at tmp_dir, a read-only bind mount is not writable") {

@@ -29,7 +29,19 @@ struct BodyFixture {
     request.home = "/srv/dagrun";
     request.data_dir = "/srv/dagrun/data/etl/run1";
   }
-  json body(const EnvList& env_file = {}) const { return build_create_body(spec, policy, request, engine, env_file); }
+  // What the policy would approve here, where no path exists: the written
+  // source made absolute (the policy's own walk is tested with it).
+  ApprovedPaths approved() const {
+    ApprovedPaths a;
+    for (const ContainerMount& m : spec.mounts)
+      a.mount_sources.push_back(m.type == MountType::bind ? (request.home / m.source).lexically_normal()
+                                                          : std::filesystem::path());
+    a.data_dir = request.data_dir;
+    return a;
+  }
+  json body(const EnvList& env_file = {}) const {
+    return build_create_body(spec, policy, request, engine, env_file, approved());
+  }
 };
 
 // Keys whose presence would widen what the container may do on the host.
@@ -206,4 +218,21 @@ TEST_CASE("without a data directory nothing is mounted for it and DAGRUN_TMP_DIR
   f.request.data_dir.clear();
   CHECK(container_env(f.spec, f.request, {}).empty());
   CHECK(f.body()["HostConfig"]["Mounts"].empty());
+}
+
+TEST_CASE("the create body sends the approved source, never the path as written") {
+  BodyFixture f;
+  f.spec.mounts = {{"data/etl/l2/../x", "/d", MountType::bind, false}};
+  ApprovedPaths approved;
+  approved.mount_sources = {"/srv/dagrun/data/etl/sub/x"};
+  approved.data_dir = "/srv/dagrun/data/etl/run1";
+  auto b = build_create_body(f.spec, f.policy, f.request, f.engine, {}, approved);
+  CHECK(b["HostConfig"]["Mounts"][0]["Source"] == "/srv/dagrun/data/etl/sub/x");
+
+  // A bind mount, or the data directory, that nobody approved is never sent.
+  approved.mount_sources.clear();
+  CHECK_THROWS_AS(build_create_body(f.spec, f.policy, f.request, f.engine, {}, approved), DockerConfigError);
+  approved.mount_sources = {"/srv/dagrun/data/etl/sub/x"};
+  approved.data_dir.clear();
+  CHECK_THROWS_AS(build_create_body(f.spec, f.policy, f.request, f.engine, {}, approved), DockerConfigError);
 }

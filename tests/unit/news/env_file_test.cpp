@@ -53,11 +53,14 @@ TEST_CASE("env file: bad lines are reported with their line numbers and without 
       "LAST=ok",
       "/etc/bot/.env");
   REQUIRE(env.errors.size() == 4);
-  CHECK(env.errors[0] == "/etc/bot/.env:2: expected '=' after the key 'just'");
+  CHECK(env.errors[0] == "/etc/bot/.env:2: expected KEY=VALUE; no '=' after the key");
   CHECK(env.errors[1] == "/etc/bot/.env:4: key 'SECRET': unterminated double-quoted value");
   CHECK(env.errors[2] == "/etc/bot/.env:5: expected KEY=VALUE; a key starts with a letter or '_'");
   CHECK(env.errors[3] == "/etc/bot/.env:6: key 'OTHER': unterminated single-quoted value");
-  for (const auto& e : env.errors) CHECK(e.find("hunter2") == std::string::npos);
+  for (const auto& e : env.errors) {
+    CHECK(e.find("hunter2") == std::string::npos);
+    CHECK(e.find("just") == std::string::npos);
+  }
   CHECK(env.values.at("GOOD") == "1");
   CHECK(env.values.at("LAST") == "ok");  // no newline at the end of the file
 }
@@ -67,4 +70,16 @@ TEST_CASE("env file: CRLF line ends, a BOM, and the last of a repeated key") {
   CHECK(env.errors.empty());
   CHECK(env.values.at("KEY") == "second");
   CHECK(env.values.at("TABBED") == "yes");
+}
+
+TEST_CASE("env file: a secret on a line of its own never reaches the error") {
+  // A token pasted without its key: all key characters, or with a dash or a space in it.
+  for (const char* line : {"xoxbSECRET123token\n", "sk_live.abc123\n", "ghp-SECRET123token\n",
+                           "export SECRET123token value\n"}) {
+    const auto env = parse_env(line, "bot.env");
+    REQUIRE(env.errors.size() == 1);
+    CHECK(env.errors[0].rfind("bot.env:1: ", 0) == 0);
+    CHECK(env.errors[0].find("SECRET123") == std::string::npos);
+    CHECK(env.errors[0].find("abc123") == std::string::npos);
+  }
 }
