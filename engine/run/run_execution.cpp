@@ -27,6 +27,15 @@ TryResult result_of(const TryOutcome& o) {
   return TryResult::failed;
 }
 
+// An in_process plugin runs on a worker thread of the engine itself: if it
+// crashes, the engine dies with everything the writer still had queued.
+bool runs_in_engine(const TaskSpec& task) {
+  return task.kind == TaskKind::plugin && task.isolation == Isolation::in_process;
+}
+
+// How often the main thread looks again whether the history can be written.
+constexpr std::chrono::milliseconds kStalledRecheck{100};
+
 TaskState try_state_of(TryResult r) {
   switch (r) {
     case TryResult::success: return TaskState::success;
@@ -63,7 +72,26 @@ int RunExecution::parallelism() const {
 }
 
 bool RunExecution::can_launch() const {
-  return !cancelling_ && !suspending_ && !draining() && machine_.running_count() < limit_ && machine_.has_ready();
+  return !cancelling_ && !suspending_ && !draining() && machine_.running_count() < limit_ && machine_.has_ready() &&
+         !history_stalled();
+}
+
+// While the history cannot be committed the run starts nothing new: what it
+// would do could not be recorded, and the history must stay a prefix of what
+// happened. Running tries go on; the writer keeps their rows queued.
+bool RunExecution::history_stalled() const {
+  for (const RunObserver* o : observers_)
+    if (o->stalled()) return true;
+  return false;
+}
+
+std::string RunExecution::sync_observers() {
+  try {
+    for (RunObserver* o : observers_) o->sync();
+    return {};
+  } catch (const std::exception& e) {
+    return std::string("not started: ") + e.what();
+  }
 }
 
 bool RunExecution::draining() const { return req_.drain && req_.drain->cancelled(); }
@@ -197,11 +225,19 @@ void RunExecution::worker_loop() {
       if (can_launch()) work_cv_.notify_one();
       lock.unlock();
       TryOutcome outcome;
-      if (l.error.empty()) {
-        outcome = run_try(l.request, task);
-      } else {
+      // The try's running row, and everything before it (an upstream task's
+      // success), must be on disk before the engine runs plugin code that can
+      // kill it: recovery then charges the try instead of the run looping
+      // into the same crash, and never rewrites the upstream task.
+      std::string not_durable;
+      if (l.error.empty() && runs_in_engine(*l.request.task)) not_durable = sync_observers();
+      if (!l.error.empty()) {
         outcome.status = TryOutcome::Status::failed_no_retry;
         outcome.error = l.error;
+      } else if (!not_durable.empty()) {
+        outcome.error = not_durable;
+      } else {
+        outcome = run_try(l.request, task);
       }
       lock.lock();
       check_cancel();
@@ -252,6 +288,11 @@ RunRecord RunExecution::execute(RunRecord run, const Store* resume_from) {
     if (finished()) break;
     retry_scheduled_ = false;
     auto next = cancelling_ || suspending_ ? std::nullopt : machine_.next_retry_at();
+    if (history_stalled()) {
+      // Nothing signals the writer's recovery: look again soon.
+      const auto soon = std::chrono::system_clock::now() + kStalledRecheck;
+      if (!next || *next > soon) next = soon;
+    }
     auto woken = [&] {
       return finished() || retry_scheduled_ || (cancel_.cancelled() && !cancelling_ && !suspending_);
     };
