@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "exec/try_log.h"
 #include "run/task_render.h"
 
 namespace dagrun {
@@ -176,6 +177,9 @@ void RunExecution::finish(int task, const TryOutcome& outcome) {
   t.exit_code = outcome.exit_code;
   t.signal = outcome.signal;
   t.error = outcome.error;
+  // The executor has closed the try's log by now; a write to it that failed
+  // (a full disk) must show in the record, not only as a short file.
+  t.log_error = take_log_error(t.log_path);
   for (RunObserver* o : observers_) o->try_updated(t);
 
   std::vector<Transition> transitions;
