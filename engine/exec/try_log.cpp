@@ -57,7 +57,8 @@ std::string TryLog::error() const {
   std::string why = failed_op_;
   if (!why.empty()) why += ": ";
   why += std::error_code(errno_, std::generic_category()).message();
-  return why + ": " + std::to_string(written_) + " bytes written, " + std::to_string(lost_) + " bytes lost";
+  return why + ": " + std::to_string(written_) + " bytes written, " + std::to_string(lost_) +
+         " bytes lost";
 }
 
 int TryLog::open_locked() {
@@ -128,7 +129,7 @@ void TryLog::write_all(std::string_view rest) {
     ssize_t n = ::write(out, rest.data(), rest.size());
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      errno_ = n < 0 ? errno : EIO;  // write() returning 0 for a regular file: treat as an I/O error
+      errno_ = n < 0 ? errno : EIO;  // no progress on a regular file: an I/O error
       lost_ += rest.size();
       return;
     }

@@ -26,8 +26,8 @@ StoreWriter::~StoreWriter() {
     // gets stall_limit more (none if a flush already waited that long).
     const auto called = SteadyClock::now();
     while (!stopped_) {
-      const auto deadline =
-          std::max(called, failing_since_.value_or(called)) + (gave_up_ ? std::chrono::milliseconds(0) : options_.stall_limit);
+      const auto patience = gave_up_ ? std::chrono::milliseconds(0) : options_.stall_limit;
+      const auto deadline = std::max(called, failing_since_.value_or(called)) + patience;
       if (failing_since_ && SteadyClock::now() >= deadline) {
         abandon_ = true;
         wake_.notify_all();
@@ -69,8 +69,8 @@ void StoreWriter::enqueue(StoreChange change) {
 }
 
 std::string StoreWriter::not_recorded() const {
-  return last_error_ + "; the history ends at the last committed change (" + changes(enqueued_ - done_) +
-         " not recorded)";
+  return last_error_ + "; the history ends at the last committed change (" +
+         changes(enqueued_ - done_) + " not recorded)";
 }
 
 void StoreWriter::flush() {
@@ -130,7 +130,8 @@ void StoreWriter::drain() {
       const auto now = SteadyClock::now();
       if (!failing_since_) {
         failing_since_ = now;
-        spdlog::error("{} ({} not recorded yet; retrying, later changes wait)", error, changes(batch.size()));
+        spdlog::error("{} ({} not recorded yet; retrying, later changes wait)", error,
+                      changes(batch.size()));
       }
       last_error_ = std::move(error);
       if (abandon_) {
