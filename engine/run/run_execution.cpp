@@ -253,7 +253,12 @@ void RunExecution::worker_loop() {
       main_cv_.notify_one();
       return;
     }
-    work_cv_.wait(lock);
+    // Nothing announces that the history can be written again: while it
+    // cannot, a worker with ready work looks again now and then.
+    if (machine_.has_ready() && history_stalled())
+      work_cv_.wait_for(lock, kStalledRecheck);
+    else
+      work_cv_.wait(lock);
   }
 }
 

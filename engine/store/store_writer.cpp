@@ -132,6 +132,8 @@ void StoreWriter::drain() {
         failing_since_ = now;
         spdlog::error("{} ({} not recorded yet; retrying, later changes wait)", error,
                       changes(batch.size()));
+      } else {
+        spdlog::debug("{} (still failing; retrying)", error);
       }
       last_error_ = std::move(error);
       if (abandon_) {
