@@ -66,7 +66,17 @@ ExecutorSet make_executors(const Context& ctx, const PluginCatalog& plugins, con
 void clean_up_after_dead_engines(const Context& ctx, Store& store, const EngineRecord& self,
                                  const std::vector<LoadResult>& dags) {
   SystemTryProcesses processes;
-  recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes);
+  auto runs_in_engine = [&dags](const std::string& dag_id, const std::string& task_id) {
+    for (const LoadResult& r : dags) {
+      if (!r.dag || r.dag->dag_id != dag_id) continue;
+      const int i = r.dag->index_of(task_id);
+      if (i < 0) return false;
+      const TaskSpec& t = r.dag->tasks[static_cast<size_t>(i)];
+      return t.kind == TaskKind::plugin && t.isolation == Isolation::in_process;
+    }
+    return false;
+  };
+  recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes, runs_in_engine);
   // Only daemons some DAG uses: a machine without containers never connects to one.
   std::set<std::string> seen;
   for (const LoadResult& r : dags) {

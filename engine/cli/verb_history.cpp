@@ -43,6 +43,13 @@ int parse_count(const ParsedArgs& args, const std::string& flag, int fallback) {
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
+// The log shown is what the file kept; say so when the try's output did not all reach it.
+void warn_if_incomplete(const TryRecord& attempt) {
+  if (attempt.log_error.empty()) return;
+  std::cerr << "dagrun logs: warning: the log of try " << attempt.try_number << " of task '" << attempt.task_id
+            << "' is incomplete: " << first_line(attempt.log_error) << "\n";
+}
+
 }  // namespace
 
 int verb_runs(Context& ctx) {
@@ -124,7 +131,9 @@ int verb_tasks(Context& ctx) {
                      {"signal", r.signal ? nlohmann::json(*r.signal) : nlohmann::json(nullptr)},
                      {"error", r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error)},
                      {"log_path", r.log_path.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.log_path)},
-                     {"pid", r.pid ? nlohmann::json(*r.pid) : nlohmann::json(nullptr)}});
+                     {"pid", r.pid ? nlohmann::json(*r.pid) : nlohmann::json(nullptr)},
+                     {"log_complete", r.log_error.empty()},
+                     {"log_error", r.log_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.log_error)}});
     }
     std::cout << out.dump(2) << "\n";
     return kExitOk;
@@ -137,8 +146,13 @@ int verb_tasks(Context& ctx) {
                duration_cell(r.start_date, r.end_date), exit, first_line(r.error)});
   }
   table.print(std::cout);
+  for (const TryRecord& r : rows)
+    if (!r.log_error.empty())
+      std::cout << "warning: the log of try " << r.try_number << " of task '" << r.task_id
+                << "' is incomplete: " << first_line(r.log_error) << "\n";
   return kExitOk;
 }
+
 
 int verb_logs(Context& ctx) {
   const std::string& run_id = checked_id(ctx.args.positionals[0], IdKind::run, "RUN_ID");
@@ -155,11 +169,15 @@ int verb_logs(Context& ctx) {
   std::ifstream in(attempt->log_path, std::ios::binary);
   if (!in) {
     // A try that wrote nothing may have no file; that is not an error.
-    if (!std::filesystem::exists(attempt->log_path)) return kExitOk;
+    if (!std::filesystem::exists(attempt->log_path)) {
+      warn_if_incomplete(*attempt);
+      return kExitOk;
+    }
     std::cerr << "dagrun logs: cannot read " << attempt->log_path << "\n";
     return kExitFailed;
   }
-  std::cout << in.rdbuf();
+  std::cout << in.rdbuf() << std::flush;
+  warn_if_incomplete(*attempt);
   return kExitOk;
 }
 

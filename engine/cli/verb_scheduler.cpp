@@ -85,7 +85,11 @@ int verb_scheduler(Context& ctx) {
   PluginCatalog plugins = discover_plugins(ctx);
   clean_up_after_dead_engines(ctx, *store, lease.record(), load_dags(ctx, plugins));
   ExecutorSet executors = make_executors(ctx, plugins, config);
-  StoreWriter writer(*store);
+  // A history that stays unwritable stops the scheduler like SIGTERM; the
+  // next engine recovers its runs (see store_writer.h).
+  StoreWriterOptions history;
+  history.on_stalled = [&stop](const std::string& why) { stop.cancel("the history cannot be written: " + why); };
+  StoreWriter writer(*store, history);
   RunLog log(std::cout);
 
   RunThreads threads([&](std::shared_ptr<const Dag> dag, RunRecord run, const CancelToken& cancel,

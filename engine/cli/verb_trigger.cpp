@@ -121,7 +121,11 @@ int verb_trigger(Context& ctx) {
   request.data_root = ctx.home.data;
   request.max_active_tasks = max_active;
 
-  StoreWriter writer(*store);
+  // A history that stays unwritable ends the run: its tries are killed and
+  // the final flush reports where the history ends (see store_writer.h).
+  StoreWriterOptions history;
+  history.on_stalled = [&cancel](const std::string& why) { cancel.cancel("the history cannot be written: " + why); };
+  StoreWriter writer(*store, history);
   ProgressPrinter printer(std::cout, *dag, ctx.color);
   Runner runner(*store, executors, cancel);
   runner.add_observer(&writer);

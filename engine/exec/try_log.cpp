@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <map>
 #include <stdexcept>
 #include <system_error>
 
@@ -22,19 +23,63 @@ std::string_view to_string(LogLevel level) {
   return "INFO";
 }
 
+namespace {
+
+// Errors of closed logs whose try has not been recorded yet. Tiny: an entry
+// lives from the end of a try's executor to the record of its end.
+std::mutex g_errors_mu;
+std::map<std::string, std::string> g_errors;
+
+}  // namespace
+
+std::string take_log_error(const std::filesystem::path& path) {
+  std::lock_guard lock(g_errors_mu);
+  auto it = g_errors.find(path.string());
+  if (it == g_errors.end()) return {};
+  std::string out = std::move(it->second);
+  g_errors.erase(it);
+  return out;
+}
+
 TryLog::~TryLog() {
   if (fd_ >= 0) ::close(fd_);
+  std::string why = error();
+  std::lock_guard lock(g_errors_mu);
+  if (why.empty())
+    g_errors.erase(path_.string());  // a later log of the same path is complete
+  else
+    g_errors[path_.string()] = std::move(why);
+}
+
+std::string TryLog::error() const {
+  std::lock_guard lock(mu_);
+  if (errno_ == 0) return {};
+  std::string why = failed_op_;
+  if (!why.empty()) why += ": ";
+  why += std::error_code(errno_, std::generic_category()).message();
+  return why + ": " + std::to_string(written_) + " bytes written, " + std::to_string(lost_) +
+         " bytes lost";
+}
+
+int TryLog::open_locked() {
+  if (fd_ < 0) {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      const int err = errno;
+      if (errno_ == 0) {
+        errno_ = err;
+        failed_op_ = "cannot create the file";
+      }
+      throw std::runtime_error("cannot open log file " + path_.string() + ": " +
+                               std::error_code(err, std::generic_category()).message());
+    }
+  }
+  return fd_;
 }
 
 int TryLog::fd() {
   std::lock_guard lock(mu_);
-  if (fd_ < 0) {
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd_ < 0)
-      throw std::runtime_error("cannot open log file " + path_.string() + ": " +
-                               std::error_code(errno, std::generic_category()).message());
-  }
-  return fd_;
+  return open_locked();
 }
 
 void TryLog::write_line(LogLevel level, std::string_view message) {
@@ -50,27 +95,45 @@ void TryLog::write_line(LogLevel level, std::string_view message) {
     }
     while (!line.empty() && (line.back() == ' ' || line.back() == '\n')) line.pop_back();
     line += '\n';
-    write_all(fd(), line);
+    write_all(line);
   } catch (...) {
-    // A log line is never worth failing the try over.
+    // A log line is never worth failing the try over (error() tells).
   }
 }
 
 void TryLog::append(std::string_view bytes) {
   if (bytes.empty()) return;
   try {
-    write_all(fd(), bytes);
+    write_all(bytes);
   } catch (...) {
     // As above: losing output is better than failing the try.
   }
 }
 
-void TryLog::write_all(int out, std::string_view rest) {
+void TryLog::write_all(std::string_view rest) {
   std::lock_guard lock(mu_);
+  // After an error nothing more is written: a log with a hole in the middle
+  // would look whole. What is lost is counted for error().
+  if (errno_ != 0) {
+    lost_ += rest.size();
+    return;
+  }
+  int out = -1;
+  try {
+    out = open_locked();
+  } catch (...) {
+    lost_ += rest.size();
+    throw;
+  }
   while (!rest.empty()) {
     ssize_t n = ::write(out, rest.data(), rest.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
+    if (n <= 0) {
+      errno_ = n < 0 ? errno : EIO;  // no progress on a regular file: an I/O error
+      lost_ += rest.size();
+      return;
+    }
+    written_ += static_cast<std::uint64_t>(n);
     rest.remove_prefix(static_cast<size_t>(n));
   }
 }

@@ -14,6 +14,13 @@ class RunObserver {
   virtual void task_updated(const TaskInstanceRecord& /*task*/) {}
   virtual void try_updated(const TryRecord& /*attempt*/) {}
   virtual void xcom_pushed(const XComRecord& /*xcom*/) {}
+  // True while the observer cannot record what it is told (the history
+  // cannot be committed): the run launches no new task until it can.
+  virtual bool stalled() const { return false; }
+  // Blocks until everything announced so far is durable; throws when that
+  // cannot be done. Called before a try that runs inside the engine process,
+  // so a crash there leaves the try recorded as started.
+  virtual void sync() {}
 };
 
 }  // namespace dagrun

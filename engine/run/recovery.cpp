@@ -70,7 +70,7 @@ void SystemTryProcesses::stop(const std::vector<int>& pids) {
 }
 
 std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord& self, TimePoint now,
-                                                TryProcesses& processes) {
+                                                TryProcesses& processes, const RunsInEngine& runs_in_engine) {
   std::map<std::string, bool> live;  // engine id -> alive
   std::vector<std::string> dead_engines;
   for (const EngineRecord& e : store.list_engines()) {
@@ -97,6 +97,9 @@ std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord
         attempt->state = TaskState::failed;
         attempt->end_date = now;
         attempt->error = why;
+        // Say so when the try ran inside the engine: the plugin probably killed it.
+        if (runs_in_engine && runs_in_engine(run.dag_id, task.task_id))
+          attempt->error += " during an in_process try";
         changes.push_back(*attempt);
       }
       task.state = task.try_number < task.max_tries ? TaskState::up_for_retry : TaskState::failed;

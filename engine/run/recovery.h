@@ -6,6 +6,7 @@
 // tasks are kept, interrupted ones are retried per their retries.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,8 +39,16 @@ struct RecoveredRun {
   int processes_stopped = 0;
 };
 
-// Recovers every running run whose owner is neither `self` nor alive.
+// Whether task `task_id` of DAG `dag_id` runs inside the engine process (an
+// in_process plugin), so the engine died in that try, likely because of it.
+using RunsInEngine = std::function<bool(const std::string& dag_id, const std::string& task_id)>;
+
+// Recovers every running run whose owner is neither `self` nor alive. Each
+// try the history shows running is charged: failed, its task up_for_retry
+// while retries remain, else failed. That is what ends a plugin that crashes
+// the engine: the engine records such a try as running before it starts it
+// (RunExecution syncs the writer), so every crash uses up one try.
 std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord& self, TimePoint now,
-                                                TryProcesses& processes);
+                                                TryProcesses& processes, const RunsInEngine& runs_in_engine = {});
 
 }  // namespace dagrun

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "exec/safe_dir.h"
+#include "exec/try_log.h"
 #include "run/task_render.h"
 
 namespace dagrun {
@@ -27,6 +28,15 @@ TryResult result_of(const TryOutcome& o) {
   }
   return TryResult::failed;
 }
+
+// An in_process plugin runs on a worker thread of the engine itself: if it
+// crashes, the engine dies with everything the writer still had queued.
+bool runs_in_engine(const TaskSpec& task) {
+  return task.kind == TaskKind::plugin && task.isolation == Isolation::in_process;
+}
+
+// How often the main thread looks again whether the history can be written.
+constexpr std::chrono::milliseconds kStalledRecheck{100};
 
 TaskState try_state_of(TryResult r) {
   switch (r) {
@@ -64,7 +74,26 @@ int RunExecution::parallelism() const {
 }
 
 bool RunExecution::can_launch() const {
-  return !cancelling_ && !suspending_ && !draining() && machine_.running_count() < limit_ && machine_.has_ready();
+  return !cancelling_ && !suspending_ && !draining() && machine_.running_count() < limit_ && machine_.has_ready() &&
+         !history_stalled();
+}
+
+// While the history cannot be committed the run starts nothing new: what it
+// would do could not be recorded, and the history must stay a prefix of what
+// happened. Running tries go on; the writer keeps their rows queued.
+bool RunExecution::history_stalled() const {
+  for (const RunObserver* o : observers_)
+    if (o->stalled()) return true;
+  return false;
+}
+
+std::string RunExecution::sync_observers() {
+  try {
+    for (RunObserver* o : observers_) o->sync();
+    return {};
+  } catch (const std::exception& e) {
+    return std::string("not started: ") + e.what();
+  }
 }
 
 bool RunExecution::draining() const { return req_.drain && req_.drain->cancelled(); }
@@ -150,6 +179,9 @@ void RunExecution::finish(int task, const TryOutcome& outcome) {
   t.exit_code = outcome.exit_code;
   t.signal = outcome.signal;
   t.error = outcome.error;
+  // The executor has closed the try's log by now; a write to it that failed
+  // (a full disk) must show in the record, not only as a short file.
+  t.log_error = take_log_error(t.log_path);
   for (RunObserver* o : observers_) o->try_updated(t);
 
   std::vector<Transition> transitions;
@@ -199,11 +231,19 @@ void RunExecution::worker_loop() {
       if (can_launch()) work_cv_.notify_one();
       lock.unlock();
       TryOutcome outcome;
-      if (l.error.empty()) {
-        outcome = run_try(l.request, task);
-      } else {
+      // The try's running row, and everything before it (an upstream task's
+      // success), must be on disk before the engine runs plugin code that can
+      // kill it: recovery then charges the try instead of the run looping
+      // into the same crash, and never rewrites the upstream task.
+      std::string not_durable;
+      if (l.error.empty() && runs_in_engine(*l.request.task)) not_durable = sync_observers();
+      if (!l.error.empty()) {
         outcome.status = TryOutcome::Status::failed_no_retry;
         outcome.error = l.error;
+      } else if (!not_durable.empty()) {
+        outcome.error = not_durable;
+      } else {
+        outcome = run_try(l.request, task);
       }
       lock.lock();
       check_cancel();
@@ -215,7 +255,12 @@ void RunExecution::worker_loop() {
       main_cv_.notify_one();
       return;
     }
-    work_cv_.wait(lock);
+    // Nothing announces that the history can be written again: while it
+    // cannot, a worker with ready work looks again now and then.
+    if (machine_.has_ready() && history_stalled())
+      work_cv_.wait_for(lock, kStalledRecheck);
+    else
+      work_cv_.wait(lock);
   }
 }
 
@@ -260,6 +305,11 @@ RunRecord RunExecution::execute(RunRecord run, const Store* resume_from) {
     if (finished()) break;
     retry_scheduled_ = false;
     auto next = cancelling_ || suspending_ ? std::nullopt : machine_.next_retry_at();
+    if (history_stalled()) {
+      // Nothing signals the writer's recovery: look again soon.
+      const auto soon = std::chrono::system_clock::now() + kStalledRecheck;
+      if (!next || *next > soon) next = soon;
+    }
     auto woken = [&] {
       return finished() || retry_scheduled_ || (cancel_.cancelled() && !cancelling_ && !suspending_);
     };

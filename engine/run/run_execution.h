@@ -57,6 +57,10 @@ class RunExecution {
   bool can_launch() const;
   bool draining() const;
   bool finished() const;
+  bool history_stalled() const;
+  // Without mu_ held: waits until the observers made every change so far
+  // durable; empty on success, else why the try cannot start.
+  std::string sync_observers();
   void restore(const Store& store, std::vector<Transition>& transitions);
   // Both with mu_ held. A try whose templates cannot be filled gets its error
   // instead of running.

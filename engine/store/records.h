@@ -73,6 +73,7 @@ struct TryRecord {
   std::string log_path;
   std::optional<int> pid;     // the child process (process isolation, commands)
   std::string hostname;
+  std::string log_error;      // why the log file lacks output (a full disk); empty when complete
 };
 
 struct XComRecord {

@@ -96,9 +96,16 @@ CREATE TABLE engine (
 ) STRICT;
 )sql";
 
+// Why a try's log file is incomplete (the disk filled up while it was
+// written, ...); NULL when the log holds all of the try's output.
+constexpr const char* kVersion3 = R"sql(
+ALTER TABLE task_try ADD COLUMN log_error TEXT;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "runs, task instances, tries and xcoms", kVersion1},
     Migration{2, "data intervals, run owners, paused DAGs and engines", kVersion2},
+    Migration{3, "incomplete try logs", kVersion3},
 };
 
 void refuse_newer(const std::string& file, int found, int known) {

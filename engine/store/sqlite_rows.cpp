@@ -115,6 +115,7 @@ void bind_try(SQLite::Statement& st, const TryRecord& attempt) {
   bind_text_or_null(st, 10, attempt.log_path);
   bind_int_or_null(st, 11, attempt.pid);
   bind_text_or_null(st, 12, attempt.hostname);
+  bind_text_or_null(st, 13, attempt.log_error);
 }
 
 void bind_xcom(SQLite::Statement& st, const XComRecord& xcom) {
@@ -167,6 +168,7 @@ TryRecord read_try(const SQLite::Statement& st, const std::string& file) {
   t.log_path = text(st, 9);
   t.pid = int_or_null(st, 10);
   t.hostname = text(st, 11);
+  t.log_error = text(st, 12);
   return t;
 }
 

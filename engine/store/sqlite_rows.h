@@ -36,7 +36,7 @@ inline constexpr const char* kRunColumns =
 inline constexpr const char* kTaskColumns = "run_id, task_id, state, try_number, max_tries";
 inline constexpr const char* kTryColumns =
     "run_id, task_id, try_number, state, start_date, end_date, exit_code, signal, error, "
-    "log_path, pid, hostname";
+    "log_path, pid, hostname, log_error";
 inline constexpr const char* kXComColumns = "run_id, task_id, key, value";
 
 // Binds a record's columns as parameters ?1, ?2, ... in the order above.

@@ -32,11 +32,12 @@ const std::string kUpsertTask = std::string("INSERT INTO task_instance (") + kTa
 
 const std::string kUpsertTry =
     std::string("INSERT INTO task_try (") + kTryColumns +
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
     " ON CONFLICT (run_id, task_id, try_number) DO UPDATE SET state = excluded.state,"
     " start_date = excluded.start_date, end_date = excluded.end_date,"
     " exit_code = excluded.exit_code, signal = excluded.signal, error = excluded.error,"
-    " log_path = excluded.log_path, pid = excluded.pid, hostname = excluded.hostname";
+    " log_path = excluded.log_path, pid = excluded.pid, hostname = excluded.hostname,"
+    " log_error = excluded.log_error";
 
 const std::string kUpsertXCom =
     std::string("INSERT INTO xcom (") + kXComColumns +
@@ -65,7 +66,7 @@ const std::string kListTasks =
 
 const std::string kListTries =
     "SELECT t.run_id, t.task_id, t.try_number, t.state, t.start_date, t.end_date, t.exit_code,"
-    " t.signal, t.error, t.log_path, t.pid, t.hostname"
+    " t.signal, t.error, t.log_path, t.pid, t.hostname, t.log_error"
     " FROM task_try t LEFT JOIN task_instance i"
     " ON i.run_id = t.run_id AND i.task_id = t.task_id"
     " WHERE t.run_id = ?1 ORDER BY i.rowid, t.task_id, t.try_number";

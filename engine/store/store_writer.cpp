@@ -2,25 +2,44 @@
 
 #include <spdlog/spdlog.h>
 
-#include <string>
+#include <algorithm>
 #include <utility>
 
 namespace dagrun {
 namespace {
 
-std::string changes(size_t n) { return std::to_string(n) + (n == 1 ? " change" : " changes"); }
+std::string changes(std::uint64_t n) {
+  return std::to_string(n) + (n == 1 ? " change" : " changes");
+}
 
 }  // namespace
 
-StoreWriter::StoreWriter(Store& store) : store_(store), thread_([this] { drain(); }) {}
+StoreWriter::StoreWriter(Store& store, StoreWriterOptions options)
+    : store_(store), options_(std::move(options)), thread_([this] { drain(); }) {}
 
 StoreWriter::~StoreWriter() {
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     stopping_ = true;
+    wake_.notify_all();
+    // A healthy store commits the rest however long it takes; a failing one
+    // gets stall_limit more (none if a flush already waited that long).
+    const auto called = SteadyClock::now();
+    while (!stopped_) {
+      const auto patience = gave_up_ ? std::chrono::milliseconds(0) : options_.stall_limit;
+      const auto deadline = std::max(called, failing_since_.value_or(called)) + patience;
+      if (failing_since_ && SteadyClock::now() >= deadline) {
+        abandon_ = true;
+        wake_.notify_all();
+        break;
+      }
+      if (failing_since_)
+        progress_.wait_until(lock, deadline);
+      else
+        progress_.wait(lock);
+    }
   }
-  wake_.notify_one();
-  thread_.join();  // drain() commits what is queued before it returns
+  thread_.join();
 }
 
 void StoreWriter::run_updated(const RunRecord& run) {
@@ -31,6 +50,11 @@ void StoreWriter::task_updated(const TaskInstanceRecord& task) { enqueue(task); 
 void StoreWriter::try_updated(const TryRecord& attempt) { enqueue(attempt); }
 void StoreWriter::xcom_pushed(const XComRecord& xcom) { enqueue(xcom); }
 
+bool StoreWriter::stalled() const {
+  std::lock_guard lock(mu_);
+  return failing_since_.has_value();
+}
+
 void StoreWriter::enqueue(StoreChange change) {
   bool was_empty = false;
   {
@@ -39,15 +63,32 @@ void StoreWriter::enqueue(StoreChange change) {
     queue_.push_back(std::move(change));
     ++enqueued_;
   }
-  // The drain thread only sleeps on an empty queue, so only that transition needs a wake-up.
+  // The drain thread only sleeps on an empty queue (or between retries, when
+  // new changes must wait anyway), so only that transition needs a wake-up.
   if (was_empty) wake_.notify_one();
+}
+
+std::string StoreWriter::not_recorded() const {
+  return last_error_ + "; the history ends at the last committed change (" +
+         changes(enqueued_ - done_) + " not recorded)";
 }
 
 void StoreWriter::flush() {
   std::unique_lock lock(mu_);
   const auto target = enqueued_;
-  progress_.wait(lock, [&] { return done_ >= target; });
-  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  const auto called = SteadyClock::now();
+  while (done_ < target) {
+    if (!failing_since_) {
+      progress_.wait(lock);
+      continue;
+    }
+    const auto give_up_at = std::max(called, *failing_since_) + options_.stall_limit;
+    if (SteadyClock::now() >= give_up_at) {
+      gave_up_ = true;
+      throw StoreError(not_recorded());
+    }
+    progress_.wait_until(lock, give_up_at);
+  }
 }
 
 std::uint64_t StoreWriter::batches() const {
@@ -60,30 +101,62 @@ void StoreWriter::drain() {
   std::unique_lock lock(mu_);
   for (;;) {
     wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and nothing left to commit
-    batch.swap(queue_);          // queue_ keeps the emptied batch's capacity
-    lock.unlock();
-
-    std::exception_ptr failure;
-    try {
-      store_.apply(batch);
-    } catch (const std::exception& e) {
-      spdlog::error("{} ({} not recorded)", e.what(), changes(batch.size()));
-      failure = std::current_exception();
-    } catch (...) {
-      spdlog::error("cannot record run history: unknown error ({} not recorded)",
-                    changes(batch.size()));
-      failure = std::current_exception();
+    if (queue_.empty()) break;  // stopping, and nothing left to commit
+    batch.swap(queue_);         // queue_ keeps the emptied batch's capacity
+    auto backoff = options_.first_backoff;
+    bool stall_reported = false;
+    for (;;) {  // the same batch until it commits: a later one never goes first
+      lock.unlock();
+      std::string error;
+      try {
+        store_.apply(batch);
+      } catch (const std::exception& e) {
+        error = e.what();
+      } catch (...) {
+        error = "cannot record run history: unknown error";
+      }
+      lock.lock();
+      ++batches_;
+      progress_.notify_all();
+      if (error.empty()) {
+        if (failing_since_)
+          spdlog::info("run history recorded again after {} failed", changes(batch.size()));
+        failing_since_.reset();
+        last_error_.clear();
+        done_ += batch.size();
+        batch.clear();
+        break;
+      }
+      const auto now = SteadyClock::now();
+      if (!failing_since_) {
+        failing_since_ = now;
+        spdlog::error("{} ({} not recorded yet; retrying, later changes wait)", error,
+                      changes(batch.size()));
+      } else {
+        spdlog::debug("{} (still failing; retrying)", error);
+      }
+      last_error_ = std::move(error);
+      if (abandon_) {
+        spdlog::error("{}", not_recorded());
+        stopped_ = true;
+        progress_.notify_all();
+        return;
+      }
+      if (!stall_reported && now - *failing_since_ >= options_.stall_limit) {
+        stall_reported = true;
+        if (options_.on_stalled) {
+          const std::string why = last_error_;
+          lock.unlock();
+          options_.on_stalled(why);
+          lock.lock();
+        }
+      }
+      wake_.wait_for(lock, backoff, [&] { return abandon_; });
+      backoff = std::min(backoff * 2, options_.max_backoff);
     }
-    const auto n = batch.size();
-    batch.clear();
-
-    lock.lock();
-    done_ += n;
-    ++batches_;
-    if (failure && !error_) error_ = failure;
-    progress_.notify_all();
   }
+  stopped_ = true;
+  progress_.notify_all();
 }
 
 }  // namespace dagrun

@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cerrno>
 #include <regex>
+#include <system_error>
 
 #include "exec_test_support.h"
 #include "exec/try_log.h"
@@ -43,4 +45,43 @@ TEST_CASE("tail_lines returns the last non-empty lines, shortened") {
   CHECK(tail[0] == "three");
   CHECK(tail[1] == "xxxxxxxxxx...");
   CHECK(tail_lines(dir.path() / "missing.log", 3).empty());
+}
+
+TEST_CASE("a log that cannot be written says so: the error, what was written and what was lost") {
+  // /dev/full refuses every write with ENOSPC, like a full disk.
+  {
+    TryLog log("/dev/full");
+    log.append("0123456789");
+    log.write_line(LogLevel::info, "also lost");
+    log.append("abc");
+    CHECK(log.error().starts_with(std::error_code(ENOSPC, std::generic_category()).message() +
+                                  ": 0 bytes written, "));
+  }
+  std::string why = take_log_error("/dev/full");
+  CHECK(why.starts_with(std::error_code(ENOSPC, std::generic_category()).message()));
+  CHECK(why.ends_with(" bytes lost"));
+  CHECK_FALSE(why.ends_with(": 0 bytes written, 0 bytes lost"));
+  CHECK(take_log_error("/dev/full").empty());  // taken once
+}
+
+TEST_CASE("a log file that cannot be created loses everything, and says so") {
+  {
+    TryLog log("/nonexistent-dir/try.log");
+    log.append("0123456789");
+    log.append("abc");
+  }
+  CHECK(take_log_error("/nonexistent-dir/try.log") ==
+        "cannot create the file: " + std::error_code(ENOENT, std::generic_category()).message() +
+            ": 0 bytes written, 13 bytes lost");
+}
+
+TEST_CASE("a complete log reports no error") {
+  TempDir dir;
+  {
+    TryLog log(dir.path() / "try.log");
+    log.append("all of it\n");
+    CHECK(log.error().empty());
+  }
+  CHECK(take_log_error(dir.path() / "try.log").empty());
+  CHECK(read_file(dir.path() / "try.log") == "all of it\n");
 }

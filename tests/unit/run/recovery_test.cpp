@@ -160,3 +160,37 @@ TEST_CASE("the processes of a run are found by their environment and stopped") {
   CHECK(status.signal.has_value());
   for (int pid : found) CHECK(::kill(pid, 0) != 0);
 }
+
+TEST_CASE("a try that ran inside the dead engine is charged and named as such; others are not") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  EngineRecord self = this_engine("scheduler", at("2026-11-29T02:00:00Z"));
+  EngineRecord dead = dead_engine(self);
+  store->register_engine(self);
+  store->register_engine(dead);
+  make_running_run(*store, "r1", dead.engine_id);
+
+  FakeProcesses procs;
+  std::vector<std::pair<std::string, std::string>> asked;
+  auto in_engine = [&](const std::string& dag_id, const std::string& task_id) {
+    asked.emplace_back(dag_id, task_id);
+    return task_id == "last_chance";  // an in_process plugin
+  };
+  recover_orphaned_runs(*store, self, at("2026-11-29T02:00:00Z"), procs, in_engine);
+  CHECK(asked == std::vector<std::pair<std::string, std::string>>{{"etl", "flaky"}, {"etl", "last_chance"}});
+
+  auto flaky = store->get_try("r1", "flaky", 1);
+  auto last = store->get_try("r1", "last_chance", 1);
+  REQUIRE(flaky);
+  REQUIRE(last);
+  CHECK(flaky->error == "engine died (" + dead.engine_id + ")");
+  CHECK(last->error == "engine died (" + dead.engine_id + ") during an in_process try");
+  CHECK(last->state == TaskState::failed);
+  CHECK(last->end_date.has_value());
+  // Its only try is used up: the task fails rather than running into the crash again.
+  auto tasks = store->list_task_instances("r1");
+  CHECK(tasks[2].task_id == "last_chance");
+  CHECK(tasks[2].state == TaskState::failed);
+  CHECK(tasks[1].state == TaskState::up_for_retry);
+  CHECK(tasks[0].state == TaskState::success);  // the upstream success is not rewritten
+}

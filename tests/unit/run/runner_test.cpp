@@ -256,3 +256,140 @@ TEST_CASE("suspending stops running tries and leaves the run to be resumed") {
   CHECK(f.recorder.tasks.back().state == TaskState::up_for_retry);
   for (const auto& t : f.recorder.tasks) CHECK(t.state != TaskState::skipped);
 }
+
+namespace {
+
+// An observer standing in for the store writer: counts what it heard, and
+// what it had heard when the run last asked it to make everything durable.
+struct SyncProbe : RunObserver {
+  void task_updated(const TaskInstanceRecord& t) override {
+    std::lock_guard l(mu);
+    tasks.push_back(t);
+  }
+  void try_updated(const TryRecord& t) override {
+    std::lock_guard l(mu);
+    tries.push_back(t);
+  }
+  void sync() override {
+    std::lock_guard l(mu);
+    ++syncs;
+    synced_tries = tries;
+    if (!fail_with.empty()) throw std::runtime_error(fail_with);
+  }
+  bool stalled() const override { return stalled_now.load(); }
+
+  std::mutex mu;
+  std::vector<TaskInstanceRecord> tasks;
+  std::vector<TryRecord> tries;
+  std::vector<TryRecord> synced_tries;
+  int syncs = 0;
+  std::string fail_with;
+  std::atomic<bool> stalled_now{false};
+};
+
+struct ProbeRun {
+  ProbeRun() { root = std::filesystem::temp_directory_path() / ("dagrun-probe-" + std::to_string(::getpid())); }
+  ~ProbeRun() { std::filesystem::remove_all(root); }
+
+  RunRecord run(Dag& dag, Script commands, Script plugins) {
+    dag.dag_id = "d";
+    dag.rebuild_index();
+    executors.add(TaskKind::command, std::make_unique<ScriptedExecutor>(std::move(commands)));
+    executors.add(TaskKind::plugin, std::make_unique<ScriptedExecutor>(std::move(plugins)));
+    Runner runner(store, executors, cancel);
+    runner.add_observer(&probe);
+    RunRequest req;
+    req.dag = &dag;
+    req.run_id = "r1";
+    req.logs_root = root / "logs";
+    req.data_root = root / "data";
+    return runner.run(req);
+  }
+
+  RecordingStore store;
+  ExecutorSet executors;
+  CancelToken cancel;
+  SyncProbe probe;
+  std::filesystem::path root;
+};
+
+TaskSpec plugin_task(std::string id, Isolation isolation, std::vector<std::string> up = {}) {
+  TaskSpec t = task(std::move(id), std::move(up));
+  t.kind = TaskKind::plugin;
+  t.plugin = "p";
+  t.isolation = isolation;
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("an in_process try starts only once its running row and the upstream success are durable") {
+  ProbeRun p;
+  Dag dag;
+  dag.tasks.push_back(task("up"));
+  dag.tasks.push_back(plugin_task("inside", Isolation::in_process, {"up"}));
+  dag.tasks.push_back(plugin_task("outside", Isolation::process, {"inside"}));
+  std::vector<TryRecord> synced_when_inside_ran;
+  int syncs_when_inside_ran = -1;
+  RunRecord run = p.run(
+      dag, [](const TryRequest&, TrySink&, const CancelToken&) { return ok(); },
+      [&](const TryRequest& r, TrySink&, const CancelToken&) {
+        if (r.task->task_id == "inside") {
+          std::lock_guard l(p.probe.mu);
+          synced_when_inside_ran = p.probe.synced_tries;
+          syncs_when_inside_ran = p.probe.syncs;
+        }
+        return ok();
+      });
+  CHECK(run.state == RunState::success);
+  CHECK(syncs_when_inside_ran == 1);
+  REQUIRE(synced_when_inside_ran.size() == 3);
+  CHECK(synced_when_inside_ran[0].task_id == "up");
+  CHECK(synced_when_inside_ran[1].task_id == "up");
+  CHECK(synced_when_inside_ran[1].state == TaskState::success);
+  CHECK(synced_when_inside_ran[2].task_id == "inside");
+  CHECK(synced_when_inside_ran[2].state == TaskState::running);
+  CHECK(p.probe.syncs == 1);  // a plugin in its own process needs no sync
+}
+
+TEST_CASE("an in_process try whose start cannot be made durable does not run") {
+  ProbeRun p;
+  p.probe.fail_with = "/x/dagrun.db: cannot record run history: disk I/O error";
+  Dag dag;
+  dag.tasks.push_back(plugin_task("inside", Isolation::in_process));
+  std::atomic<int> plugin_calls{0};
+  RunRecord run = p.run(
+      dag, [](const TryRequest&, TrySink&, const CancelToken&) { return ok(); },
+      [&](const TryRequest&, TrySink&, const CancelToken&) {
+        ++plugin_calls;
+        return ok();
+      });
+  CHECK(run.state == RunState::failed);
+  CHECK(plugin_calls == 0);
+  REQUIRE_FALSE(p.probe.tries.empty());
+  CHECK(p.probe.tries.back().state == TaskState::failed);
+  CHECK(p.probe.tries.back().error == "not started: /x/dagrun.db: cannot record run history: disk I/O error");
+}
+
+TEST_CASE("no task is launched while an observer cannot record the run") {
+  ProbeRun p;
+  p.probe.stalled_now = true;
+  Dag dag;
+  for (int i = 0; i < 4; ++i) dag.tasks.push_back(task("t" + std::to_string(i)));
+  std::atomic<int> launched_while_stalled{0};
+  std::jthread unstall([&] {
+    std::this_thread::sleep_for(50ms);
+    p.probe.stalled_now = false;
+  });
+  RunRecord run = p.run(
+      dag,
+      [&](const TryRequest&, TrySink&, const CancelToken&) {
+        if (p.probe.stalled_now) ++launched_while_stalled;
+        return ok();
+      },
+      [](const TryRequest&, TrySink&, const CancelToken&) { return ok(); });
+  CHECK(run.state == RunState::success);
+  CHECK(launched_while_stalled == 0);
+  std::lock_guard l(p.probe.mu);
+  CHECK(p.probe.tries.size() == 8);
+}

@@ -125,3 +125,33 @@ TEST_CASE("migrations run in order, one transaction each, and resume where they 
   }
   CHECK(schema_objects(file, "table") == std::set<std::string>{"a", "b"});
 }
+
+TEST_CASE("a version 2 history gains task_try.log_error; its tries read as complete logs") {
+  TempDir dir;
+  const auto file = dir.file("v2.db");
+  {
+    Connection conn(file, SqliteOptions{}, Connection::Mode::read_write);
+    migrate(conn, schema_migrations().first(2));
+    CHECK(schema_version(conn) == 2);
+    conn.db().exec(
+        "INSERT INTO dag_run (run_id, dag_id, state, run_type) VALUES ('r', 'd', 'success', 'manual');"
+        "INSERT INTO task_instance (run_id, task_id, state, try_number) VALUES ('r', 't', 'success', 1);"
+        "INSERT INTO task_try (run_id, task_id, try_number, state, log_path)"
+        " VALUES ('r', 't', 1, 'success', 'logs/r/t/1.log')");
+  }
+  auto store = open_sqlite_store(file);
+  CHECK(user_version(file) == 3);
+  auto old = store->get_try("r", "t", 1);
+  REQUIRE(old);
+  CHECK(old->log_error.empty());
+  CHECK(old->log_path == "logs/r/t/1.log");
+
+  TryRecord cut = *old;
+  cut.try_number = 2;
+  cut.log_error = "No space left on device: 583680 bytes written, 10 bytes lost";
+  store->apply({cut});
+  CHECK(store->get_try("r", "t", 2)->log_error == cut.log_error);
+  CHECK(store->list_tries("r").at(1).log_error == cut.log_error);
+  SQLite::Database db(file, SQLite::OPEN_READONLY);
+  CHECK(db.execAndGet("SELECT count(*) FROM task_try WHERE log_error IS NULL").getInt() == 1);
+}
