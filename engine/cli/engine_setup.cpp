@@ -24,15 +24,14 @@ ExecutorSet make_executors(const Context& ctx, const PluginCatalog& plugins, con
   return executors;
 }
 
-void clean_up_after_dead_engines(const Context& ctx, Store& store, const EngineRecord& self,
-                                 const std::vector<LoadResult>& dags) {
-  SystemTryProcesses processes;
-  recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes);
-  // Only daemons some DAG uses: a machine without containers never connects to one.
+namespace {
+
+// Removes what dead engines left on the Docker daemons the DAGs use (only
+// those: a machine without containers never connects to one).
+void remove_leftover_containers(const Context& ctx, const std::vector<const Dag*>& dags) {
   std::set<std::string> seen;
-  for (const LoadResult& r : dags) {
-    if (!r.dag) continue;
-    for (const TaskSpec& t : r.dag->tasks) {
+  for (const Dag* dag : dags) {
+    for (const TaskSpec& t : dag->tasks) {
       if (!t.container) continue;
       try {
         DockerEndpoint endpoint = resolve_endpoint(*t.container, ctx.home.root);
@@ -45,6 +44,30 @@ void clean_up_after_dead_engines(const Context& ctx, Store& store, const EngineR
       }
     }
   }
+}
+
+}  // namespace
+
+void clean_up_after_dead_engines(const Context& ctx, Store& store, const EngineRecord& self,
+                                 const std::vector<LoadResult>& dags) {
+  SystemTryProcesses processes;
+  recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes);
+  std::vector<const Dag*> loaded;
+  for (const LoadResult& r : dags)
+    if (r.dag) loaded.push_back(&*r.dag);
+  remove_leftover_containers(ctx, loaded);
+}
+
+size_t recover_runs_of_dead_engines(const Context& ctx, Store& store, const EngineRecord& self,
+                                    const std::vector<std::shared_ptr<const Dag>>& dags) {
+  SystemTryProcesses processes;
+  const size_t recovered = recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes).size();
+  if (recovered > 0) {
+    std::vector<const Dag*> loaded;
+    for (const auto& d : dags) loaded.push_back(d.get());
+    remove_leftover_containers(ctx, loaded);
+  }
+  return recovered;
 }
 
 }  // namespace dagrun::cli
