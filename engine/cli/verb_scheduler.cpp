@@ -175,7 +175,7 @@ int verb_scheduler(Context& ctx) {
     if (!threads.wait_idle(std::chrono::steady_clock::now() + grace)) {
       std::cout << "dagrun scheduler: grace period of " << format_duration(grace)
                 << " over, stopping the running tasks" << std::endl;
-      threads.suspend_all("scheduler stopped; the task runs again when the run resumes");
+      threads.suspend_all("scheduler stopped; interrupted tasks run again when the run resumes");
       threads.wait_idle(std::chrono::steady_clock::time_point::max());
     }
     threads.reap();

@@ -26,15 +26,6 @@ std::string read_environ(int pid) {
 
 bool alive(int pid) { return ::kill(pid, 0) == 0; }
 
-// The run listed may have ended since (its owner finished it, then
-// unregistered) or been recovered and claimed again: only a run still
-// running under the same dead owner is touched. A dead or unregistered owner
-// writes nothing more, so the answer cannot change after this read.
-bool still_orphaned(const Store& store, const RunRecord& listed) {
-  auto now = store.get_run(listed.run_id);
-  return now && now->state == RunState::running && now->owner == listed.owner;
-}
-
 }  // namespace
 
 std::vector<int> SystemTryProcesses::find(const std::string& run_id) {
@@ -98,7 +89,10 @@ std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord
   for (const RunRecord& run : runs) {
     if (run.owner == self.engine_id) continue;
     if (!run.owner.empty() && live.count(run.owner) && live[run.owner]) continue;
-    if (!still_orphaned(store, run)) continue;
+    // The run listed may have ended since (its owner finished it, then
+    // unregistered), or another engine may be recovering it: only the engine
+    // that takes it over from the dead owner, atomically, goes on.
+    if (!store.take_over_run(run.run_id, run.owner, self.engine_id)) continue;
     RecoveredRun r{run.run_id, run.dag_id, run.owner, 0, 0};
     std::vector<int> pids = processes.find(run.run_id);
     processes.stop(pids);

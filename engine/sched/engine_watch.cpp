@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 
 #include "run/engine_lease.h"
 
@@ -33,13 +34,27 @@ EngineWatch::~EngineWatch() {
 }
 
 void EngineWatch::watch(const std::vector<EngineRecord>& engines) {
+  // An engine still listed after a check that found it dead (the check
+  // failed, say on a busy database) is left to the periodic check: a pidfd
+  // stays readable, and polling it again would spin.
   std::map<std::string, int> kept;
+  std::set<std::string> dead;
   gone_ = false;
   for (const EngineRecord& e : engines) {
     if (e.engine_id == self_id_ || e.hostname != host_ || e.pid <= 0) continue;
     if (auto it = pidfds_.find(e.engine_id); it != pidfds_.end()) {
-      kept.insert(*it);
+      pollfd p{it->second, POLLIN, 0};
+      if (::poll(&p, 1, 0) > 0) {
+        ::close(it->second);
+        dead.insert(e.engine_id);
+      } else {
+        kept.insert(*it);
+      }
       pidfds_.erase(it);
+      continue;
+    }
+    if (dead_.count(e.engine_id)) {
+      dead.insert(e.engine_id);
       continue;
     }
     const int fd = open_pidfd(e.pid);
@@ -47,13 +62,15 @@ void EngineWatch::watch(const std::vector<EngineRecord>& engines) {
     // start time, not a later one that reused its pid.
     if (process_start_ticks(e.pid) != e.pid_start) {
       if (fd >= 0) ::close(fd);
-      gone_ = true;
+      dead.insert(e.engine_id);
+      gone_ = true;  // found dead now: check at once
       continue;
     }
     if (fd >= 0) kept.emplace(e.engine_id, fd);  // else the periodic check covers it
   }
   for (auto& [id, fd] : pidfds_) ::close(fd);
   pidfds_ = std::move(kept);
+  dead_ = std::move(dead);
 }
 
 std::vector<int> EngineWatch::fds() const {

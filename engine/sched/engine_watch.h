@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,8 @@ class EngineWatch {
   std::chrono::milliseconds period_;
   std::chrono::steady_clock::time_point next_;
   std::map<std::string, int> pidfds_;  // engine id -> pidfd
-  bool gone_ = false;                  // a watched engine is known dead already
+  std::set<std::string> dead_;         // listed, and found dead by an earlier watch()
+  bool gone_ = false;                  // an engine was found dead by the last watch()
 };
 
 }  // namespace dagrun

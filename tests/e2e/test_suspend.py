@@ -15,8 +15,6 @@ import unittest
 from harness import dag, pid_alive, task, wait_for
 from test_scheduler import SchedulerTestCase, docker_containers
 
-BUILD = os.environ.get("DAGRUN_BUILD_DIR", "")
-
 # The first try leaves a marker and sleeps; any later try succeeds at once.
 FIRST_TRY_HANGS = ["sh", "-c", "if [ -f marker ]; then echo again >> trace; exit 0; fi; "
                                "touch marker; echo first >> trace; sleep 30"]
@@ -124,7 +122,8 @@ class SuspendTest(SuspendTestCase):
         self.assertEqual(self.home.task_states("f1"), {"a": "failed", "b": "skipped"})
 
 
-@unittest.skipUnless(os.path.isdir(os.path.join(BUILD, "tests", "plugins")), "test plugins not built")
+@unittest.skipUnless(os.path.exists(os.path.join(os.environ.get("DAGRUN_PLUGIN_DIR", ""), "dagrun_sleep.so")),
+                     "the sleep test plugin is not built")
 class SuspendPluginTest(SuspendTestCase):
     def check_plugin(self, isolation):
         dag_id = f"nap_{isolation}"
