@@ -63,25 +63,14 @@ ExecutorSet make_executors(const Context& ctx, const PluginCatalog& plugins, con
   return executors;
 }
 
-void clean_up_after_dead_engines(const Context& ctx, Store& store, const EngineRecord& self,
-                                 const std::vector<LoadResult>& dags) {
-  SystemTryProcesses processes;
-  auto runs_in_engine = [&dags](const std::string& dag_id, const std::string& task_id) {
-    for (const LoadResult& r : dags) {
-      if (!r.dag || r.dag->dag_id != dag_id) continue;
-      const int i = r.dag->index_of(task_id);
-      if (i < 0) return false;
-      const TaskSpec& t = r.dag->tasks[static_cast<size_t>(i)];
-      return t.kind == TaskKind::plugin && t.isolation == Isolation::in_process;
-    }
-    return false;
-  };
-  recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes, runs_in_engine);
-  // Only daemons some DAG uses: a machine without containers never connects to one.
+namespace {
+
+// Removes what dead engines left on the Docker daemons the DAGs use (only
+// those: a machine without containers never connects to one).
+void remove_leftover_containers(const Context& ctx, const std::vector<const Dag*>& dags) {
   std::set<std::string> seen;
-  for (const LoadResult& r : dags) {
-    if (!r.dag) continue;
-    for (const TaskSpec& t : r.dag->tasks) {
+  for (const Dag* dag : dags) {
+    for (const TaskSpec& t : dag->tasks) {
       if (!t.container) continue;
       try {
         DockerEndpoint endpoint = resolve_endpoint(*t.container, ctx.home.root);
@@ -94,6 +83,44 @@ void clean_up_after_dead_engines(const Context& ctx, Store& store, const EngineR
       }
     }
   }
+}
+
+// Whether a task ran inside the engine (an in_process plugin): its try was
+// probably what killed the engine, and recovery says so.
+RunsInEngine in_engine_tasks(std::vector<const Dag*> dags) {
+  return [dags = std::move(dags)](const std::string& dag_id, const std::string& task_id) {
+    for (const Dag* dag : dags) {
+      if (dag->dag_id != dag_id) continue;
+      const int i = dag->index_of(task_id);
+      if (i < 0) return false;
+      const TaskSpec& t = dag->tasks[static_cast<size_t>(i)];
+      return t.kind == TaskKind::plugin && t.isolation == Isolation::in_process;
+    }
+    return false;
+  };
+}
+
+}  // namespace
+
+void clean_up_after_dead_engines(const Context& ctx, Store& store, const EngineRecord& self,
+                                 const std::vector<LoadResult>& dags) {
+  SystemTryProcesses processes;
+  std::vector<const Dag*> loaded;
+  for (const LoadResult& r : dags)
+    if (r.dag) loaded.push_back(&*r.dag);
+  recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes, in_engine_tasks(loaded));
+  remove_leftover_containers(ctx, loaded);
+}
+
+size_t recover_runs_of_dead_engines(const Context& ctx, Store& store, const EngineRecord& self,
+                                    const std::vector<std::shared_ptr<const Dag>>& dags) {
+  SystemTryProcesses processes;
+  std::vector<const Dag*> loaded;
+  for (const auto& d : dags) loaded.push_back(d.get());
+  const size_t recovered =
+      recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes, in_engine_tasks(loaded)).size();
+  if (recovered > 0) remove_leftover_containers(ctx, loaded);
+  return recovered;
 }
 
 }  // namespace dagrun::cli

@@ -2,6 +2,7 @@
 // and the clean-up of what dead engines left behind.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "cli/context.h"
@@ -30,5 +31,12 @@ ExecutorSet make_executors(const Context& ctx, const PluginCatalog& plugins, con
 // the loaded DAGs use.
 void clean_up_after_dead_engines(const Context& ctx, Store& store, const EngineRecord& self,
                                  const std::vector<LoadResult>& dags);
+
+// The same, while this engine runs (a scheduler, once per lease interval and
+// whenever an engine on this host exits): recovers the runs of engines that
+// died since, and looks for their containers only when it recovered a run.
+// Returns how many runs it queued again.
+size_t recover_runs_of_dead_engines(const Context& ctx, Store& store, const EngineRecord& self,
+                                    const std::vector<std::shared_ptr<const Dag>>& dags);
 
 }  // namespace dagrun::cli

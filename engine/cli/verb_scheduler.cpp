@@ -1,9 +1,12 @@
 // dagrun scheduler: the daemon. Creates each DAG's runs on its schedule,
 // starts queued runs, reloads DAG files as they change, resumes runs whose
-// engine died, and sleeps in between: poll() on a signalfd, an inotify watch,
-// a wake-up socket and run completions, with a timeout until the next due run.
+// engine died (at its start, and while it runs), and sleeps in between: poll()
+// on a signalfd, an inotify watch, a wake-up socket, run completions and a
+// pidfd per other engine on this host, with a timeout until the next due run
+// or the next look for dead engines.
 #include <poll.h>
 
+#include <algorithm>
 #include <iostream>
 #include <set>
 
@@ -18,6 +21,7 @@
 #include "run/runner.h"
 #include "run/signals.h"
 #include "sched/dag_watch.h"
+#include "sched/engine_watch.h"
 #include "sched/instance_lock.h"
 #include "sched/run_threads.h"
 #include "sched/scheduler.h"
@@ -116,13 +120,34 @@ int verb_scheduler(Context& ctx) {
   Scheduler scheduler(*store, threads, lease.id());
   std::set<std::string> reported;
   std::filesystem::create_directories(ctx.home.dags);
-  scheduler.set_dags(load_valid(ctx, plugins, reported));
+  std::vector<std::shared_ptr<const Dag>> dags = load_valid(ctx, plugins, reported);
+  scheduler.set_dags(dags);
+  EngineWatch engines(lease.id(), lease.record().hostname, kLeaseInterval);
+  auto watch_engines = [&] {
+    try {
+      engines.watch(store->list_engines());
+    } catch (const std::exception& e) {
+      spdlog::warn("{}", e.what());  // the periodic check tries again
+    }
+  };
+  watch_engines();
   DagWatch watch(ctx.home.dags);
   WakeListener wake(ctx.home.db.string());
   std::cout << "dagrun scheduler: " << ctx.home.dags.string() << " -> " << ctx.home.db.string() << " (engine "
             << lease.id() << ")" << std::endl;
 
   while (!stop.cancelled()) {
+    if (engines.due(std::chrono::steady_clock::now())) {
+      // A trigger killed with -9 leaves its run `running`: recover it now
+      // rather than at the next engine's start; the step below resumes it.
+      try {
+        recover_runs_of_dead_engines(ctx, *store, lease.record(), dags);
+      } catch (const std::exception& e) {
+        spdlog::error("looking for dead engines failed: {}", e.what());
+      }
+      engines.checked(std::chrono::steady_clock::now());
+      watch_engines();
+    }
     std::optional<TimePoint> next_due;
     try {
       next_due = scheduler.step(Clock::now());
@@ -130,12 +155,18 @@ int verb_scheduler(Context& ctx) {
       spdlog::error("scheduler step failed: {}", e.what());  // the store may be busy: try again soon
       next_due = Clock::now() + std::chrono::seconds(1);
     }
-    pollfd fds[4] = {{stop.fd(), POLLIN, 0}, {watch.fd(), POLLIN, 0}, {wake.fd(), POLLIN, 0}, {threads.fd(), POLLIN, 0}};
-    if (::poll(fds, 4, timeout_ms(next_due)) < 0 && errno != EINTR) break;
+    std::vector<pollfd> fds = {
+        {stop.fd(), POLLIN, 0}, {watch.fd(), POLLIN, 0}, {wake.fd(), POLLIN, 0}, {threads.fd(), POLLIN, 0}};
+    for (int fd : engines.fds()) fds.push_back({fd, POLLIN, 0});  // readable when that engine exits
+    const int timeout = std::min(timeout_ms(next_due), engines.timeout_ms(std::chrono::steady_clock::now()));
+    if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) break;
     if (fds[1].revents) {
       // Editors write in several steps: let them finish before reading.
       ::poll(nullptr, 0, 50);
-      if (watch.drain()) scheduler.set_dags(load_valid(ctx, plugins, reported));
+      if (watch.drain()) {
+        dags = load_valid(ctx, plugins, reported);
+        scheduler.set_dags(dags);
+      }
     }
     if (fds[2].revents) wake.drain();
     if (fds[3].revents) threads.reap();
@@ -148,7 +179,7 @@ int verb_scheduler(Context& ctx) {
     if (!threads.wait_idle(std::chrono::steady_clock::now() + grace)) {
       std::cout << "dagrun scheduler: grace period of " << format_duration(grace)
                 << " over, stopping the running tasks" << std::endl;
-      threads.suspend_all("scheduler stopped; interrupted tasks retry when the run resumes");
+      threads.suspend_all("scheduler stopped; interrupted tasks run again when the run resumes");
       threads.wait_idle(std::chrono::steady_clock::time_point::max());
     }
     threads.reap();

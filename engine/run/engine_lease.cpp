@@ -28,8 +28,12 @@ std::int64_t process_start_ticks(int pid) {
   if (close == std::string::npos) return 0;
   std::istringstream rest(stat.substr(close + 2));
   std::string field;
-  for (int i = 3; i <= 22 && rest >> field; ++i)
+  for (int i = 3; i <= 22 && rest >> field; ++i) {
+    // A zombie (field 3 is Z: dead, not yet reaped by its parent) has run
+    // its course: it neither renews a lease nor finishes a run.
+    if (i == 3 && (field == "Z" || field == "X")) return 0;
     if (i == 22) return std::stoll(field);
+  }
   return 0;
 }
 

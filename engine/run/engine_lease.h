@@ -17,10 +17,13 @@ namespace dagrun {
 EngineRecord this_engine(const std::string& kind, TimePoint now);
 
 // The start time of a process in clock ticks since boot (/proc/PID/stat field
-// 22), or 0 when there is no such process. Together with the pid it names a
+// 22), or 0 when there is no such process or it is a zombie. Together with the pid it names a
 // process uniquely: pids are reused, start times are not.
 std::int64_t process_start_ticks(int pid);
 
+// How often an engine renews its heartbeat, and how often a running
+// scheduler looks for engines that died.
+inline constexpr std::chrono::seconds kLeaseInterval{5};
 // How long a heartbeat stays valid for an engine on another host.
 inline constexpr std::chrono::seconds kLeaseTimeout{30};
 
@@ -33,7 +36,7 @@ bool engine_alive(const EngineRecord& engine, const std::string& this_host, Time
 class EngineLease {
  public:
   EngineLease(Store& store, const std::string& kind,
-              std::chrono::milliseconds interval = std::chrono::seconds(5));
+              std::chrono::milliseconds interval = kLeaseInterval);
   ~EngineLease();
   EngineLease(const EngineLease&) = delete;
   EngineLease& operator=(const EngineLease&) = delete;

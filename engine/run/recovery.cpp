@@ -71,6 +71,13 @@ void SystemTryProcesses::stop(const std::vector<int>& pids) {
 
 std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord& self, TimePoint now,
                                                 TryProcesses& processes, const RunsInEngine& runs_in_engine) {
+  // Runs first, engines second: an engine registers before it creates a run,
+  // so the owner of a listed run is missing from the engines listed after it
+  // only when it has unregistered (exited). The other order would take the
+  // run of an engine that registered in between for an orphan.
+  RunFilter running;
+  running.state = RunState::running;
+  const std::vector<RunRecord> runs = store.list_runs(running);
   std::map<std::string, bool> live;  // engine id -> alive
   std::vector<std::string> dead_engines;
   for (const EngineRecord& e : store.list_engines()) {
@@ -78,12 +85,14 @@ std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord
     live[e.engine_id] = ok;
     if (!ok) dead_engines.push_back(e.engine_id);
   }
-  RunFilter running;
-  running.state = RunState::running;
   std::vector<RecoveredRun> out;
-  for (const RunRecord& run : store.list_runs(running)) {
+  for (const RunRecord& run : runs) {
     if (run.owner == self.engine_id) continue;
     if (!run.owner.empty() && live.count(run.owner) && live[run.owner]) continue;
+    // The run listed may have ended since (its owner finished it, then
+    // unregistered), or another engine may be recovering it: only the engine
+    // that takes it over from the dead owner, atomically, goes on.
+    if (!store.take_over_run(run.run_id, run.owner, self.engine_id)) continue;
     RecoveredRun r{run.run_id, run.dag_id, run.owner, 0, 0};
     std::vector<int> pids = processes.find(run.run_id);
     processes.stop(pids);

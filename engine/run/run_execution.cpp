@@ -105,7 +105,7 @@ bool RunExecution::finished() const {
 void RunExecution::emit(std::vector<Transition>& transitions) {
   for (const Transition& t : transitions) {
     const TaskSpec& s = spec(t.task);
-    TaskInstanceRecord record{req_.run_id, s.task_id, t.state, t.try_number, s.retries + 1};
+    TaskInstanceRecord record{req_.run_id, s.task_id, t.state, t.try_number, machine_.max_tries(t.task)};
     for (RunObserver* o : observers_) o->task_updated(record);
   }
   transitions.clear();
@@ -169,16 +169,16 @@ RunExecution::Launch RunExecution::launch(int task) {
 
 void RunExecution::finish(int task, const TryOutcome& outcome) {
   TryResult result = result_of(outcome);
-  // A cancelled try is final; a suspended run's stopped try counts as a
-  // failed try and is retried when the run resumes.
+  // A cancelled try is final; a suspended run's stopped try is interrupted:
+  // the task runs again when the run resumes, and the try is not charged.
   if (outcome.cancelled && result != TryResult::success)
-    result = suspending_ ? TryResult::failed : TryResult::failed_no_retry;
+    result = suspending_ ? TryResult::interrupted : TryResult::failed_no_retry;
   TryRecord& t = tries_[static_cast<size_t>(task)];
   t.state = try_state_of(result);
   t.end_date = std::chrono::system_clock::now();
   t.exit_code = outcome.exit_code;
   t.signal = outcome.signal;
-  t.error = outcome.error;
+  t.error = result == TryResult::interrupted ? "interrupted: " + cancel_.reason() : outcome.error;
   // The executor has closed the try's log by now; a write to it that failed
   // (a full disk) must show in the record, not only as a short file.
   t.log_error = take_log_error(t.log_path);
@@ -286,7 +286,8 @@ RunRecord RunExecution::execute(RunRecord run, const Store* resume_from) {
     main_cv_.notify_all();
     work_cv_.notify_all();
   };
-  auto wake = cancel_.subscribe(wake_up);
+  // The loops below check both tokens after these subscriptions exist.
+  std::optional<CancelToken::Subscription> wake(cancel_.subscribe(wake_up));
   std::optional<CancelToken::Subscription> drain_wake;
   if (req_.drain) drain_wake.emplace(req_.drain->subscribe(wake_up));
   std::vector<std::jthread> workers;
@@ -319,6 +320,9 @@ RunRecord RunExecution::execute(RunRecord run, const Store* resume_from) {
   work_cv_.notify_all();
   lock.unlock();
   workers.clear();  // joins
+  // Without mu_: ending a subscription waits for a wake_up in progress.
+  wake.reset();
+  drain_wake.reset();
   lock.lock();
 
   if ((suspending_ || draining()) && !machine_.done()) {
@@ -343,6 +347,7 @@ void RunExecution::restore(const Store& store, std::vector<Transition>& transiti
     if (i < 0) continue;  // a task since removed from the DAG file
     snapshot[static_cast<size_t>(i)].state = t.state;
     snapshot[static_cast<size_t>(i)].try_number = t.try_number;
+    snapshot[static_cast<size_t>(i)].max_tries = t.max_tries;
   }
   for (const TryRecord& t : store.list_tries(req_.run_id)) {
     int i = dag_.index_of(t.task_id);

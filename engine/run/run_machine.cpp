@@ -19,6 +19,7 @@ Duration retry_delay_after(const TaskSpec& task, int try_number) {
 
 RunMachine::RunMachine(const Dag& dag) : dag_(dag), tasks_(dag.tasks.size()) {
   for (size_t i = 0; i < dag.tasks.size(); ++i) {
+    tasks_[i].max_tries = dag.tasks[i].retries + 1;
     for (const auto& up : dag.tasks[i].upstream) {
       int u = dag.index_of(up);
       assert(u >= 0);
@@ -75,6 +76,9 @@ void RunMachine::restore(const std::vector<TaskSnapshot>& snapshot, std::vector<
     Task& t = tasks_[i];
     const TaskSnapshot& s = snapshot[i];
     t.try_number = s.try_number;
+    // Tries given back by interruptions are kept; a DAG file that now allows
+    // more retries is honoured.
+    t.max_tries = std::max(t.max_tries, s.max_tries);
     t.state = s.state == TaskState::running ? TaskState::queued : s.state;
     if (t.state == TaskState::up_for_retry) {
       t.retry_at = s.retry_at;
@@ -135,19 +139,29 @@ void RunMachine::finish_try(int task, TryResult result, TimePoint now,
   Task& t = tasks_[static_cast<size_t>(task)];
   assert(t.state == TaskState::running);
   --running_;
-  const TaskSpec& spec = dag_.tasks[static_cast<size_t>(task)];
   switch (result) {
     case TryResult::success: settle(task, TaskState::success, out); return;
     case TryResult::skipped: settle(task, TaskState::skipped, out); return;
     case TryResult::failed_no_retry: settle(task, TaskState::failed, out); return;
     case TryResult::failed:
-      if (!cancelled_ && t.try_number <= spec.retries) {
-        t.retry_at = now + retry_delay_after(spec, t.try_number);
+      if (!cancelled_ && t.try_number < t.max_tries) {
+        t.retry_at = now + retry_delay_after(dag_.tasks[static_cast<size_t>(task)], t.try_number);
         waiting_retry_.push_back(task);
         set_state(task, TaskState::up_for_retry, out);
       } else {
         settle(task, TaskState::failed, out);
       }
+      return;
+    case TryResult::interrupted:
+      if (cancelled_) {
+        settle(task, TaskState::failed, out);
+        return;
+      }
+      // Not the task's fault: the try is given back, and the task waits to
+      // run again as if it had not started (it stays decided).
+      ++t.max_tries;
+      set_state(task, TaskState::queued, out);
+      ready_.push_back(task);
       return;
   }
 }

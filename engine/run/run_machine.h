@@ -13,7 +13,9 @@
 
 namespace dagrun {
 
-enum class TryResult { success, failed, failed_no_retry, skipped };
+// interrupted: the engine stopped the try to suspend the run (a stopping
+// scheduler); the task runs again and the try is not charged to its retries.
+enum class TryResult { success, failed, failed_no_retry, skipped, interrupted };
 
 // One task changed state. try_number is the task's latest try (0 before the first).
 struct Transition {
@@ -41,6 +43,7 @@ class RunMachine {
     TaskState state = TaskState::queued;
     int try_number = 0;
     TimePoint retry_at{};
+    int max_tries = 0;  // as recorded (raised by interrupted tries); 0: retries + 1
   };
   // Takes the snapshot (no task may be running: recovery has failed those),
   // then decides every queued task as start() would, given what has finished.
@@ -54,7 +57,9 @@ class RunMachine {
   void mark_running(int task, std::vector<Transition>& out);
 
   // A running task's try ended. Decides retry or final state and propagates it
-  // to the downstream tasks' trigger rules.
+  // to the downstream tasks' trigger rules. A failed try is retried while the
+  // task has tries left (max_tries); an interrupted one raises max_tries by
+  // one and puts the task back to queued, ready, with nothing settled.
   void finish_try(int task, TryResult result, TimePoint now, std::vector<Transition>& out);
 
   // Tasks up_for_retry whose delay has passed become ready.
@@ -74,6 +79,8 @@ class RunMachine {
 
   TaskState state(int task) const { return tasks_[static_cast<size_t>(task)].state; }
   int try_number(int task) const { return tasks_[static_cast<size_t>(task)].try_number; }
+  // retries + 1, plus one per interrupted try.
+  int max_tries(int task) const { return tasks_[static_cast<size_t>(task)].max_tries; }
 
  private:
   enum class Decision { wait, run, skip, upstream_failed };
@@ -81,6 +88,7 @@ class RunMachine {
   struct Task {
     TaskState state = TaskState::queued;
     int try_number = 0;
+    int max_tries = 1;
     bool decided = false;  // its trigger rule fired: never re-decided
     TimePoint retry_at{};
     // Tally of upstream tasks by final state; updated as they finish so a

@@ -22,6 +22,9 @@ const std::string kClaim =
     "UPDATE dag_run SET state = 'running', owner = ?2, start_date = coalesce(start_date, ?3),"
     " end_date = NULL WHERE run_id = ?1 AND state = 'queued'";
 
+const std::string kTakeOver =
+    "UPDATE dag_run SET owner = ?3 WHERE run_id = ?1 AND state = 'running' AND coalesce(owner, '') = ?2";
+
 const std::string kRequeue =
     "UPDATE dag_run SET state = 'queued', owner = NULL, end_date = NULL, reason = ?2 WHERE run_id = ?1";
 
@@ -99,6 +102,19 @@ bool SqliteStore::claim_run(const std::string& run_id, const std::string& owner,
     claimed = st->exec() == 1;
   });
   return claimed;
+}
+
+bool SqliteStore::take_over_run(const std::string& run_id, const std::string& from, const std::string& to) {
+  bool taken = false;
+  write("cannot take over run '" + run_id + "'", [&](Connection& c) {
+    auto st = c.statement(kTakeOver);
+    st->reset();
+    bind_text(*st, 1, run_id);
+    bind_text(*st, 2, from);
+    bind_text(*st, 3, to);
+    taken = st->exec() == 1;
+  });
+  return taken;
 }
 
 void SqliteStore::requeue_run(const std::string& run_id, const std::string& reason) {

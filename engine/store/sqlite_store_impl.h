@@ -32,6 +32,7 @@ class SqliteStore final : public Store {
   std::vector<RunRecord> queued_runs() const override;
   int count_running(const std::string& dag_id) const override;
   bool claim_run(const std::string& run_id, const std::string& owner, TimePoint now) override;
+  bool take_over_run(const std::string& run_id, const std::string& from, const std::string& to) override;
   void requeue_run(const std::string& run_id, const std::string& reason) override;
   void clear_tasks(const std::string& run_id, const std::vector<std::string>& task_ids) override;
   std::vector<RunRecord> delete_runs_ended_before(TimePoint cutoff) override;

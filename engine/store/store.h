@@ -58,6 +58,11 @@ class Store {
   // Makes `owner` run a queued run: state running, start_date set if unset.
   // False when the run is no longer queued (another engine took it).
   virtual bool claim_run(const std::string& run_id, const std::string& owner, TimePoint now) = 0;
+  // Makes `to` the owner of a run still running under `from` (empty: no
+  // owner), atomically; false when it ended or another engine took it.
+  // Recovery takes a dead engine's run this way, so two engines never both
+  // recover it.
+  virtual bool take_over_run(const std::string& run_id, const std::string& from, const std::string& to) = 0;
   // Gives a run back to the queue without an owner, its tasks' states kept,
   // so a scheduler resumes it.
   virtual void requeue_run(const std::string& run_id, const std::string& reason) = 0;

@@ -196,7 +196,7 @@ class GracefulStopTest(SchedulerTestCase):
         self.assertEqual(s2.stop()[0], 0)
         self.assertEqual(len([t for t in self.home.tries("g1") if t["task_id"] == "first"]), 1)
 
-    def test_after_the_grace_period_running_tasks_are_stopped_and_retried_later(self):
+    def test_after_the_grace_period_running_tasks_are_stopped_and_run_again_later(self):
         self.home.write_dag(dag("slow", [task("sleepy", ["sleep", "60"], retries=1, retry_delay=0)]))
         s = self.scheduler("--grace", "500ms")
         self.home.run("trigger", "slow", "--queue", "--run-id", "s1")
@@ -209,7 +209,10 @@ class GracefulStopTest(SchedulerTestCase):
         wait_for(lambda: not pid_alive(pid), timeout=10, what="the task to be stopped")
         [attempt] = self.home.tries("s1")
         self.assertEqual(attempt["state"], "failed")
-        self.assertEqual(self.home.task_states("s1"), {"sleepy": "up_for_retry"})
+        self.assertIn("interrupted: scheduler stopped", attempt["error"])
+        # Not charged to its retries: the task waits to run again, with its two tries left.
+        self.assertEqual(self.home.task_states("s1"), {"sleepy": "queued"})
+        self.assertEqual(self.home.query("SELECT max_tries FROM task_instance WHERE run_id='s1'")[0]["max_tries"], 3)
         self.assertEqual(self.home.query("SELECT state FROM dag_run WHERE run_id='s1'")[0]["state"], "queued")
 
 

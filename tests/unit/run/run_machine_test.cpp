@@ -317,3 +317,68 @@ TEST_CASE("a restored run whose failure is final settles its downstream at once"
   CHECK(m.state(1) == TaskState::upstream_failed);
   CHECK(drain_ready(m) == std::vector<int>{2});  // all_done runs after the cascade
 }
+
+TEST_CASE("an interrupted try is given back: the task runs again, its downstream waits") {
+  // retries 0: under the old rule the interruption failed a and b became upstream_failed.
+  for (int retries : {0, 2}) {
+    CAPTURE(retries);
+    Dag dag = make_dag({task("a", {}, TriggerRule::all_success, retries), task("b", {"a"})});
+    RunMachine m(dag);
+    std::vector<Transition> out;
+    m.start(out);
+    REQUIRE(m.pop_ready() == 0);
+    m.mark_running(0, out);
+    out.clear();
+    m.finish_try(0, TryResult::interrupted, t0, out);
+    CHECK(m.state(0) == TaskState::queued);
+    CHECK(m.state(1) == TaskState::queued);
+    CHECK(m.try_number(0) == 1);
+    CHECK(m.max_tries(0) == retries + 2);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].state == TaskState::queued);
+    CHECK_FALSE(m.done());
+    CHECK(drain_ready(m) == std::vector<int>{0});
+  }
+}
+
+TEST_CASE("a resumed run keeps the tries interruptions gave back, and no more") {
+  Dag dag = make_dag({task("a", {}, TriggerRule::all_success, 1), task("b", {"a"})});
+  std::vector<RunMachine::TaskSnapshot> snap(2);
+  snap[0] = {TaskState::queued, 1, {}, 3};  // try 1 interrupted: retries 1 + 1 + 1
+  {
+    RunMachine m(dag);
+    std::vector<Transition> out;
+    m.restore(snap, out);
+    REQUIRE(drain_ready(m) == std::vector<int>{0});
+    CHECK(m.max_tries(0) == 3);
+    run_one(m, 0, TryResult::failed, t0);  // try 2: one retry left
+    CHECK(m.state(0) == TaskState::up_for_retry);
+    m.release_due_retries(t0 + 24h, out);
+    REQUIRE(drain_ready(m) == std::vector<int>{0});
+    run_one(m, 0, TryResult::failed, t0);  // try 3: the last
+    CHECK(m.state(0) == TaskState::failed);
+    CHECK(m.state(1) == TaskState::upstream_failed);
+  }
+  {
+    // Recorded before max_tries was kept (0), or lower than the DAG now allows.
+    snap[0].max_tries = 0;
+    RunMachine m(dag);
+    std::vector<Transition> out;
+    m.restore(snap, out);
+    CHECK(m.max_tries(0) == 2);
+  }
+}
+
+TEST_CASE("an interrupted try of a cancelled run is final") {
+  Dag dag = make_dag({task("a", {}, TriggerRule::all_success, 3), task("b", {"a"})});
+  RunMachine m(dag);
+  std::vector<Transition> out;
+  m.start(out);
+  REQUIRE(m.pop_ready() == 0);
+  m.mark_running(0, out);
+  m.cancel_pending(out);
+  m.finish_try(0, TryResult::interrupted, t0, out);
+  CHECK(m.state(0) == TaskState::failed);
+  CHECK(m.done());
+  CHECK(m.outcome() == RunState::failed);
+}

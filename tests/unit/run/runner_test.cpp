@@ -242,19 +242,30 @@ TEST_CASE("cancelling stops running tries, skips the rest and fails the run with
 }
 
 TEST_CASE("suspending stops running tries and leaves the run to be resumed") {
-  Interrupted i(1, [](CancelToken& c) { c.suspend("scheduler stopped"); });
-  Fixture& f = i.fixture;
-  const RunRecord& run = i.run;
-  CHECK(run.state == RunState::queued);
-  CHECK(run.reason == "scheduler stopped");
-  CHECK_FALSE(run.end_date);
-  auto tries = f.recorder.final_tries();
-  REQUIRE(tries.size() == 1);
-  CHECK(tries[0].state == TaskState::failed);
-  // The stopped try counts, and is retried on resume; nothing was skipped.
-  CHECK(f.recorder.tasks.back().task_id == "long");
-  CHECK(f.recorder.tasks.back().state == TaskState::up_for_retry);
-  for (const auto& t : f.recorder.tasks) CHECK(t.state != TaskState::skipped);
+  // retries 0 too: an interrupted try is not charged, so nothing fails.
+  for (int retries : {0, 1}) {
+    CAPTURE(retries);
+    Interrupted i(retries, [](CancelToken& c) { c.suspend("scheduler stopped"); });
+    Fixture& f = i.fixture;
+    const RunRecord& run = i.run;
+    CHECK(run.state == RunState::queued);
+    CHECK(run.reason == "scheduler stopped");
+    CHECK_FALSE(run.end_date);
+    auto tries = f.recorder.final_tries();
+    REQUIRE(tries.size() == 1);
+    CHECK(tries[0].state == TaskState::failed);
+    CHECK(tries[0].error == "interrupted: scheduler stopped");
+    // The stopped try is given back: the task waits to run again on resume,
+    // with one more try; nothing was skipped or failed.
+    CHECK(f.recorder.tasks.back().task_id == "long");
+    CHECK(f.recorder.tasks.back().state == TaskState::queued);
+    CHECK(f.recorder.tasks.back().max_tries == retries + 2);
+    for (const auto& t : f.recorder.tasks) {
+      CHECK(t.state != TaskState::skipped);
+      CHECK(t.state != TaskState::upstream_failed);
+      CHECK(t.state != TaskState::failed);
+    }
+  }
 }
 
 namespace {

@@ -1,0 +1,98 @@
+#include "sched/engine_watch.h"
+
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+#include "run/engine_lease.h"
+
+namespace dagrun {
+namespace {
+
+int open_pidfd(int pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
+}  // namespace
+
+EngineWatch::EngineWatch(std::string self_id, std::string host, std::chrono::milliseconds period)
+    : self_id_(std::move(self_id)),
+      host_(std::move(host)),
+      period_(period),
+      next_(std::chrono::steady_clock::now() + period) {}
+
+EngineWatch::~EngineWatch() {
+  for (auto& [id, fd] : pidfds_) ::close(fd);
+}
+
+void EngineWatch::watch(const std::vector<EngineRecord>& engines) {
+  // An engine still listed after a check that found it dead (the check
+  // failed, say on a busy database) is left to the periodic check: a pidfd
+  // stays readable, and polling it again would spin.
+  std::map<std::string, int> kept;
+  std::set<std::string> dead;
+  gone_ = false;
+  for (const EngineRecord& e : engines) {
+    if (e.engine_id == self_id_ || e.hostname != host_ || e.pid <= 0) continue;
+    if (auto it = pidfds_.find(e.engine_id); it != pidfds_.end()) {
+      pollfd p{it->second, POLLIN, 0};
+      if (::poll(&p, 1, 0) > 0) {
+        ::close(it->second);
+        dead.insert(e.engine_id);
+      } else {
+        kept.insert(*it);
+      }
+      pidfds_.erase(it);
+      continue;
+    }
+    if (dead_.count(e.engine_id)) {
+      dead.insert(e.engine_id);
+      continue;
+    }
+    const int fd = open_pidfd(e.pid);
+    // Checked after opening: the pidfd then names the process that had the
+    // start time, not a later one that reused its pid.
+    if (process_start_ticks(e.pid) != e.pid_start) {
+      if (fd >= 0) ::close(fd);
+      dead.insert(e.engine_id);
+      gone_ = true;  // found dead now: check at once
+      continue;
+    }
+    if (fd >= 0) kept.emplace(e.engine_id, fd);  // else the periodic check covers it
+  }
+  for (auto& [id, fd] : pidfds_) ::close(fd);
+  pidfds_ = std::move(kept);
+  dead_ = std::move(dead);
+}
+
+std::vector<int> EngineWatch::fds() const {
+  std::vector<int> out;
+  out.reserve(pidfds_.size());
+  for (const auto& [id, fd] : pidfds_) out.push_back(fd);
+  return out;
+}
+
+bool EngineWatch::due(std::chrono::steady_clock::time_point now) const {
+  if (gone_ || now >= next_) return true;
+  for (const auto& [id, fd] : pidfds_) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) > 0) return true;
+  }
+  return false;
+}
+
+int EngineWatch::timeout_ms(std::chrono::steady_clock::time_point now) const {
+  if (gone_) return 0;
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(next_ - now).count();
+  return static_cast<int>(std::clamp<long long>(left, 0, period_.count()));
+}
+
+}  // namespace dagrun
