@@ -58,6 +58,9 @@ std::string file_too_large(std::uint64_t bytes) {
 }
 
 constexpr int kMaxUpstreamSuggestions = 100;
+// Task ids compared in all for those suggestions: each costs an edit distance, so
+// a hundred suggestions in a 100,000-task file would be ten million of them.
+constexpr size_t kUpstreamSuggestionBudget = 1'000'000;
 
 // Tasks are read as the parser completes each one (see task_stream.h); the DAG keys,
 // default_args and the checks across tasks run once the whole file is parsed.
@@ -96,6 +99,7 @@ class DagReader {
   std::vector<ContainerKeySet> container_keys_;  // per task: the keys its container object gives
   bool forward_edges_ = false;         // some task depends on a later one
   int unknown_upstreams_ = 0;
+  size_t suggestion_budget_ = kUpstreamSuggestionBudget;
 };
 
 LoadResult DagReader::read() {
@@ -375,7 +379,9 @@ void DagReader::check_references() {
         // Each suggestion scans every task id; past a hundred unknown ids (a generated
         // file gone wrong) the messages go without one so the load stays linear.
         std::optional<std::string> suggestion;
-        if (++unknown_upstreams_ <= kMaxUpstreamSuggestions) {
+        if (++unknown_upstreams_ <= kMaxUpstreamSuggestions && suggestion_budget_ >= n &&
+            !problems_.full()) {
+          suggestion_budget_ -= n;
           Suggester s(up);
           for (size_t c = 0; c < n; ++c)
             if (id_valid_[c] && c != i) s.consider(dag_.tasks[c].task_id);
