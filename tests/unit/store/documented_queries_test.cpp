@@ -21,9 +21,9 @@ namespace {
 
 // The first ```sql block after the heading "### <heading>".
 std::string documented_query(const std::string& heading) {
-  // tests/unit/store/ -> the project's top directory.
-  const auto top =
-      std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+  // tests/data -> the project's top directory. Not __FILE__: a compiler
+  // launcher (ccache's base_dir) may make it relative to the build directory.
+  const auto top = std::filesystem::path(DAGRUN_TEST_DATA_DIR).parent_path().parent_path();
   std::ifstream in(top / "docs" / "store.md");
   std::stringstream doc;
   doc << in.rdbuf();
