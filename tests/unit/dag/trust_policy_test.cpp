@@ -135,9 +135,12 @@ TEST_CASE("settings inherited from default_args or the DAG's params are reported
 TEST_CASE("a DAG whose id names no directory of its own gets no data_dir") {
   TempHome home;
   TrustRules rules = untrusted_rules(home);
-  // HOME/data/.. is the home itself.
+  // HOME/data/.. is the home itself. The id rules refuse such an id first;
+  // the trust rule still holds on its own, for a DAG that reached it some
+  // other way.
   CHECK(errors(home, rules, R"({"dag_id": "..", "tasks": [
   {"task_id": "a", "plugin": "noop", "params": {"data_dir": "data/../x"}}]})") ==
+        "t.json:1:12: error: dag: dag_id must not be '..': it names a directory\n"
         "t.json:2:61: error: task 'a': params.data_dir is refused for a DAG without a directory of its own" +
             std::string(kWhy));
 }
