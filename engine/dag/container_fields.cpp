@@ -9,6 +9,7 @@
 #include "dag/byte_size.h"
 #include "dag/container_objects.h"
 #include "dag/container_values.h"
+#include "dag/field_reader.h"
 #include "dag/limits.h"
 #include "dag/nested_fields.h"
 #include "dag/shell_words.h"
@@ -322,15 +323,7 @@ void Reader::read_skip_codes(const Json& v, ContainerSpec& spec) {
 std::optional<std::uint64_t> Reader::read_size(const Json& v, std::string_view name) {
   const std::string at = "/" + std::string(name);
   std::string why;
-  std::optional<std::uint64_t> n;
-  if (v.is_number_unsigned()) n = v.get<std::uint64_t>();
-  else if (v.is_string()) n = parse_byte_size(v.get_ref<const std::string&>(), &why);
-  // Docker takes sizes as signed 64-bit numbers.
-  if (n && *n > limits::kMaxByteSize) {
-    n.reset();
-    why = "byte size is larger than " + format_byte_size(limits::kMaxByteSize);
-  }
-  if (n) return n;
+  if (auto n = byte_size_value(v, &why)) return n;
   if (v.is_number_unsigned()) {
     out_.value(at, "invalid " + std::string(name) + " " + v.dump() + ": " + why);
     return std::nullopt;

@@ -179,17 +179,21 @@ std::optional<Duration> read_duration(const Json& v, const Scope& s, std::string
   return std::nullopt;
 }
 
+std::optional<std::uint64_t> byte_size_value(const Json& v, std::string* why) {
+  std::optional<std::uint64_t> n;
+  if (v.is_number_unsigned()) n = v.get<std::uint64_t>();
+  else if (v.is_string()) n = parse_byte_size(v.get_ref<const std::string&>(), why);
+  if (n && *n > limits::kMaxByteSize) {
+    n.reset();
+    *why = "byte size is larger than " + format_byte_size(limits::kMaxByteSize);
+  }
+  return n;
+}
+
 std::optional<std::uint64_t> read_byte_size(const Json& v, const Scope& s, std::string_view key,
                                             Problems& p) {
   std::string why;
-  std::optional<std::uint64_t> n;
-  if (v.is_number_unsigned()) n = v.get<std::uint64_t>();
-  else if (v.is_string()) n = parse_byte_size(v.get_ref<const std::string&>(), &why);
-  if (n && *n > limits::kMaxByteSize) {
-    n.reset();
-    why = "byte size is larger than " + format_byte_size(limits::kMaxByteSize);
-  }
-  if (n) return n;
+  if (auto n = byte_size_value(v, &why)) return n;
   if (v.is_number_unsigned()) {
     p.at_value(s, key, "invalid " + std::string(key) + " " + v.dump() + ": " + why);
     return std::nullopt;

@@ -91,6 +91,11 @@ std::optional<int> read_int(const Json& v, int min, int max, const Scope& s, std
 // At most limits::kMaxDuration.
 std::optional<Duration> read_duration(const Json& v, const Scope& s, std::string_view key,
                                       Problems& p);
+// A byte size written as a number or a string ("512MiB"), at most
+// limits::kMaxByteSize (Docker takes sizes as signed 64-bit numbers); nullopt
+// with *why set otherwise. The one rule read_byte_size and the container
+// fields share.
+std::optional<std::uint64_t> byte_size_value(const Json& v, std::string* why);
 // At most limits::kMaxByteSize.
 std::optional<std::uint64_t> read_byte_size(const Json& v, const Scope& s, std::string_view key,
                                             Problems& p);
