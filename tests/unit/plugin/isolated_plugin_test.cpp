@@ -129,7 +129,7 @@ TEST_CASE("isolated: a plugin that exhausts its memory limit says so") {
   f.task.execution_timeout = 60s;
   auto out = run_isolated(f);
   CHECK(out.status == TryOutcome::Status::failed);
-  if (!dagrun::test::kAddressSanitizer) CHECK(out.error == "memory limit of 64MiB exceeded");
+  if (!dagrun::test::kSanitizerAllocator) CHECK(out.error == "memory limit of 64MiB exceeded");
   CHECK_FALSE(out.timed_out);
 }
 

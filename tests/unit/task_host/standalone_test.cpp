@@ -206,7 +206,7 @@ TEST_CASE("standalone: the memory limit and a runaway exception end the try with
   Standalone s;
   s.set("DAGRUN_MEMORY_LIMIT", std::to_string(64 << 20));
   auto hog = s.run(plugin("hog"));
-  if (dagrun::test::kAddressSanitizer) {
+  if (dagrun::test::kSanitizerAllocator) {
     CHECK(hog.status.exit_code != 0);
   } else {
     CHECK(hog.status.exit_code == 1);
