@@ -136,13 +136,10 @@ void StoreWriter::drain() {
         spdlog::debug("{} (still failing; retrying)", error);
       }
       last_error_ = std::move(error);
-      if (abandon_) {
-        spdlog::error("{}", not_recorded());
-        stopped_ = true;
-        progress_.notify_all();
-        return;
-      }
-      if (!stall_reported && now - *failing_since_ >= options_.stall_limit) {
+      // Abandoning means a flush or the destructor already waited stall_limit:
+      // the stall is reported before the writer gives up, whichever thread
+      // noticed the limit first.
+      if (!stall_reported && (abandon_ || now - *failing_since_ >= options_.stall_limit)) {
         stall_reported = true;
         if (options_.on_stalled) {
           const std::string why = last_error_;
@@ -150,6 +147,12 @@ void StoreWriter::drain() {
           options_.on_stalled(why);
           lock.lock();
         }
+      }
+      if (abandon_) {
+        spdlog::error("{}", not_recorded());
+        stopped_ = true;
+        progress_.notify_all();
+        return;
       }
       wake_.wait_for(lock, backoff, [&] { return abandon_; });
       backoff = std::min(backoff * 2, options_.max_backoff);
