@@ -12,6 +12,7 @@
 #include "exec/outcome.h"
 #include "exec/plugin_executor.h"
 #include "run/recovery.h"
+#include "store/change_journal.h"
 
 namespace dagrun::cli {
 
@@ -108,7 +109,8 @@ void clean_up_after_dead_engines(const Context& ctx, Store& store, const EngineR
   std::vector<const Dag*> loaded;
   for (const LoadResult& r : dags)
     if (r.dag) loaded.push_back(&*r.dag);
-  recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes, in_engine_tasks(loaded));
+  recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes, in_engine_tasks(loaded),
+                        journal_dir_for(ctx.home.db));
   remove_leftover_containers(ctx, loaded);
 }
 
@@ -118,9 +120,15 @@ size_t recover_runs_of_dead_engines(const Context& ctx, Store& store, const Engi
   std::vector<const Dag*> loaded;
   for (const auto& d : dags) loaded.push_back(d.get());
   const size_t recovered =
-      recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes, in_engine_tasks(loaded)).size();
+      recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes, in_engine_tasks(loaded),
+                            journal_dir_for(ctx.home.db))
+          .size();
   if (recovered > 0) remove_leftover_containers(ctx, loaded);
   return recovered;
+}
+
+std::shared_ptr<ChangeJournal> engine_journal(const Context& ctx, const EngineRecord& self) {
+  return std::make_shared<ChangeJournal>(journal_path(journal_dir_for(ctx.home.db), self.engine_id));
 }
 
 }  // namespace dagrun::cli

@@ -11,6 +11,7 @@
 #include "dag/trust_policy.h"
 #include "plugin/catalog.h"
 #include "run/runner.h"
+#include "store/change_journal.h"
 #include "store/store.h"
 
 namespace dagrun::cli {
@@ -38,5 +39,9 @@ void clean_up_after_dead_engines(const Context& ctx, Store& store, const EngineR
 // Returns how many runs it queued again.
 size_t recover_runs_of_dead_engines(const Context& ctx, Store& store, const EngineRecord& self,
                                     const std::vector<std::shared_ptr<const Dag>>& dags);
+
+// This engine's journal of uncommitted history (change_journal.h), next to
+// the database, where recovery by any engine on this host finds it.
+std::shared_ptr<ChangeJournal> engine_journal(const Context& ctx, const EngineRecord& self);
 
 }  // namespace dagrun::cli

@@ -93,6 +93,7 @@ int verb_scheduler(Context& ctx) {
   // next engine recovers its runs (see store_writer.h).
   StoreWriterOptions history;
   history.on_stalled = [&stop](const std::string& why) { stop.cancel("the history cannot be written: " + why); };
+  history.journal = engine_journal(ctx, lease.record());
   StoreWriter writer(*store, history);
   RunLog log(std::cout);
 

@@ -125,6 +125,7 @@ int verb_trigger(Context& ctx) {
   // the final flush reports where the history ends (see store_writer.h).
   StoreWriterOptions history;
   history.on_stalled = [&cancel](const std::string& why) { cancel.cancel("the history cannot be written: " + why); };
+  history.journal = engine_journal(ctx, lease.record());
   StoreWriter writer(*store, history);
   ProgressPrinter printer(std::cout, *dag, ctx.color);
   Runner runner(*store, executors, cancel);

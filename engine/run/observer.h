@@ -17,9 +17,10 @@ class RunObserver {
   // True while the observer cannot record what it is told (the history
   // cannot be committed): the run launches no new task until it can.
   virtual bool stalled() const { return false; }
-  // Blocks until everything announced so far is durable; throws when that
-  // cannot be done. Called before a try that runs inside the engine process,
-  // so a crash there leaves the try recorded as started.
+  // Blocks until everything announced so far would survive the death of this
+  // process (journaled or committed); throws when that cannot be done. Called
+  // before a try that runs inside the engine process, so a crash there leaves
+  // the try recorded as started and nothing before it lost.
   virtual void sync() {}
 };
 

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "run/engine_lease.h"
+#include "store/change_journal.h"
 
 namespace dagrun {
 namespace {
@@ -25,6 +26,40 @@ std::string read_environ(int pid) {
 }
 
 bool alive(int pid) { return ::kill(pid, 0) == 0; }
+
+// Replays the journal of a dead engine once per recovery; false when it
+// cannot be replayed now (its writer holds it after all, or the store or the
+// file failed), and the engine's runs wait for a later recovery.
+class JournalReplays {
+ public:
+  JournalReplays(Store& store, std::filesystem::path dir) : store_(store), dir_(std::move(dir)) {}
+
+  bool replayed(const std::string& owner) {
+    if (dir_.empty() || owner.empty()) return true;
+    auto [it, fresh] = done_.emplace(owner, false);
+    if (!fresh) return it->second;
+    try {
+      const std::filesystem::path path = journal_path(dir_, owner);
+      const ReplayResult r = replay_journal(store_, path);
+      if (r.status == ReplayResult::Status::busy) {
+        spdlog::warn("the journal of engine {} is still held; its runs are recovered later", owner);
+        return false;
+      }
+      if (r.status == ReplayResult::Status::replayed)
+        spdlog::info("recorded {} changes engine {} had journaled but not committed ({} skipped)", r.changes,
+                     owner, r.skipped);
+      it->second = true;
+    } catch (const std::exception& e) {
+      spdlog::error("cannot replay the journal of engine {}: {}; its runs are recovered later", owner, e.what());
+    }
+    return it->second;
+  }
+
+ private:
+  Store& store_;
+  std::filesystem::path dir_;
+  std::map<std::string, bool> done_;
+};
 
 }  // namespace
 
@@ -70,7 +105,8 @@ void SystemTryProcesses::stop(const std::vector<int>& pids) {
 }
 
 std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord& self, TimePoint now,
-                                                TryProcesses& processes, const RunsInEngine& runs_in_engine) {
+                                                TryProcesses& processes, const RunsInEngine& runs_in_engine,
+                                                const std::filesystem::path& journals) {
   // Runs first, engines second: an engine registers before it creates a run,
   // so the owner of a listed run is missing from the engines listed after it
   // only when it has unregistered (exited). The other order would take the
@@ -86,9 +122,13 @@ std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord
     if (!ok) dead_engines.push_back(e.engine_id);
   }
   std::vector<RecoveredRun> out;
+  JournalReplays journal(store, journals);
   for (const RunRecord& run : runs) {
     if (run.owner == self.engine_id) continue;
     if (!run.owner.empty() && live.count(run.owner) && live[run.owner]) continue;
+    // Before anything else changes the run's rows: a replay after a take-over
+    // could overwrite what the new owner records.
+    if (!journal.replayed(run.owner)) continue;
     // The run listed may have ended since (its owner finished it, then
     // unregistered), or another engine may be recovering it: only the engine
     // that takes it over from the dead owner, atomically, goes on.
@@ -122,7 +162,8 @@ std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord
                  run.run_id, run.dag_id, r.tries_failed, r.processes_stopped);
     out.push_back(std::move(r));
   }
-  for (const auto& id : dead_engines) store.unregister_engine(id);
+  for (const auto& id : dead_engines)
+    if (journal.replayed(id)) store.unregister_engine(id);
   return out;
 }
 

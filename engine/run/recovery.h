@@ -6,6 +6,7 @@
 // tasks are kept, interrupted ones are retried per their retries.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -43,12 +44,16 @@ struct RecoveredRun {
 // in_process plugin), so the engine died in that try, likely because of it.
 using RunsInEngine = std::function<bool(const std::string& dag_id, const std::string& task_id)>;
 
-// Recovers every running run whose owner is neither `self` nor alive. Each
+// Recovers every running run whose owner is neither `self` nor alive. First
+// the owner's journal (in `journals`, see change_journal.h) is replayed, so
+// the history holds everything the dead engine announced; a run whose
+// owner's journal cannot be replayed is left for a later attempt. Then each
 // try the history shows running is charged: failed, its task up_for_retry
 // while retries remain, else failed. That is what ends a plugin that crashes
-// the engine: the engine records such a try as running before it starts it
+// the engine: the engine journals such a try as running before it starts it
 // (RunExecution syncs the writer), so every crash uses up one try.
 std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord& self, TimePoint now,
-                                                TryProcesses& processes, const RunsInEngine& runs_in_engine = {});
+                                                TryProcesses& processes, const RunsInEngine& runs_in_engine = {},
+                                                const std::filesystem::path& journals = {});
 
 }  // namespace dagrun

@@ -232,9 +232,10 @@ void RunExecution::worker_loop() {
       lock.unlock();
       TryOutcome outcome;
       // The try's running row, and everything before it (an upstream task's
-      // success), must be on disk before the engine runs plugin code that can
+      // success), must outlive the engine before it runs plugin code that can
       // kill it: recovery then charges the try instead of the run looping
-      // into the same crash, and never rewrites the upstream task.
+      // into the same crash, and never rewrites the upstream task. The store
+      // writer journals them (one write) rather than waiting for a commit.
       std::string not_durable;
       if (l.error.empty() && runs_in_engine(*l.request.task)) not_durable = sync_observers();
       if (!l.error.empty()) {

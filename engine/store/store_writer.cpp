@@ -40,6 +40,20 @@ StoreWriter::~StoreWriter() {
     }
   }
   thread_.join();
+  if (!options_.journal) return;
+  std::lock_guard lock(mu_);
+  if (done_ == enqueued_) {
+    options_.journal->discard();
+    return;
+  }
+  // What the store would not take goes where recovery finds it.
+  try {
+    journal_pending();
+    spdlog::error("{} are kept in {} and recorded when an engine recovers the runs", changes(enqueued_ - done_),
+                  options_.journal->path().string());
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+  }
 }
 
 void StoreWriter::run_updated(const RunRecord& run) {
@@ -68,6 +82,18 @@ void StoreWriter::enqueue(StoreChange change) {
   if (was_empty) wake_.notify_one();
 }
 
+// Everything the journal holds is committed: it starts again empty once it
+// has grown enough for the truncation to be worth its call.
+void StoreWriter::clear_journal() {
+  constexpr std::uint64_t kWorthClearing = 64 * 1024;
+  if (!options_.journal || done_ < journaled_ || options_.journal->size() < kWorthClearing) return;
+  try {
+    options_.journal->clear();
+  } catch (const std::exception& e) {
+    spdlog::warn("{}", e.what());  // it only grows; sync() waits for commits past its limit
+  }
+}
+
 std::string StoreWriter::not_recorded() const {
   return last_error_ + "; the history ends at the last committed change (" +
          changes(enqueued_ - done_) + " not recorded)";
@@ -91,13 +117,41 @@ void StoreWriter::flush() {
   }
 }
 
+void StoreWriter::sync() {
+  if (!options_.journal) {
+    flush();
+    return;
+  }
+  std::unique_lock lock(mu_);
+  if (options_.journal->size() >= options_.journal_limit) {
+    lock.unlock();
+    flush();
+    lock.lock();
+    if (done_ >= journaled_) options_.journal->clear();
+  }
+  journal_pending();
+}
+
+void StoreWriter::journal_pending() {
+  const std::uint64_t from = std::max(journaled_, done_);
+  if (from >= enqueued_) return;
+  std::vector<const StoreChange*> pending;
+  pending.reserve(enqueued_ - from);
+  for (std::uint64_t seq = from; seq < enqueued_; ++seq) {
+    const std::uint64_t i = seq - done_;
+    pending.push_back(i < inflight_.size() ? &inflight_[i] : &queue_[i - inflight_.size()]);
+  }
+  options_.journal->append(pending);
+  journaled_ = enqueued_;
+}
+
 std::uint64_t StoreWriter::batches() const {
   std::lock_guard lock(mu_);
   return batches_;
 }
 
 void StoreWriter::drain() {
-  std::vector<StoreChange> batch;
+  std::vector<StoreChange>& batch = inflight_;
   std::unique_lock lock(mu_);
   for (;;) {
     wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -125,6 +179,7 @@ void StoreWriter::drain() {
         last_error_.clear();
         done_ += batch.size();
         batch.clear();
+        clear_journal();
         break;
       }
       const auto now = SteadyClock::now();

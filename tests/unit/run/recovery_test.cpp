@@ -10,6 +10,7 @@
 #include "exec/process.h"
 #include "run/engine_lease.h"
 #include "run/recovery.h"
+#include "store/change_journal.h"
 #include "store/store_test_support.h"
 
 using namespace dagrun;
@@ -193,4 +194,46 @@ TEST_CASE("a try that ran inside the dead engine is charged and named as such; o
   CHECK(tasks[2].state == TaskState::failed);
   CHECK(tasks[1].state == TaskState::up_for_retry);
   CHECK(tasks[0].state == TaskState::success);  // the upstream success is not rewritten
+}
+
+TEST_CASE("a dead engine's journal is replayed before its tries are charged; a held one holds its runs back") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  EngineRecord self = this_engine("scheduler", at("2026-11-29T02:00:00Z"));
+  EngineRecord dead = dead_engine(self);
+  store->register_engine(self);
+  store->register_engine(dead);
+  RunRecord run = make_run("r1", "etl", at("2026-11-29T01:00:00Z"));
+  run.state = RunState::running;
+  run.owner = dead.engine_id;
+  store->create_run(run, {make_task("r1", "up", TaskState::queued, 0, 1),
+                          make_task("r1", "crash", TaskState::queued, 0, 1)});
+  // The history committed nothing of the run's tasks; the journal has the
+  // upstream's success and the in_process try that killed the engine.
+  const auto journals = dir / "h.db.journals";
+  TryRecord up = make_try("r1", "up", 1, TaskState::success);
+  TryRecord crash = make_try("r1", "crash", 1, TaskState::running);
+  const std::vector<StoreChange> changes = {up, make_task("r1", "up", TaskState::success, 1, 1), crash,
+                                            make_task("r1", "crash", TaskState::running, 1, 1)};
+  std::vector<const StoreChange*> ptrs;
+  for (const auto& c : changes) ptrs.push_back(&c);
+
+  FakeProcesses procs;
+  {
+    // While something holds the journal (its engine after all), the run waits.
+    ChangeJournal held(journal_path(journals, dead.engine_id));
+    held.append(ptrs);
+    CHECK(recover_orphaned_runs(*store, self, at("2026-11-29T02:00:00Z"), procs, {}, journals).empty());
+    CHECK(store->get_run("r1")->state == RunState::running);
+    CHECK(store->list_engines().size() == 2);  // not forgotten either
+  }
+  auto recovered = recover_orphaned_runs(*store, self, at("2026-11-29T02:00:00Z"), procs, {}, journals);
+  REQUIRE(recovered.size() == 1);
+  CHECK(recovered[0].tries_failed == 1);
+  auto tasks = store->list_task_instances("r1");
+  CHECK(tasks[0].state == TaskState::success);  // from the journal, not "engine died"
+  CHECK(tasks[1].state == TaskState::failed);   // the crashing try is charged
+  CHECK(store->get_try("r1", "crash", 1)->error == "engine died (" + dead.engine_id + ")");
+  CHECK_FALSE(std::filesystem::exists(journal_path(journals, dead.engine_id)));
+  CHECK(store->list_engines().size() == 1);
 }

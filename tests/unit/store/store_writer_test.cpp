@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "store/sqlite_store.h"
+#include "gated_store.h"
 #include "store_test_support.h"
 
 using namespace dagrun;
@@ -18,40 +19,6 @@ using namespace dagrun::store_test;
 using std::chrono::milliseconds;
 
 namespace {
-
-// Records every batch; its first apply() blocks until released, so a test
-// can queue changes while a commit is in progress.
-class GatedStore final : public testing::NullStore {
- public:
-  void apply(const std::vector<StoreChange>& changes) override {
-    std::unique_lock lock(mu_);
-    batches_.push_back(changes);
-    entered_ = true;
-    cv_.notify_all();
-    cv_.wait(lock, [&] { return released_; });
-  }
-
-  void wait_until_entered() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return entered_; });
-  }
-  void release() {
-    std::lock_guard lock(mu_);
-    released_ = true;
-    cv_.notify_all();
-  }
-  std::vector<std::vector<StoreChange>> batches() {
-    std::lock_guard lock(mu_);
-    return batches_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool entered_ = false;
-  bool released_ = false;
-  std::vector<std::vector<StoreChange>> batches_;
-};
 
 std::string task_of(const StoreChange& c) { return std::get<TaskInstanceRecord>(c).task_id; }
 
