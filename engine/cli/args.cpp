@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "dag/suggest.h"
+#include "base/suggest.h"
 
 namespace dagrun::cli {
 

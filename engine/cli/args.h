@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "dag/ids.h"
+#include "model/ids.h"
 
 namespace dagrun::cli {
 
@@ -36,7 +36,7 @@ struct ParsedArgs {
 // Throws UsageError naming the offending argument (and a close flag name).
 ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs);
 
-// `value` when it is a valid id of that kind (dag/ids.h), else a UsageError
+// `value` when it is a valid id of that kind (model/ids.h), else a UsageError
 // naming the argument: "--run-id must not be empty". Ids become file names,
 // so a bad one is refused before anything is read or written.
 const std::string& checked_id(const std::string& value, IdKind kind, const std::string& what);

@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "cli/dag_folder.h"
-#include "dag/suggest.h"
+#include "base/suggest.h"
 
 namespace dagrun::cli {
 

@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "dag/container_spec.h"
+#include "model/container_spec.h"
 #include "exec/command_executor.h"
 #include "exec/docker/container_executor.h"
 #include "exec/docker/docker_endpoint.h"

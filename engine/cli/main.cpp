@@ -11,7 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/verbs.h"
-#include "dag/suggest.h"
+#include "base/suggest.h"
 
 namespace dagrun::cli {
 namespace {

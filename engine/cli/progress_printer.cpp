@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "cli/table.h"
-#include "dag/iso_time.h"
+#include "model/iso_time.h"
 
 namespace dagrun::cli {
 namespace {

@@ -8,7 +8,7 @@
 #include <ostream>
 #include <string>
 
-#include "dag/model.h"
+#include "model/model.h"
 #include "run/observer.h"
 
 namespace dagrun::cli {

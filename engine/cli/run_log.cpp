@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "dag/iso_time.h"
+#include "model/iso_time.h"
 
 namespace dagrun::cli {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "cli/dag_folder.h"
 #include "cli/verbs.h"
-#include "dag/suggest.h"
+#include "base/suggest.h"
 #include "sched/wake.h"
 
 namespace dagrun::cli {

@@ -4,9 +4,9 @@
 
 #include "cli/dag_folder.h"
 #include "cli/verbs.h"
-#include "dag/duration.h"
-#include "dag/ids.h"
-#include "dag/iso_time.h"
+#include "model/duration.h"
+#include "model/ids.h"
+#include "model/iso_time.h"
 #include "exec/safe_dir.h"
 #include "run/runner.h"
 

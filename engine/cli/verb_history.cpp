@@ -7,7 +7,7 @@
 #include "cli/dag_folder.h"
 #include "cli/table.h"
 #include "cli/verbs.h"
-#include "dag/iso_time.h"
+#include "model/iso_time.h"
 
 namespace dagrun::cli {
 namespace {

@@ -5,7 +5,7 @@
 #include "cli/dag_lookup.h"
 #include "cli/table.h"
 #include "cli/verbs.h"
-#include "dag/iso_time.h"
+#include "model/iso_time.h"
 #include "sched/timetable.h"
 
 namespace dagrun::cli {

@@ -16,7 +16,7 @@
 #include "cli/engine_setup.h"
 #include "cli/run_log.h"
 #include "cli/verbs.h"
-#include "dag/duration.h"
+#include "model/duration.h"
 #include "run/engine_lease.h"
 #include "run/runner.h"
 #include "run/signals.h"
@@ -26,7 +26,7 @@
 #include "sched/run_threads.h"
 #include "sched/scheduler.h"
 #include "sched/wake.h"
-#include "store/store_writer.h"
+#include "run/store_writer.h"
 
 namespace dagrun::cli {
 namespace {

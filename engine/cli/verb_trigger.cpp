@@ -14,7 +14,7 @@
 #include "run/runner.h"
 #include "sched/wake.h"
 #include "run/signals.h"
-#include "store/store_writer.h"
+#include "run/store_writer.h"
 
 namespace dagrun::cli {
 namespace {

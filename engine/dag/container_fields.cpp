@@ -6,14 +6,14 @@
 #include <cmath>
 #include <limits>
 
-#include "dag/byte_size.h"
+#include "model/byte_size.h"
 #include "dag/container_objects.h"
 #include "dag/container_values.h"
 #include "dag/field_reader.h"
-#include "dag/limits.h"
+#include "model/limits.h"
 #include "dag/nested_fields.h"
 #include "dag/shell_words.h"
-#include "dag/suggest.h"
+#include "base/suggest.h"
 
 namespace dagrun {
 namespace {

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dag/container_spec.h"
+#include "model/container_spec.h"
 #include "dag/field_reader.h"
 
 namespace dagrun {

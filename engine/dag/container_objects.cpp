@@ -5,7 +5,7 @@
 #include <unordered_set>
 
 #include "dag/container_values.h"
-#include "dag/suggest.h"
+#include "base/suggest.h"
 
 namespace dagrun {
 namespace {

@@ -2,7 +2,7 @@
 // Each problem is reported at its own place below the container object.
 #pragma once
 
-#include "dag/container_spec.h"
+#include "model/container_spec.h"
 #include "dag/field_reader.h"
 #include "dag/nested_fields.h"
 

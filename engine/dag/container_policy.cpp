@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "dag/byte_size.h"
+#include "model/byte_size.h"
 #include "dag/container_values.h"
 #include "dag/mount_paths.h"
 

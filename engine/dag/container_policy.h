@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "dag/container_spec.h"
+#include "model/container_spec.h"
 
 namespace dagrun {
 

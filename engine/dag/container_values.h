@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dag/container_spec.h"
+#include "model/container_spec.h"
 
 namespace dagrun {
 

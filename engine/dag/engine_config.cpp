@@ -5,12 +5,12 @@
 #include <limits>
 #include <system_error>
 
-#include "dag/byte_size.h"
+#include "model/byte_size.h"
 #include "dag/container_values.h"
 #include "dag/loader.h"
 #include "dag/mount_paths.h"
 #include "dag/nested_fields.h"
-#include "dag/suggest.h"
+#include "base/suggest.h"
 #include "dag/task_stream.h"
 
 namespace dagrun {

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <limits>
 
-#include "dag/byte_size.h"
-#include "dag/duration.h"
-#include "dag/iso_time.h"
-#include "dag/limits.h"
+#include "model/byte_size.h"
+#include "model/duration.h"
+#include "model/iso_time.h"
+#include "model/limits.h"
 
 namespace dagrun {
 

@@ -15,9 +15,9 @@
 #include <nlohmann/json.hpp>
 
 #include "dag/diagnostic.h"
-#include "dag/ids.h"
+#include "model/ids.h"
 #include "dag/json_locate.h"
-#include "dag/model.h"
+#include "model/model.h"
 
 namespace dagrun {
 
@@ -105,7 +105,7 @@ std::optional<TimePoint> read_date(const Json& v, const Scope& s, std::string_vi
 // An array of strings; each bad element is reported, and then nullopt is returned.
 std::optional<std::vector<std::string>> read_string_list(const Json& v, const Scope& s,
                                                          std::string_view key, Problems& p);
-// dag_id and task_id, by the rules of dag/ids.h.
+// dag_id and task_id, by the rules of model/ids.h.
 std::optional<std::string> read_id(const Json& v, const Scope& s, std::string_view key,
                                    Problems& p);
 

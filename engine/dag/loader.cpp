@@ -6,16 +6,16 @@
 
 #include "dag/container_policy.h"
 #include "dag/field_reader.h"
-#include "dag/iso_time.h"
+#include "model/iso_time.h"
 #include "dag/json_locate.h"
-#include "dag/limits.h"
-#include "dag/suggest.h"
+#include "model/limits.h"
+#include "base/suggest.h"
 #include "dag/task_fields.h"
 #include "dag/loader_checks.h"
 #include "dag/task_stream.h"
 #include "dag/trust_policy.h"
 #include "graph/dag_graph.h"
-#include "sched/cron.h"
+#include "model/cron.h"
 
 namespace dagrun {
 namespace {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "dag/diagnostic.h"
-#include "dag/model.h"
+#include "model/model.h"
 
 namespace dagrun {
 

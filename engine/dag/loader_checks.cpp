@@ -4,10 +4,10 @@
 #include <filesystem>
 #include <functional>
 
-#include "dag/container_spec.h"
-#include "dag/suggest.h"
+#include "model/container_spec.h"
+#include "base/suggest.h"
 #include "dag/template.h"
-#include "sched/time_zone.h"
+#include "model/time_zone.h"
 
 namespace dagrun {
 

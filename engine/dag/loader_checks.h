@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "dag/field_reader.h"
-#include "dag/model.h"
+#include "model/model.h"
 
 namespace dagrun {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 
-#include "dag/limits.h"
-#include "dag/suggest.h"
+#include "model/limits.h"
+#include "base/suggest.h"
 
 namespace dagrun {
 namespace {

@@ -8,7 +8,7 @@
 #include "dag/container_fields.h"
 #include "dag/field_reader.h"
 #include "dag/loader.h"
-#include "dag/model.h"
+#include "model/model.h"
 
 namespace dagrun {
 

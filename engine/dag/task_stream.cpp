@@ -6,7 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "dag/limits.h"
+#include "model/limits.h"
 
 namespace dagrun {
 namespace {

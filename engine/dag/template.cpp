@@ -5,8 +5,8 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "dag/iso_time.h"
-#include "dag/suggest.h"
+#include "model/iso_time.h"
+#include "base/suggest.h"
 
 namespace dagrun {
 namespace {

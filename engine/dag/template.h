@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dag/model.h"
+#include "model/model.h"
 
 namespace dagrun {
 

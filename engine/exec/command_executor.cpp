@@ -7,7 +7,7 @@
 
 #include "exec/outcome.h"
 #include "exec/output_capture.h"
-#include "exec/process.h"
+#include "base/process.h"
 #include "exec/try_log.h"
 
 namespace dagrun {

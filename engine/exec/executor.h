@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "dag/model.h"
-#include "run/cancel.h"
+#include "model/model.h"
+#include "base/cancel.h"
 
 namespace dagrun {
 

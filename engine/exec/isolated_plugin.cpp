@@ -13,7 +13,7 @@
 #include "exec/outcome.h"
 #include "exec/output_capture.h"
 #include "exec/plugin_context.h"
-#include "exec/process.h"
+#include "base/process.h"
 #include "exec/try_callbacks.h"
 #include "plugin/protocol.h"
 

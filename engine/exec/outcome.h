@@ -8,10 +8,10 @@
 #include <string>
 #include <string_view>
 
-#include "dag/byte_size.h"
-#include "dag/duration.h"
+#include "model/byte_size.h"
+#include "model/duration.h"
 #include "exec/executor.h"
-#include "exec/process.h"
+#include "base/process.h"
 
 namespace dagrun {
 

@@ -4,7 +4,7 @@
 // `dagrun logs` shows nothing for it.
 #pragma once
 
-#include "exec/process.h"
+#include "base/process.h"
 #include "exec/try_log.h"
 
 namespace dagrun {

@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "dag/iso_time.h"
+#include "model/iso_time.h"
 
 namespace dagrun {
 

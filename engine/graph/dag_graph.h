@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "dag/model.h"
+#include "model/model.h"
 
 namespace dagrun {
 

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "exec/process.h"
+#include "base/process.h"
 #include "plugin/loader.h"
 
 namespace dagrun {

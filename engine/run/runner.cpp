@@ -1,7 +1,7 @@
 #include "run/runner.h"
 
-#include "dag/ids.h"
-#include "dag/iso_time.h"
+#include "model/ids.h"
+#include "model/iso_time.h"
 #include "run/run_execution.h"
 
 namespace dagrun {

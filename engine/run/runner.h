@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "dag/model.h"
+#include "model/model.h"
 #include "exec/executor.h"
-#include "run/cancel.h"
+#include "base/cancel.h"
 #include "run/observer.h"
 #include "store/store.h"
 
@@ -50,7 +50,7 @@ struct RunRequest {
 };
 
 // The directory and file names a run uses, in one place. Each id becomes one
-// file-name component (dag/ids.h id_file_name): a valid id that fits is kept
+// file-name component (model/ids.h id_file_name): a valid id that fits is kept
 // as it is, anything else is shortened with a hash, so the paths stay under
 // their root and within NAME_MAX.
 std::filesystem::path run_log_dir(const std::filesystem::path& logs_root, const std::string& dag_id,

@@ -6,7 +6,7 @@
 
 #include <thread>
 
-#include "run/cancel.h"
+#include "base/cancel.h"
 
 namespace dagrun {
 

@@ -6,8 +6,8 @@
 // validated, which a value known only at run time would escape.
 #pragma once
 
-#include "dag/container_spec.h"
-#include "dag/model.h"
+#include "model/container_spec.h"
+#include "model/model.h"
 #include "dag/template.h"
 
 namespace dagrun {

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <string>
 
-#include "dag/iso_time.h"
+#include "model/iso_time.h"
 
 namespace dagrun {
 

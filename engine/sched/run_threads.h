@@ -9,7 +9,7 @@
 #include <mutex>
 #include <thread>
 
-#include "run/cancel.h"
+#include "base/cancel.h"
 #include "sched/scheduler.h"
 
 namespace dagrun {

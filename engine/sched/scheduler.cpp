@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "dag/ids.h"
-#include "dag/iso_time.h"
+#include "model/ids.h"
+#include "model/iso_time.h"
 #include "sched/timetable.h"
 
 namespace dagrun {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "dag/model.h"
+#include "model/model.h"
 #include "store/store.h"
 
 namespace dagrun {

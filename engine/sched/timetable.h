@@ -6,9 +6,9 @@
 
 #include <optional>
 
-#include "dag/model.h"
-#include "sched/cron.h"
-#include "sched/time_zone.h"
+#include "model/model.h"
+#include "model/cron.h"
+#include "model/time_zone.h"
 
 namespace dagrun {
 

@@ -8,8 +8,8 @@
 #include <variant>
 #include <vector>
 
-#include "dag/model.h"
-#include "dag/states.h"
+#include "model/model.h"
+#include "model/states.h"
 
 namespace dagrun {
 

@@ -1,6 +1,6 @@
 #include "store/sqlite_rows.h"
 
-#include "dag/iso_time.h"
+#include "model/iso_time.h"
 #include "store/store.h"
 
 namespace dagrun::sqlite_rows {

@@ -1,6 +1,6 @@
 // The scheduler's and recovery's side of the SQLite store: run queues and
 // claims, data intervals, paused DAGs, engines and their heartbeats.
-#include "dag/iso_time.h"
+#include "model/iso_time.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_store_impl.h"
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dag/limits.h"
+#include "model/limits.h"
 #include "dag/loader.h"
 
 namespace {

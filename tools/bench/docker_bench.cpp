@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "dag/container_policy.h"
-#include "dag/container_spec.h"
+#include "model/container_spec.h"
 #include "exec/docker/container_executor.h"
-#include "exec/process.h"
+#include "base/process.h"
 
 using namespace dagrun;
 using Clock = std::chrono::steady_clock;

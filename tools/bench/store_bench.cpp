@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "store/sqlite_store.h"
-#include "store/store_writer.h"
+#include "run/store_writer.h"
 
 using namespace dagrun;
 using Clock = std::chrono::steady_clock;

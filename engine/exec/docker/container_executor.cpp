@@ -5,7 +5,7 @@
 #include <system_error>
 
 #include "dag/container_policy.h"
-#include "dag/container_spec.h"
+#include "model/container_spec.h"
 #include "exec/docker/container_outcome.h"
 #include "exec/docker/container_output.h"
 #include "exec/docker/create_body.h"

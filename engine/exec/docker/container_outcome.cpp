@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "dag/byte_size.h"
+#include "model/byte_size.h"
 
 namespace dagrun {
 

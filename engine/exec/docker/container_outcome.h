@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "dag/container_spec.h"
+#include "model/container_spec.h"
 #include "exec/executor.h"
 
 namespace dagrun {

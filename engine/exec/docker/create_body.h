@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dag/container_policy.h"
-#include "dag/container_spec.h"
+#include "model/container_spec.h"
 #include "exec/docker/engine_identity.h"
 #include "exec/docker/env_file.h"
 #include "exec/executor.h"

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "dag/container_spec.h"
+#include "model/container_spec.h"
 
 namespace dagrun {
 namespace {

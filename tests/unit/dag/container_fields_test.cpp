@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "dag/container_spec.h"
+#include "model/container_spec.h"
 #include "load_helpers.h"
 
 using namespace dagrun;

@@ -1,7 +1,7 @@
 // What a valid file becomes: every key read, defaults from default_args applied.
 #include <doctest/doctest.h>
 
-#include "dag/iso_time.h"
+#include "model/iso_time.h"
 #include "dag/loader.h"
 #include "load_helpers.h"
 

@@ -1,4 +1,4 @@
-// The bounds of dag/limits.h: files that are too deep, too large, hold a NUL or
+// The bounds of model/limits.h: files that are too deep, too large, hold a NUL or
 // ask for values whose arithmetic would overflow are refused with a position, and
 // pathological files (one line, thousands of errors, huge objects) load with
 // every error found but a bounded number printed.
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "dag/limits.h"
+#include "model/limits.h"
 #include "dag/loader.h"
 #include "load_helpers.h"
 #include "temp_dir.h"

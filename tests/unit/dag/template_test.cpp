@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "dag/iso_time.h"
+#include "model/iso_time.h"
 #include "dag/template.h"
 
 using namespace dagrun;

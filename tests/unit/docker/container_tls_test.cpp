@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "docker_test_support.h"
-#include "exec/process.h"
+#include "base/process.h"
 
 using namespace dagrun;
 using namespace dagrun::testing;

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "../exec/exec_test_support.h"
-#include "dag/container_spec.h"
+#include "model/container_spec.h"
 #include "exec/docker/docker_endpoint.h"
 
 using namespace dagrun;

@@ -4,7 +4,7 @@
 #include "exec/docker/create_body.h"
 #include "exec/docker/engine_identity.h"
 #include "exec/docker/leftovers.h"
-#include "exec/process.h"
+#include "base/process.h"
 
 using namespace dagrun;
 using namespace dagrun::testing;

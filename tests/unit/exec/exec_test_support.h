@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "dag/model.h"
+#include "model/model.h"
 #include "exec/exec_options.h"
 #include "exec/executor.h"
 #include "temp_dir.h"

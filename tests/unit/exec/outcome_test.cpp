@@ -5,7 +5,7 @@
 #include <dagrun/plugin.h>
 
 #include "exec/outcome.h"
-#include "exec/process.h"
+#include "base/process.h"
 
 using namespace dagrun;
 using namespace std::chrono_literals;

@@ -7,7 +7,7 @@
 
 #include <thread>
 
-#include "exec/process.h"
+#include "base/process.h"
 #include "run/engine_lease.h"
 #include "run/recovery.h"
 #include "store/change_journal.h"

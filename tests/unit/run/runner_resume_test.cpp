@@ -3,10 +3,10 @@
 
 #include <mutex>
 
-#include "dag/iso_time.h"
+#include "model/iso_time.h"
 #include "run/runner.h"
 #include "store/store_test_support.h"
-#include "store/store_writer.h"
+#include "run/store_writer.h"
 
 using namespace dagrun;
 using namespace dagrun::store_test;

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "dag/iso_time.h"
+#include "model/iso_time.h"
 #include "sched/timetable.h"
 
 using namespace dagrun;

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "dag/iso_time.h"
+#include "model/iso_time.h"
 #include "store/records.h"
 #include "temp_dir.h"
 

@@ -11,7 +11,7 @@
 
 #include "sanitizers.h"
 #include "../exec/exec_test_support.h"
-#include "exec/process.h"
+#include "base/process.h"
 
 using namespace dagrun;
 using namespace dagrun::testing;
