@@ -20,7 +20,8 @@ namespace {
 
 // Refuses a try whose task breaks the trust rules before the inner executor
 // sees it; the task as rendered for the try is what is checked, so a template
-// cannot smuggle a path past the check made at validation.
+// cannot smuggle a path past the check made at validation. A plugin try that
+// passes learns, through DAGRUN_PARAM_ROOT, where its params' paths must stay.
 class TrustCheckingExecutor : public Executor {
  public:
   TrustCheckingExecutor(std::unique_ptr<Executor> inner, std::shared_ptr<const TrustRules> rules)
@@ -28,15 +29,32 @@ class TrustCheckingExecutor : public Executor {
 
   TryOutcome run(const TryRequest& request, TrySink& sink, const CancelToken& cancel) override {
     if (!request.task) return inner_->run(request, sink, cancel);
-    std::vector<TrustViolation> refused =
-        check_task_trust(*request.task, request.dag ? std::string_view(request.dag->dag_id) : "", *rules_);
-    if (refused.empty()) return inner_->run(request, sink, cancel);
-    std::string error = "task '" + request.task->task_id + "' refused: " + refused.front().message;
+    const std::string_view dag_id = request.dag ? std::string_view(request.dag->dag_id) : "";
+    std::vector<TrustViolation> refused = check_task_trust(*request.task, dag_id, *rules_);
+    if (!refused.empty()) return refuse(request, refused.front().message, sink);
+    if (request.task->kind != TaskKind::plugin) return inner_->run(request, sink, cancel);
+    // The engine checks only data_dir and env_file; the plugin confines every
+    // other path it takes from its params to the DAG's data directory.
+    const std::optional<std::filesystem::path> root = dag_data_root(dag_id, *rules_);
+    if (!root)
+      return refuse(request,
+                    "a plugin task of a DAG without a data directory of its own has no " + std::string(kParamRootEnv) +
+                        " to confine its params to",
+                    sink);
+    TryRequest confined = request;
+    // The engine's value wins over any the task or the Runner gave.
+    std::erase_if(confined.env, [](const auto& e) { return e.first == kParamRootEnv; });
+    confined.env.emplace_back(std::string(kParamRootEnv), root->string());
+    return inner_->run(confined, sink, cancel);
+  }
+
+ private:
+  static TryOutcome refuse(const TryRequest& request, const std::string& why, TrySink& sink) {
+    std::string error = "task '" + request.task->task_id + "' refused: " + why;
     sink.log(LogLevel::error, error);
     return failed_outcome(std::move(error), TryOutcome::Status::failed_no_retry);
   }
 
- private:
   std::unique_ptr<Executor> inner_;
   std::shared_ptr<const TrustRules> rules_;
 };

@@ -23,7 +23,8 @@ TrustRules trust_rules(const Context& ctx, const EngineConfig& config, const Plu
 // The executors for every task kind. When DAG authors are untrusted, each one
 // first checks the rendered task against the trust rules, so a DAG that reached
 // the runner some other way than the validating loader still cannot run a
-// command, an in_process plugin or a plugin from an untrusted directory.
+// command, an in_process plugin or a plugin from an untrusted directory; and
+// each plugin try gets DAGRUN_PARAM_ROOT, the DAG's data directory.
 ExecutorSet make_executors(const Context& ctx, const PluginCatalog& plugins, const EngineConfig& config);
 
 // Before this engine runs anything: recovers the runs of engines that died

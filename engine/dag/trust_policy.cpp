@@ -75,6 +75,12 @@ bool is_refused_env_name(std::string_view name) {
                      [&](std::string_view p) { return name.substr(0, p.size()) == p; });
 }
 
+std::optional<fs::path> dag_data_root(std::string_view dag_id, const TrustRules& rules) {
+  // As for container mount roots: "." and ".." are not directories of their own.
+  if (dag_id.empty() || dag_id == "." || dag_id == "..") return std::nullopt;
+  return rules.home / "data" / std::string(dag_id);
+}
+
 std::vector<TrustViolation> check_task_trust(const TaskSpec& task, std::string_view dag_id, const TrustRules& rules) {
   std::vector<TrustViolation> out;
   if (!rules.untrusted()) return out;
@@ -108,14 +114,12 @@ std::vector<TrustViolation> check_task_trust(const TaskSpec& task, std::string_v
                                                         "loads as the engine's user; " +
                                                         std::string(kWhy)});
   if (task.params.is_object()) {
-    // The DAG's own directory, as for container mount roots; "." and ".." are
-    // not directories of their own.
-    const bool own_dir = !dag_id.empty() && dag_id != "." && dag_id != "..";
-    const fs::path data_root = rules.home / "data" / std::string(own_dir ? dag_id : "");
+    const std::optional<fs::path> data_root = dag_data_root(dag_id, rules);
     if (auto it = task.params.find("data_dir"); it != task.params.end() && it->is_string()) {
+      const std::string value = it->get<std::string>();
       std::optional<std::string> problem =
-          own_dir ? path_param_problem("data_dir", it->get<std::string>(), data_root, "the DAG's data directory", rules)
-                  : "params.data_dir is refused for a DAG without a directory of its own; " + std::string(kWhy);
+          data_root ? path_param_problem("data_dir", value, *data_root, "the DAG's data directory", rules)
+                    : "params.data_dir is refused for a DAG without a directory of its own; " + std::string(kWhy);
       if (problem) out.push_back({"/params/data_dir", std::move(*problem)});
     }
     if (auto it = task.params.find("env_file"); it != task.params.end() && it->is_string()) {

@@ -61,6 +61,16 @@ struct TrustViolation {
   std::string message;
 };
 
+// The DAG's own data directory, HOME/data/<dag_id>, where its data_dir param
+// must lie; nullopt for an id that names no directory of its own ("", ".", "..").
+std::optional<std::filesystem::path> dag_data_root(std::string_view dag_id, const TrustRules& rules);
+
+// The variable through which, in untrusted mode, the engine tells a plugin try
+// the directory every path it takes from its params must stay inside (the
+// DAG's data directory): the engine checks only data_dir and env_file, and a
+// plugin that reads other paths from its params confines them to this.
+inline constexpr std::string_view kParamRootEnv = "DAGRUN_PARAM_ROOT";
+
 // Every refused setting of one task; always empty in trusted mode.
 std::vector<TrustViolation> check_task_trust(const TaskSpec& task, std::string_view dag_id, const TrustRules& rules);
 

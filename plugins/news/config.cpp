@@ -8,6 +8,7 @@
 
 #include "env_file.h"
 #include "files.h"
+#include "param_root.h"
 #include "stage_error.h"
 
 namespace dagrun::news {
@@ -72,9 +73,11 @@ TaskParams parse_task_params(const std::string& params_json) {
 NewsConfig::NewsConfig(std::map<std::string, std::string> values, std::string source)
     : values_(std::move(values)), source_(std::move(source)) {}
 
-NewsConfig NewsConfig::load(const TaskParams& params, const std::optional<fs::path>& home) {
+NewsConfig NewsConfig::load(const TaskParams& params, const std::optional<fs::path>& home,
+                            const std::optional<fs::path>& param_root) {
   std::map<std::string, std::string> values;
   std::string source = "params.config";
+  std::string data_dir_source;  // which of the three set NEWS_DATA_DIR, for messages
   if (params.env_file) {
     const fs::path path = resolve(*params.env_file, home, "params.env_file");
     source = path.string();
@@ -87,15 +90,22 @@ NewsConfig NewsConfig::load(const TaskParams& params, const std::optional<fs::pa
       throw config_error(message);
     }
     values = std::move(env.values);
+    data_dir_source = source;
   }
-  if (params.data_dir) values["NEWS_DATA_DIR"] = *params.data_dir;
+  if (params.data_dir) {
+    values["NEWS_DATA_DIR"] = *params.data_dir;
+    data_dir_source = "params.data_dir";
+  }
   for (const auto& [k, v] : params.config) values[k] = v;
+  if (params.config.count("NEWS_DATA_DIR")) data_dir_source = "params.config";
 
   if (auto it = values.find("NEWS_DATA_DIR"); it != values.end() && !it->second.empty()) {
     for (const auto& part : fs::path(it->second)) {
       if (part == "..") throw config_error("NEWS_DATA_DIR '" + it->second + "' must not contain '..'");
     }
-    it->second = resolve(it->second, home, "NEWS_DATA_DIR").string();
+    const fs::path resolved = resolve(it->second, home, "NEWS_DATA_DIR");
+    if (param_root) require_inside_param_root(it->second, resolved, data_dir_source, *param_root);
+    it->second = resolved.string();
   }
   return NewsConfig(std::move(values), std::move(source));
 }

@@ -38,9 +38,13 @@ class NewsConfig {
  public:
   // Reads the env file (when given) and applies the overrides. Relative paths
   // (env_file, NEWS_DATA_DIR) are resolved against home; without a home they
-  // must be absolute. Throws StageError (no retry) for an unreadable or invalid
-  // file and for a NEWS_DATA_DIR with a ".." component.
-  static NewsConfig load(const TaskParams& params, const std::optional<std::filesystem::path>& home);
+  // must be absolute. With a param_root (DAGRUN_PARAM_ROOT: the engine confines
+  // the DAG's params), NEWS_DATA_DIR must lie inside it, through no link below
+  // it, whichever of the three sources set it. Throws StageError (no retry) for
+  // an unreadable or invalid file, for a NEWS_DATA_DIR with a ".." component
+  // and for one outside param_root.
+  static NewsConfig load(const TaskParams& params, const std::optional<std::filesystem::path>& home,
+                         const std::optional<std::filesystem::path>& param_root = std::nullopt);
 
   // Built directly from values (tests); source names them in messages.
   NewsConfig(std::map<std::string, std::string> values, std::string source);

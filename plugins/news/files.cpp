@@ -55,7 +55,12 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
     throw StageError("cannot write " + path.string() + ": " + what + ": " + errno_text(err));
   };
   {
-    Fd f{::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+    // The name is predictable and the directory may be writable by others (a
+    // DAG's containers write below its data directory): a link planted under
+    // it must not make us truncate and fill the file it points to. A leftover
+    // of a dead process with the same pid goes first; one that reappears fails.
+    ::unlink(temp.c_str());
+    Fd f{::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)};
     if (f.fd < 0) fail("open");
     for (size_t done = 0; done < content.size();) {
       const ssize_t n = ::write(f.fd, content.data() + done, content.size() - done);

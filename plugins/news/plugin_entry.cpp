@@ -7,11 +7,32 @@
 
 namespace dagrun::news {
 
-std::optional<std::filesystem::path> dagrun_home(const dagrun_task_context& context) {
+namespace {
+
+// The first entry of that name in the context's env list, where the engine
+// puts its DAGRUN_* before the task's env (and gives DAGRUN_PARAM_ROOT once).
+// Not the process environment: an in_process plugin shares the engine's.
+const char* context_env(const dagrun_task_context& context, std::string_view name) {
   for (size_t i = 0; i < context.env_count; ++i) {
     const dagrun_env_entry& e = context.env[i];
-    if (e.key && e.value && std::string_view(e.key) == "DAGRUN_HOME" && *e.value) return std::filesystem::path(e.value);
+    if (e.key && e.value && std::string_view(e.key) == name) return e.value;
   }
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<std::filesystem::path> dagrun_home(const dagrun_task_context& context) {
+  const char* home = context_env(context, "DAGRUN_HOME");
+  if (home && *home) return std::filesystem::path(home);
+  return std::nullopt;
+}
+
+std::optional<std::filesystem::path> param_root(const dagrun_task_context& context) {
+  // Present but empty stays present: NewsConfig::load refuses it rather than
+  // confining nothing.
+  const char* root = context_env(context, "DAGRUN_PARAM_ROOT");
+  if (root) return std::filesystem::path(root);
   return std::nullopt;
 }
 
@@ -24,7 +45,7 @@ dagrun_status run_stage_plugin(const dagrun_task_context* context, const dagrun_
       throw config_error("the engine passed an incomplete task context");
     if (!context->data_dir || !*context->data_dir) throw config_error("the engine gave the task no data directory");
     const TaskParams params = parse_task_params(context->params_json ? context->params_json : "null");
-    const NewsConfig config = NewsConfig::load(params, dagrun_home(*context));
+    const NewsConfig config = NewsConfig::load(params, dagrun_home(*context), param_root(*context));
     stage_host.set_masker(config.masker());
     stage_host.info(std::string(stage) + ": try " + std::to_string(context->try_number) + " of run " +
                     (context->run_id ? context->run_id : "?") + ", configuration from " + config.source());

@@ -19,6 +19,10 @@ using StageFn = void (*)(const NewsConfig&, StageIo&);
 // nullopt without it (a host other than dagrun).
 std::optional<std::filesystem::path> dagrun_home(const dagrun_task_context& context);
 
+// DAGRUN_PARAM_ROOT, which the engine sets only when it confines the DAG's
+// params (untrusted mode): NEWS_DATA_DIR must lie inside it. nullopt without it.
+std::optional<std::filesystem::path> param_root(const dagrun_task_context& context);
+
 // The body of every stage plugin's run(). Never throws.
 dagrun_status run_stage_plugin(const dagrun_task_context* context, const dagrun_host* host, const char* stage,
                                StageFn fn);

@@ -3,7 +3,14 @@
 //   {"push_raw": {"key": "text", ...}}        pushes the text as is (may be invalid JSON)
 //   {"pull": [{"task_id": "up", "key": "k"}]} pulls each and logs "pulled up.k = <value>"
 //   {"echo_as": "k2"}                         pushes the first pulled value again under k2
+//   {"push_env": ["NAME", ...]}               pushes {"context": ..., "entries": N, "process": ...}
+//                                             under env.NAME: the variable's last value in the
+//                                             context's env list, how many entries it has
+//                                             there, and its value in the process environment
 // Fails when a push is refused or, with {"require": true}, when a pull finds nothing.
+#include <cstdlib>
+#include <cstring>
+
 #include "test_params.hpp"
 
 using dagrun_testing::log;
@@ -22,6 +29,20 @@ static dagrun_status run(const dagrun_task_context* context, const dagrun_host* 
   if (p.contains("push_raw") && p["push_raw"].is_object())
     for (auto& [key, value] : p["push_raw"].items())
       if (!push(key, value.get<std::string>())) return DAGRUN_FAILED;
+
+  if (p.contains("push_env") && p["push_env"].is_array()) {
+    for (auto& name : p["push_env"]) {
+      const std::string key = name.get<std::string>();
+      nlohmann::json seen = {{"context", nullptr}, {"entries", 0}, {"process", nullptr}};
+      for (size_t i = 0; i < context->env_count; ++i) {
+        if (std::strcmp(context->env[i].key, key.c_str()) != 0) continue;
+        seen["context"] = context->env[i].value;
+        seen["entries"] = seen["entries"].get<int>() + 1;
+      }
+      if (const char* value = std::getenv(key.c_str())) seen["process"] = value;
+      if (!push("env." + key, seen.dump())) return DAGRUN_FAILED;
+    }
+  }
 
   std::string first;
   bool require = p.value("require", false);

@@ -5,7 +5,9 @@ DAGRUN_PLUGIN_PATH, loader variables in env, a data_dir outside the DAG's data
 directory) fails `validate` (exit 1) and `trigger` (exit 2) with the position,
 the task and the field, and nothing is recorded as run; an isolated plugin from
 the installed or an operator-trusted directory runs; `dagrun scheduler` loads
-DAGs the same way; an invalid dag_authors stops every DAG from loading."""
+DAGs the same way; an invalid dag_authors stops every DAG from loading; the news
+plugins keep NEWS_DATA_DIR inside the DAG's data directory (DAGRUN_PARAM_ROOT),
+whichever param or env file sets it."""
 import datetime
 import json
 import os
@@ -153,6 +155,75 @@ class UntrustedAllowedTest(TrustTestCase):
         t = self.home.run("trigger", "cmd", "--run-id", "r1")
         self.assertRc(t, 0)
         self.assertEqual(self.home.task_states("r1"), {"a": "success"})
+
+
+class ParamRootTest(TrustTestCase):
+    """The engine checks params.data_dir, but the news plugins also take NEWS_DATA_DIR
+    from params.config and from the env file the DAG names, which may be a file the
+    DAG author wrote into the DAGs folder. In untrusted mode the engine gives each
+    plugin try DAGRUN_PARAM_ROOT, and the bot keeps its files only inside it.
+    cleanup is the stage that uses NEWS_DATA_DIR without the network."""
+
+    def setUp(self):
+        super().setUp()
+        self.configure({"dag_authors": "untrusted"})
+        self.outside = tempfile.mkdtemp(prefix="dagrun-outside-")
+        self.addCleanup(shutil.rmtree, self.outside, True)
+
+    def plant_old_csv(self, directory):
+        """A CSV cleanup would delete (dated 2020, past any retention) in directory."""
+        os.makedirs(directory, exist_ok=True)
+        path = os.path.join(directory, "news_20200101.csv")
+        with open(path, "w") as f:
+            f.write("x")
+        return path
+
+    def write_bot(self, env_text, params):
+        with open(os.path.join(self.home.dags, "bot.env"), "w") as f:
+            f.write(env_text)
+        self.write("bot", ['  {"task_id": "cleanup", "plugin": "cleanup", "params": %s}' % json.dumps(params)])
+
+    def test_news_data_dir_outside_the_dags_data_directory_is_refused(self):
+        cases = (
+            # The env file in the DAGs folder points at the home itself.
+            ("env file", f"NEWS_DATA_DIR={self.home.root}\n", {"env_file": "dags/bot.env"}, self.home.root,
+             "(from HOME/dags/bot.env)"),
+            ("params.config", "", {"env_file": "dags/bot.env", "config": {"NEWS_DATA_DIR": self.outside}},
+             self.outside, "(from params.config)"),
+        )
+        for n, (source, env_text, params, target, named) in enumerate(cases):
+            with self.subTest(source=source):
+                old = self.plant_old_csv(target)
+                self.write_bot(env_text, params)
+                self.assertRc(self.home.run("validate"), 0)  # the engine cannot see it: only the plugin can
+                run_id = f"r{n}"
+                self.assertRc(self.home.run("trigger", "bot", "--run-id", run_id), 1)
+                self.assertEqual(self.home.task_states(run_id), {"cleanup": "failed"})
+                [attempt] = self.home.tries(run_id)  # a configuration error: no retry
+                shown_target = self.shown(target)
+                self.assertIn(f"cleanup: NEWS_DATA_DIR '{shown_target}' {named} is outside the DAG's data "
+                              "directory HOME/data/bot (DAGRUN_PARAM_ROOT); in untrusted mode the bot keeps its "
+                              "files only there", self.shown(attempt["error"]))
+                self.assertTrue(os.path.exists(old))
+                self.assertEqual(sorted(os.listdir(target)) if target == self.outside else
+                                 [f for f in os.listdir(target) if f.startswith((".news", "seen", "news_"))],
+                                 ["news_20200101.csv"])
+
+    def test_news_data_dir_inside_the_dags_data_directory_is_used(self):
+        news_dir = os.path.join(self.home.root, "data", "bot", "news")
+        old = self.plant_old_csv(news_dir)
+        self.write_bot("NEWS_DATA_DIR=data/bot/news\n", {"env_file": "dags/bot.env"})
+        self.assertRc(self.home.run("trigger", "bot", "--run-id", "r1"), 0)
+        self.assertEqual(self.home.task_states("r1"), {"cleanup": "success"})
+        self.assertFalse(os.path.exists(old))
+        self.assertIn(".news.lock", os.listdir(news_dir))
+
+    def test_trusted_mode_keeps_the_bots_files_wherever_it_is_told(self):
+        self.configure({"dag_authors": "trusted"})
+        old = self.plant_old_csv(self.outside)
+        self.write_bot(f"NEWS_DATA_DIR={self.outside}\n", {"env_file": "dags/bot.env"})
+        self.assertRc(self.home.run("trigger", "bot", "--run-id", "r1"), 0)
+        self.assertFalse(os.path.exists(old))
 
 
 class InvalidSettingTest(TrustTestCase):

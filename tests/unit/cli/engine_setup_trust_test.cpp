@@ -27,10 +27,11 @@ struct Engine {
     // As discover_plugins orders them: the flag's directory first.
     plugins = std::make_unique<PluginCatalog>(std::vector<std::filesystem::path>{stray.path(), plugin_dir()});
   }
-  TryOutcome run(TryFixture& f, FakeSink& sink) {
+  TryOutcome run(TryFixture& f, FakeSink& sink) { return run(f.task.kind, f.request(), sink); }
+  TryOutcome run(TaskKind kind, const TryRequest& request, FakeSink& sink) {
     ExecutorSet executors = cli::make_executors(ctx, *plugins, config);
     CancelToken cancel;
-    return executors.find(f.task.kind)->run(f.request(), sink, cancel);
+    return executors.find(kind)->run(request, sink, cancel);
   }
 };
 
@@ -85,6 +86,46 @@ TEST_CASE("untrusted mode: an isolated plugin from a trusted directory runs") {
   TryOutcome out = engine.run(f, sink);
   CHECK_MESSAGE(out.status == TryOutcome::Status::success, out.error);
   CHECK(sink.pids.size() == 1);
+}
+
+TEST_CASE("untrusted mode: a plugin try gets the DAG's data directory as DAGRUN_PARAM_ROOT, the engine's value") {
+  Engine engine(DagAuthors::untrusted);
+  TryFixture f;
+  f.plugin("echo_xcom", {{"push_env", {"DAGRUN_PARAM_ROOT"}}});
+  TryRequest request = f.request();
+  // The loader and the trust rules refuse DAGRUN_* in a task's env; were one
+  // to arrive anyway, the engine's value replaces it.
+  request.env.insert(request.env.begin(), {"DAGRUN_PARAM_ROOT", "/"});
+  FakeSink sink;
+  TryOutcome out = engine.run(TaskKind::plugin, request, sink);
+  REQUIRE_MESSAGE(out.status == TryOutcome::Status::success, out.error);
+  const std::string root = (engine.home.path() / "data" / "test_dag").string();
+  // Both ways a plugin reads it: the context's env list and the process environment.
+  CHECK(nlohmann::json::parse(sink.pushed.at("env.DAGRUN_PARAM_ROOT")) ==
+        nlohmann::json{{"context", root}, {"entries", 1}, {"process", root}});
+}
+
+TEST_CASE("untrusted mode: a plugin task of a DAG without a directory of its own is refused") {
+  Engine engine(DagAuthors::untrusted);
+  TryFixture f;
+  f.dag.dag_id = "..";  // the loader refuses the id; the executor does not rely on that
+  f.plugin("noop");
+  FakeSink sink;
+  TryOutcome out = engine.run(f, sink);
+  CHECK(out.status == TryOutcome::Status::failed_no_retry);
+  CHECK(out.error.find("has no DAGRUN_PARAM_ROOT") != std::string::npos);
+  CHECK(sink.pids.empty());
+}
+
+TEST_CASE("trusted mode: a plugin try gets no DAGRUN_PARAM_ROOT") {
+  Engine engine(DagAuthors::trusted);
+  TryFixture f;
+  f.plugin("echo_xcom", {{"push_env", {"DAGRUN_PARAM_ROOT"}}});
+  FakeSink sink;
+  TryOutcome out = engine.run(f, sink);
+  REQUIRE_MESSAGE(out.status == TryOutcome::Status::success, out.error);
+  CHECK(nlohmann::json::parse(sink.pushed.at("env.DAGRUN_PARAM_ROOT")) ==
+        nlohmann::json{{"context", nullptr}, {"entries", 0}, {"process", nullptr}});
 }
 
 TEST_CASE("trusted mode: the executors run commands as before") {
