@@ -1,9 +1,9 @@
 #include "run/engine_lease.h"
 
+#include "base/process_stat.h"
+
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 
 #include <spdlog/spdlog.h>
 
@@ -19,22 +19,7 @@ std::string host_name() {
 }  // namespace
 
 std::int64_t process_start_ticks(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  if (!in || !std::getline(in, stat)) return 0;
-  // The command name (field 2) may hold spaces and parentheses: count fields
-  // after its closing parenthesis.
-  auto close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(stat.substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && rest >> field; ++i) {
-    // A zombie (field 3 is Z: dead, not yet reaped by its parent) has run
-    // its course: it neither renews a lease nor finishes a run.
-    if (i == 3 && (field == "Z" || field == "X")) return 0;
-    if (i == 22) return std::stoll(field);
-  }
-  return 0;
+  return static_cast<std::int64_t>(process_start_time(static_cast<pid_t>(pid)).value_or(0));
 }
 
 EngineRecord this_engine(const std::string& kind, TimePoint now) {

@@ -16,9 +16,8 @@ namespace dagrun {
 // This process, as an engine record of the given kind ("scheduler", "trigger").
 EngineRecord this_engine(const std::string& kind, TimePoint now);
 
-// The start time of a process in clock ticks since boot (/proc/PID/stat field
-// 22), or 0 when there is no such process or it is a zombie. Together with the pid it names a
-// process uniquely: pids are reused, start times are not.
+// The start time of a process (base/process_stat.h) as an engine record
+// keeps it, or 0 when there is no such process or it is a zombie.
 std::int64_t process_start_ticks(int pid);
 
 // How often an engine renews its heartbeat, and how often a running

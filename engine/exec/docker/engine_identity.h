@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "base/process_stat.h"
+
 namespace dagrun {
 
 struct EngineIdentity {
@@ -22,15 +24,8 @@ struct EngineIdentity {
 // This process. Computed once.
 const EngineIdentity& current_engine();
 
-// The start time of a live process, nullopt when there is none with that pid.
-std::optional<std::uint64_t> process_start_time(pid_t pid);
-
-// Parses the start time out of the text of /proc/<pid>/stat (whose second
-// field, the command name, may contain spaces and parentheses).
-std::optional<std::uint64_t> parse_stat_start_time(const std::string& stat);
-
 // True when the process identity names still runs on this host (its pid is
-// alive and started when the label says). Containers of another host are
+// alive, not a zombie, and started when the label says). Containers of another host are
 // never judged: returns true for them.
 bool engine_alive(const EngineIdentity& identity);
 
