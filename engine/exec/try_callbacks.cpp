@@ -1,18 +1,8 @@
 #include "exec/try_callbacks.h"
 
-#include <nlohmann/json.hpp>
+#include "model/xcom.h"
 
 namespace dagrun {
-
-std::string check_xcom_value(std::string_view key, std::string_view value_json) {
-  if (key.empty()) return "the key is empty";
-  if (key.size() > 250) return "the key is longer than 250 bytes";
-  if (value_json.size() > kXComMaxBytes)
-    return "the value is " + std::to_string(value_json.size()) + " bytes, more than the limit of " +
-           std::to_string(kXComMaxBytes);
-  if (!nlohmann::json::accept(value_json)) return "the value is not valid JSON";
-  return {};
-}
 
 void TryCallbacks::log(LogLevel level, std::string_view message) {
   log_.write_line(level, message);
@@ -35,7 +25,7 @@ std::string TryCallbacks::error() const {
 std::string TryCallbacks::xcom_push(std::string_view key, std::string_view value_json) {
   std::string reason;
   try {
-    reason = check_xcom_value(key, value_json);
+    reason = xcom_problem(key, value_json);  // before it crosses to the run
     if (reason.empty()) reason = sink_.xcom_push(std::string(key), std::string(value_json));
   } catch (const std::exception& e) {
     reason = e.what();

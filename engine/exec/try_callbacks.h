@@ -15,11 +15,6 @@
 
 namespace dagrun {
 
-using protocol::kXComMaxBytes;
-
-// Empty when key and value may be pushed, else why not ("value is not valid JSON").
-std::string check_xcom_value(std::string_view key, std::string_view value_json);
-
 class TryCallbacks {
  public:
   TryCallbacks(TryLog& log, TrySink& sink) : log_(log), sink_(sink) {}

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/xcom.h"
 #include "plugin/context.h"
 
 namespace dagrun::protocol {
@@ -24,9 +25,9 @@ namespace dagrun::protocol {
 inline constexpr int kVersion = 1;
 // The fd number of the protocol socket in the host.
 inline constexpr int kHostFd = 3;
-// XCom values are for small results (ids, counts, paths), not data. Both
-// ends enforce it: the host before sending, the engine before storing.
-inline constexpr std::size_t kXComMaxBytes = 64 * 1024;
+// The XCom rule (model/xcom.h) is enforced by both ends: the host before
+// sending, the engine before storing.
+using dagrun::kXComMaxBytes;
 // Longer lines are a protocol error.
 inline constexpr std::size_t kMaxLine = 1 << 20;
 

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "exec/safe_dir.h"
+#include "model/xcom.h"
 #include "exec/try_log.h"
 #include "run/task_render.h"
 
@@ -306,16 +307,16 @@ RunRecord RunExecution::execute(RunRecord run, const Store* resume_from) {
     if (can_launch()) work_cv_.notify_all();
     if (finished()) break;
     retry_scheduled_ = false;
-    auto next = cancelling_ || suspending_ ? std::nullopt : machine_.next_retry_at();
-    if (history_stalled()) {
-      // Nothing signals the writer's recovery: look again soon.
-      const auto soon = std::chrono::system_clock::now() + kStalledRecheck;
-      if (!next || *next > soon) next = soon;
-    }
+    // When the loop must wake on its own; max() for never. (A sentinel, not
+    // an optional: g++ 12 warns about the optional's copy at -O2.)
+    constexpr TimePoint kNever = TimePoint::max();
+    TimePoint next = cancelling_ || suspending_ ? kNever : machine_.next_retry_at().value_or(kNever);
+    if (history_stalled())  // nothing signals the writer's recovery: look again soon
+      next = std::min(next, std::chrono::system_clock::now() + kStalledRecheck);
     auto woken = [&] {
       return finished() || retry_scheduled_ || (cancel_.cancelled() && !cancelling_ && !suspending_);
     };
-    if (next) main_cv_.wait_until(lock, *next, woken);
+    if (next != kNever) main_cv_.wait_until(lock, next, woken);
     else main_cv_.wait(lock, woken);
   }
   work_cv_.notify_all();
@@ -380,8 +381,9 @@ std::optional<std::string> RunExecution::pull(const std::string& task_id, const 
 }
 
 std::string RunExecution::push(int task, const std::string& key, const std::string& value_json) {
-  if (key.empty()) return "xcom key must not be empty";
-  if (!nlohmann::json::accept(value_json)) return "xcom value is not valid JSON";
+  // Every XCom of the run is recorded here, whichever executor made it (a
+  // container's whole output with xcom_all, too): the rule is applied here.
+  if (std::string problem = xcom_problem(key, value_json); !problem.empty()) return problem;
   XComRecord record{req_.run_id, spec(task).task_id, key, value_json};
   {
     std::lock_guard lock(xcom_mu_);

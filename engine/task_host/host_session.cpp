@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "task_host/host_channel.h"
+#include "model/xcom.h"
 #include "task_host/host_try.h"
 
 namespace dagrun {
@@ -68,10 +69,9 @@ int cb_xcom_push(void* data, const char* key, const char* value_json) {
   try {
     Session* s = session_of(data);
     std::string value = or_empty(value_json);
-    if (value.size() > protocol::kXComMaxBytes) {
-      s->send(protocol::Message::Type::log,
-              "xcom_push '" + std::string(or_empty(key)) + "' refused: the value is " + std::to_string(value.size()) +
-                  " bytes, more than the limit of " + std::to_string(protocol::kXComMaxBytes),
+    // Refused here what the engine would refuse, before it crosses the socket.
+    if (std::string problem = xcom_problem(or_empty(key), value); !problem.empty()) {
+      s->send(protocol::Message::Type::log, "xcom_push '" + std::string(or_empty(key)) + "' refused: " + problem,
               DAGRUN_LOG_WARN);
       return -1;
     }

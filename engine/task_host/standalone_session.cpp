@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/xcom.h"
 #include "task_host/host_try.h"
 #include "task_host/standalone_request.h"
 
@@ -42,18 +43,6 @@ std::string log_line(int level, std::string_view message) {
   }
   line += '\n';
   return line;
-}
-
-// The rules the engine applies to a push (check_xcom_value): here nothing
-// stores the value, so the host refuses what the engine would refuse.
-std::string check_push(std::string_view key, std::string_view value_json) {
-  if (key.empty()) return "the key is empty";
-  if (key.size() > 250) return "the key is longer than 250 bytes";
-  if (value_json.size() > protocol::kXComMaxBytes)
-    return "the value is " + std::to_string(value_json.size()) + " bytes, more than the limit of " +
-           std::to_string(protocol::kXComMaxBytes);
-  if (!nlohmann::json::accept(value_json)) return "the value is not valid JSON";
-  return {};
 }
 
 struct Standalone : TryReporter {
@@ -115,7 +104,7 @@ int cb_xcom_push(void* data, const char* key, const char* value_json) {
   try {
     Standalone* s = session_of(data);
     std::string_view k = or_empty(key), value = or_empty(value_json);
-    if (auto why = check_push(k, value); !why.empty()) {
+    if (auto why = xcom_problem(k, value); !why.empty()) {
       s->log(DAGRUN_LOG_WARN, "xcom_push '" + std::string(k) + "' refused: " + why);
       return -1;
     }

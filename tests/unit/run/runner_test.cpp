@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "null_store.h"
+#include "model/xcom.h"
 #include "run/runner.h"
 
 using namespace dagrun;
@@ -193,6 +194,26 @@ TEST_CASE("xcom pushed by one task is pulled by its downstream") {
   CHECK(pulled == "42");
   REQUIRE(f.recorder.xcoms.size() == 1);
   CHECK(f.recorder.xcoms[0].value_json == "42");
+}
+
+TEST_CASE("every xcom the run records passes the one rule, whichever executor pushed it") {
+  // An executor that pushes past the plugin callbacks (as the container
+  // executor does with a container's whole output) meets the same limits.
+  std::vector<std::string> refused;
+  Fixture f([&](const TryRequest&, TrySink& sink, const CancelToken&) {
+    const std::string big = "\"" + std::string(kXComMaxBytes, 'x') + "\"";
+    refused = {sink.xcom_push("out", big), sink.xcom_push("", "1"), sink.xcom_push(std::string(251, 'k'), "1"),
+               sink.xcom_push("k", "{not json"), sink.xcom_push("k", "1")};
+    return ok();
+  });
+  Dag dag;
+  dag.tasks = {task("a")};
+  f.run(dag);
+  CHECK(refused == std::vector<std::string>{
+                       "the value is " + std::to_string(kXComMaxBytes + 2) + " bytes, more than the limit of 65536",
+                       "the key is empty", "the key is longer than 250 bytes", "the value is not valid JSON", ""});
+  REQUIRE(f.recorder.xcoms.size() == 1);
+  CHECK(f.recorder.xcoms[0].key == "k");
 }
 
 namespace {
