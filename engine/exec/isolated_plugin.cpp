@@ -14,6 +14,7 @@
 #include "exec/output_capture.h"
 #include "exec/plugin_context.h"
 #include "base/process.h"
+#include "base/unique_fd.h"
 #include "exec/try_callbacks.h"
 #include "plugin/protocol.h"
 
@@ -23,12 +24,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using protocol::Message;
 
-struct Socket {
-  int fd = -1;
-  ~Socket() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 // The engine's end of the protocol socket, serviced by watch_child's poll.
 class HostConnection : public PollChannel {
@@ -157,8 +152,8 @@ TryOutcome run_isolated_plugin(const PluginFile& file, const TryRequest& request
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
     return failed_outcome("cannot create the task host socket: " + std::string(std::strerror(errno)));
-  Socket engine_end{pair[0]}, host_end{pair[1]};
-  ::fcntl(engine_end.fd, F_SETFL, O_NONBLOCK);
+  UniqueFd engine_end(pair[0]), host_end(pair[1]);
+  ::fcntl(engine_end.get(), F_SETFL, O_NONBLOCK);
 
   SpawnSpec spec;
   spec.argv = {options.task_host.string(), "--run"};
@@ -167,7 +162,7 @@ TryOutcome run_isolated_plugin(const PluginFile& file, const TryRequest& request
   spec.cwd = request.data_dir;
   OutputCapture output(log);  // plugins may printf
   spec.stdout_fd = spec.stderr_fd = output.child_fd();
-  spec.fds = {{host_end.fd, protocol::kHostFd}};
+  spec.fds = {{host_end.get(), protocol::kHostFd}};
   // A cancel that arrives while the host is still starting waits until its
   // handler is in place, so the plugin always sees it through is_cancelled().
   spec.blocked_signals = {SIGTERM};
@@ -175,7 +170,7 @@ TryOutcome run_isolated_plugin(const PluginFile& file, const TryRequest& request
   // The request goes into the socket buffer before the host exists, so the
   // host finds it as soon as it reads; what does not fit is sent from the
   // poll loop.
-  HostConnection host(engine_end.fd, callbacks);
+  HostConnection host(engine_end.get(), callbacks);
   host.queue(protocol::encode(host_request));
   host.on_ready(POLLOUT);
 
@@ -188,8 +183,7 @@ TryOutcome run_isolated_plugin(const PluginFile& file, const TryRequest& request
     log.write_line(LogLevel::error, why);
     return failed_outcome(why);
   }
-  ::close(host_end.fd);
-  host_end.fd = -1;
+  host_end.reset();
   output.close_child_fd();
   sink.started_process(child->pid());
 

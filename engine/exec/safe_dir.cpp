@@ -1,5 +1,7 @@
 #include "exec/safe_dir.h"
 
+#include "base/unique_fd.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -17,24 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  Fd& operator=(Fd&& o) noexcept {
-    std::swap(fd_, o.fd_);
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 
@@ -49,12 +33,12 @@ constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
   throw std::system_error(err, std::generic_category(), path.string());
 }
 
-Fd open_root(const fs::path& root, bool create) {
+UniqueFd open_root(const fs::path& root, bool create) {
   const fs::path dir = root.empty() ? fs::path(".") : root;
   if (create) fs::create_directories(dir);
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) fail(errno, dir);
-  return Fd(fd);
+  return UniqueFd(fd);
 }
 
 // The components of `relative`, each a plain name: an absolute path, "." or
@@ -71,15 +55,15 @@ std::vector<std::string> components(const fs::path& relative) {
   return out;
 }
 
-Fd open_below(const fs::path& root, const fs::path& relative, bool create) {
-  Fd dir = open_root(root, create);
+UniqueFd open_below(const fs::path& root, const fs::path& relative, bool create) {
+  UniqueFd dir = open_root(root, create);
   fs::path shown = root;
   for (const std::string& name : components(relative)) {
     shown /= name;
     if (create && ::mkdirat(dir.get(), name.c_str(), 0777) != 0 && errno != EEXIST) fail(errno, shown);
     int fd = ::openat(dir.get(), name.c_str(), kDirFlags);
     if (fd < 0) fail(errno, shown);
-    dir = Fd(fd);
+    dir = UniqueFd(fd);
   }
   return dir;
 }
@@ -103,7 +87,7 @@ void remove_at(int parent, const std::string& name, int depth, std::error_code& 
     if (errno != ENOENT) ec.assign(errno, std::generic_category());
     return;
   }
-  Fd dir(fd);
+  UniqueFd dir(fd);
   std::vector<std::string> names;
   {
     int listing = ::dup(dir.get());
@@ -129,7 +113,7 @@ void remove_at(int parent, const std::string& name, int depth, std::error_code& 
 void make_dirs_below(const fs::path& root, const fs::path& relative) { open_below(root, relative, true); }
 
 void chmod_dir_below(const fs::path& root, const fs::path& relative, mode_t mode) {
-  Fd dir = open_below(root, relative, false);
+  UniqueFd dir = open_below(root, relative, false);
   if (::fchmod(dir.get(), mode) != 0) fail(errno, root / relative);
 }
 
@@ -145,7 +129,7 @@ bool remove_below(const fs::path& root, const fs::path& relative, std::error_cod
     names.pop_back();
     fs::path parent_rel;
     for (const std::string& n : names) parent_rel /= n;
-    std::optional<Fd> parent;
+    std::optional<UniqueFd> parent;
     try {
       parent.emplace(open_below(root, parent_rel, false));
     } catch (const std::system_error& e) {

@@ -16,6 +16,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/unique_fd.h"
+
 namespace dagrun {
 namespace fs = std::filesystem;
 
@@ -25,16 +27,6 @@ std::system_error os_error(const std::string& what, const fs::path& path) {
   return std::system_error(errno, std::generic_category(), what + " " + path.string());
 }
 
-// Owns a descriptor for the length of a scope.
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-};
 
 // A record is a kind letter, then each field as `<length>:<bytes>`, then a
 // newline. Length-prefixed rather than JSON: any bytes (an error message
@@ -261,18 +253,10 @@ fs::path journal_path(const fs::path& dir, const std::string& engine_id) {
 ChangeJournal::ChangeJournal(fs::path path) : path_(std::move(path)) {
   if (::mkdir(path_.parent_path().c_str(), 0700) != 0 && errno != EEXIST)
     throw os_error("cannot create the journal directory", path_.parent_path());
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd_ < 0) throw os_error("cannot create the journal", path_);
+  fd_.reset(::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd_) throw os_error("cannot create the journal", path_);
   // Held until this process exits: a replayer that gets it knows the writer is gone.
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-    auto e = os_error("cannot lock the journal", path_);
-    ::close(fd_);
-    throw e;
-  }
-}
-
-ChangeJournal::~ChangeJournal() {
-  if (fd_ >= 0) ::close(fd_);
+  if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) throw os_error("cannot lock the journal", path_);
 }
 
 void ChangeJournal::append(const std::vector<const StoreChange*>& changes) {
@@ -281,7 +265,7 @@ void ChangeJournal::append(const std::vector<const StoreChange*>& changes) {
   for (const StoreChange* c : changes) append_record(text, *c);
   size_t written = 0;
   while (written < text.size()) {
-    const ssize_t n = ::write(fd_, text.data() + written, text.size() - written);
+    const ssize_t n = ::write(fd_.get(), text.data() + written, text.size() - written);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) throw os_error("cannot write the journal", path_);
     written += static_cast<size_t>(n);
@@ -291,37 +275,36 @@ void ChangeJournal::append(const std::vector<const StoreChange*>& changes) {
 
 void ChangeJournal::clear() {
   if (size_ == 0) return;
-  if (::ftruncate(fd_, 0) != 0) throw os_error("cannot empty the journal", path_);
+  if (::ftruncate(fd_.get(), 0) != 0) throw os_error("cannot empty the journal", path_);
   size_ = 0;
 }
 
 void ChangeJournal::discard() {
-  if (fd_ < 0) return;
+  if (!fd_) return;
   ::unlink(path_.c_str());
-  ::close(fd_);
-  fd_ = -1;
+  fd_.reset();
 }
 
 ReplayResult replay_journal(Store& store, const fs::path& path) {
   ReplayResult out;
-  Fd f(::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
-  if (f.fd < 0) {
+  UniqueFd f(::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+  if (!f) {
     if (errno == ENOENT) return out;
     throw os_error("cannot open the journal", path);
   }
-  if (::flock(f.fd, LOCK_EX | LOCK_NB) != 0) {
+  if (::flock(f.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK) throw os_error("cannot lock the journal", path);
     out.status = ReplayResult::Status::busy;
     return out;
   }
   struct stat st {};
-  if (::fstat(f.fd, &st) != 0) throw os_error("cannot read the journal", path);
+  if (::fstat(f.get(), &st) != 0) throw os_error("cannot read the journal", path);
   if (st.st_nlink == 0) return out;  // replayed and removed while this waited
 
   std::string text;
   char buf[65536];
   for (;;) {
-    const ssize_t n = ::read(f.fd, buf, sizeof buf);
+    const ssize_t n = ::read(f.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw os_error("cannot read the journal", path);
     if (n == 0) break;

@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/unique_fd.h"
 #include "store/records.h"
 #include "store/store.h"
 
@@ -43,7 +44,7 @@ class ChangeJournal {
   // std::system_error when that fails.
   explicit ChangeJournal(std::filesystem::path path);
   // Closes the file; it stays for recovery unless discard() was called.
-  ~ChangeJournal();
+  ~ChangeJournal() = default;
   ChangeJournal(const ChangeJournal&) = delete;
   ChangeJournal& operator=(const ChangeJournal&) = delete;
 
@@ -61,7 +62,7 @@ class ChangeJournal {
 
  private:
   std::filesystem::path path_;
-  int fd_ = -1;
+  UniqueFd fd_;
   std::uint64_t size_ = 0;
 };
 

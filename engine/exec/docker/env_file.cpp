@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <system_error>
 
+#include "base/unique_fd.h"
+
 namespace dagrun {
 namespace {
 
@@ -64,16 +66,6 @@ EnvList parse_env_file(std::string_view text, std::string_view name, const EnvLo
 
 namespace {
 
-// Closes a descriptor it owns.
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 // Env files are small; a larger one is a mistake (or /dev/zero behind a link).
 constexpr off_t kMaxEnvFileBytes = 1 << 20;
@@ -90,36 +82,35 @@ EnvList read_env_file(const std::filesystem::path& path, const EnvLookup& engine
   if (!path.is_absolute()) cannot_read(path, "not an absolute path");
   // One component at a time from /, none of them a link: what was approved is
   // what is read, even if a link was swapped in since.
-  Fd dir(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (dir.fd < 0) cannot_read(path, errno_text(errno));
+  UniqueFd dir(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir.valid()) cannot_read(path, errno_text(errno));
   std::vector<std::string> parts;
   for (const auto& part : path.relative_path())
     if (!part.empty() && part != ".") parts.push_back(part.string());
   if (parts.empty()) cannot_read(path, "not a file");
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
     if (parts[i] == "..") cannot_read(path, "the path contains '..'");
-    int next = ::openat(dir.fd, parts[i].c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int next = ::openat(dir.get(), parts[i].c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (next < 0) {
       const int err = errno;
       cannot_read(path, err == ENOTDIR || err == ELOOP ? parts[i] + " is a symbolic link or not a directory"
                                                        : errno_text(err));
     }
-    ::close(dir.fd);
-    dir.fd = next;
+    dir.reset(next);
   }
-  Fd file(::openat(dir.fd, parts.back().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-  if (file.fd < 0) {
+  UniqueFd file(::openat(dir.get(), parts.back().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!file.valid()) {
     const int err = errno;
     cannot_read(path, err == ELOOP ? "it is a symbolic link, which is never followed" : errno_text(err));
   }
   struct stat st {};
-  if (::fstat(file.fd, &st) != 0) cannot_read(path, errno_text(errno));
+  if (::fstat(file.get(), &st) != 0) cannot_read(path, errno_text(errno));
   if (!S_ISREG(st.st_mode)) cannot_read(path, "not a regular file");
   if (st.st_size > kMaxEnvFileBytes) cannot_read(path, "larger than 1MiB");
   std::string text;
   char buf[8192];
   for (;;) {
-    ssize_t n = ::read(file.fd, buf, sizeof buf);
+    ssize_t n = ::read(file.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) cannot_read(path, errno_text(errno));
     if (n == 0) break;
