@@ -42,7 +42,7 @@ std::string take_log_error(const std::filesystem::path& path) {
 }
 
 TryLog::~TryLog() {
-  if (fd_ >= 0) ::close(fd_);
+  fd_.reset();
   std::string why = error();
   std::lock_guard lock(g_errors_mu);
   if (why.empty())
@@ -62,9 +62,9 @@ std::string TryLog::error() const {
 }
 
 int TryLog::open_locked() {
-  if (fd_ < 0) {
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd_ < 0) {
+  if (!fd_) {
+    fd_.reset(::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (!fd_) {
       const int err = errno;
       if (errno_ == 0) {
         errno_ = err;
@@ -74,7 +74,7 @@ int TryLog::open_locked() {
                                std::error_code(err, std::generic_category()).message());
     }
   }
-  return fd_;
+  return fd_.get();
 }
 
 int TryLog::fd() {

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/unique_fd.h"
 #include "exec/executor.h"
 
 namespace dagrun {
@@ -53,7 +54,7 @@ class TryLog {
 
   std::filesystem::path path_;
   mutable std::mutex mu_;
-  int fd_ = -1;
+  UniqueFd fd_;
   int errno_ = 0;  // the first write or open error; nothing is written after it
   std::string failed_op_;  // what failed: "cannot create the file" or empty for a write
   std::uint64_t written_ = 0;

@@ -10,25 +10,21 @@
 namespace dagrun {
 
 DagWatch::DagWatch(const std::filesystem::path& dir) {
-  fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "inotify_init1");
+  fd_.reset(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  if (!fd_) throw std::system_error(errno, std::generic_category(), "inotify_init1");
   // Editors replace files by renaming a temporary one over them: MOVED_TO
   // covers that; CLOSE_WRITE a file written in place.
   const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE;
-  if (::inotify_add_watch(fd_, dir.c_str(), mask) < 0) {
-    int err = errno;
-    ::close(fd_);
-    throw std::system_error(err, std::generic_category(), "cannot watch " + dir.string());
+  if (::inotify_add_watch(fd_.get(), dir.c_str(), mask) < 0) {
+    throw std::system_error(errno, std::generic_category(), "cannot watch " + dir.string());
   }
 }
-
-DagWatch::~DagWatch() { ::close(fd_); }
 
 bool DagWatch::drain() {
   alignas(inotify_event) char buf[4096];
   bool relevant = false;
   for (;;) {
-    ssize_t n = ::read(fd_, buf, sizeof buf);
+    ssize_t n = ::read(fd_.get(), buf, sizeof buf);
     if (n <= 0) return relevant;
     for (char* p = buf; p < buf + n;) {
       auto* e = reinterpret_cast<inotify_event*>(p);

@@ -4,21 +4,22 @@
 
 #include <filesystem>
 
+#include "base/unique_fd.h"
+
 namespace dagrun {
 
 class DagWatch {
  public:
   explicit DagWatch(const std::filesystem::path& dir);  // throws on failure
-  ~DagWatch();
   DagWatch(const DagWatch&) = delete;
   DagWatch& operator=(const DagWatch&) = delete;
 
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
   // Consumes pending events; true when any concerned a *.json file.
   bool drain();
 
  private:
-  int fd_ = -1;
+  UniqueFd fd_;
 };
 
 }  // namespace dagrun

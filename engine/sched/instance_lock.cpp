@@ -35,10 +35,4 @@ std::optional<InstanceLock> InstanceLock::acquire(const std::string& path, std::
   return InstanceLock(fd);
 }
 
-InstanceLock::InstanceLock(InstanceLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-
-InstanceLock::~InstanceLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
-}
-
 }  // namespace dagrun

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "base/unique_fd.h"
+
 namespace dagrun {
 
 class InstanceLock {
@@ -13,14 +15,10 @@ class InstanceLock {
   // Takes the lock on `path` or returns nullopt, with who holds it (as the
   // holder wrote: "pid 123 on host, since 2026-...") in `holder`.
   static std::optional<InstanceLock> acquire(const std::string& path, std::string* holder);
-  InstanceLock(InstanceLock&& other) noexcept;
-  InstanceLock& operator=(InstanceLock&&) = delete;
-  InstanceLock(const InstanceLock&) = delete;
-  ~InstanceLock();
 
  private:
   explicit InstanceLock(int fd) : fd_(fd) {}
-  int fd_ = -1;
+  UniqueFd fd_;  // closing it releases the flock
 };
 
 }  // namespace dagrun

@@ -29,23 +29,19 @@ sockaddr_un address_for(const std::string& db_path, socklen_t& len) {
 }  // namespace
 
 WakeListener::WakeListener(const std::string& db_path) {
-  fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket");
+  fd_.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd_) throw std::system_error(errno, std::generic_category(), "socket");
   socklen_t len = 0;
   sockaddr_un addr = address_for(db_path, len);
-  if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
-    int err = errno;
-    ::close(fd_);
-    throw std::system_error(err, std::generic_category(), "cannot listen for wake-ups");
+  if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+    throw std::system_error(errno, std::generic_category(), "cannot listen for wake-ups");
   }
 }
-
-WakeListener::~WakeListener() { ::close(fd_); }
 
 int WakeListener::drain() {
   int n = 0;
   char buf[16];
-  while (::recv(fd_, buf, sizeof buf, 0) >= 0) ++n;
+  while (::recv(fd_.get(), buf, sizeof buf, 0) >= 0) ++n;
   return n;
 }
 

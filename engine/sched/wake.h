@@ -7,21 +7,22 @@
 
 #include <string>
 
+#include "base/unique_fd.h"
+
 namespace dagrun {
 
 class WakeListener {
  public:
   explicit WakeListener(const std::string& db_path);  // throws on failure
-  ~WakeListener();
   WakeListener(const WakeListener&) = delete;
   WakeListener& operator=(const WakeListener&) = delete;
 
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
   // Reads every pending wake-up; returns how many there were.
   int drain();
 
  private:
-  int fd_ = -1;
+  UniqueFd fd_;
 };
 
 // Sends a wake-up to the scheduler of this database, if one listens.

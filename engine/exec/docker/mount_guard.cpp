@@ -41,19 +41,14 @@ std::string describe(const nlohmann::json& container) {
 
 MountLock::MountLock(const fs::path& home) {
   const fs::path path = (home.empty() ? fs::current_path() : home) / ".dagrun-mounts.lock";
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd_ < 0)
+  fd_.reset(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd_)
     throw DockerConfigError("cannot open the mount lock " + path.string() + ": " + errno_text(errno));
-  while (::flock(fd_, LOCK_EX) != 0) {
+  while (::flock(fd_.get(), LOCK_EX) != 0) {
     if (errno == EINTR) continue;
     const int err = errno;
-    ::close(fd_);
     throw DockerConfigError("cannot lock the mount lock " + path.string() + ": " + errno_text(err));
   }
-}
-
-MountLock::~MountLock() {
-  if (fd_ >= 0) ::close(fd_);  // releases the flock
 }
 
 nlohmann::json running_engine_containers_filter() {

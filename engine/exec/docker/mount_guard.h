@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/unique_fd.h"
+
 namespace dagrun {
 
 // An exclusive flock on HOME/.dagrun-mounts.lock, held until destroyed. Blocks
@@ -25,12 +27,11 @@ class MountLock {
  public:
   // Throws DockerConfigError when the lock file cannot be opened or locked.
   explicit MountLock(const std::filesystem::path& home);
-  ~MountLock();
   MountLock(const MountLock&) = delete;
   MountLock& operator=(const MountLock&) = delete;
 
  private:
-  int fd_ = -1;
+  UniqueFd fd_;  // closing it releases the flock
 };
 
 // The filters for GET /containers/json that list the engine's running containers.
