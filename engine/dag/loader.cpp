@@ -203,10 +203,11 @@ LoadResult DagReader::finish(const StreamedDag& doc) {
   return result;
 }
 
-// default_args first, then each container task's container object completed and
-// checked against the policy. Each object is checked as written, before merging,
-// so a refused value is reported where it stands: once in default_args, not once
-// per task that inherits it.
+// default_args first; then each task's own keys checked for an effect on it (which,
+// for a plugin, may depend on the isolation default_args gives), and each container
+// task's container object completed and checked against the policy. Each object is
+// checked as written, before merging, so a refused value is reported where it
+// stands: once in default_args, not once per task that inherits it.
 void DagReader::apply_task_defaults() {
   TaskDefaults defaults;
   if (default_args_) defaults = read_default_args(*default_args_, problems_);
@@ -223,16 +224,23 @@ void DagReader::apply_task_defaults() {
   // Tasks that give nothing of their own share one completed container.
   std::shared_ptr<const ContainerSpec> inherited;
   for (size_t i = 0; i < dag_.tasks.size(); ++i) {
+    const int index = static_cast<int>(i);
+    auto scope_of = [&](const TaskSpec& t) {
+      return Scope{"/tasks", index, id_valid_[i] ? std::string_view(t.task_id) : std::string_view()};
+    };
     // Without default_args only container tasks have anything to complete: the
     // others are not moved out and back (for 100,000 tasks that was most of the
     // time spent after parsing).
-    if (!default_args_ && dag_.tasks[i].kind != TaskKind::container) continue;
+    if (!default_args_ && dag_.tasks[i].kind != TaskKind::container) {
+      check_keys_have_effect(dag_.tasks[i], task_keys_[i], {}, scope_of(dag_.tasks[i]), problems_);
+      continue;
+    }
     TaskRead read{std::move(dag_.tasks[i]), task_keys_[i], id_valid_[i] != 0, container_keys_[i]};
     if (default_args_) apply_defaults(defaults, read);
     TaskSpec& task = read.spec;
+    const Scope scope = scope_of(task);
+    check_keys_have_effect(task, read.keys, defaults.keys, scope, problems_);
     if (task.kind == TaskKind::container && task.container) {
-      const int index = static_cast<int>(i);
-      Scope scope{"/tasks", index, read.id_valid ? std::string_view(task.task_id) : std::string_view()};
       report_violations(checker(), *task.container, scope.pointer("container"), scope.context());
       const ContainerKeySet own = read.container_keys;
       if (!(own | defaults.container_keys).test(static_cast<size_t>(ContainerKey::image)))

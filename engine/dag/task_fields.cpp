@@ -1,7 +1,7 @@
 #include "dag/task_fields.h"
 
 #include <algorithm>
-#include <array>
+#include <string>
 
 #include "model/limits.h"
 #include "base/suggest.h"
@@ -9,26 +9,14 @@
 namespace dagrun {
 namespace {
 
-constexpr std::array<std::string_view, kTaskKeyCount> kTaskKeyNames{
-    "task_id",     "upstream",        "command",
-    "plugin",      "container",       "params",
-    "env",         "retries",         "retry_delay",
-    "retry_exponential_backoff",      "max_retry_delay",
-    "execution_timeout",              "cpu_limit",
-    "trigger_rule", "isolation",      "memory_limit",
-};
-
 size_t bit(TaskKey k) { return static_cast<size_t>(k); }
-
-bool is_kind(TaskKey k) {
-  return k == TaskKey::command || k == TaskKey::plugin || k == TaskKey::container;
-}
 
 void report_unknown_key(const Scope& scope, std::string_view key, bool defaults_only,
                         Problems& problems) {
   Suggester s(key);
   for (size_t i = 0; i < kTaskKeyCount; ++i)
-    if (!defaults_only || has_default(static_cast<TaskKey>(i))) s.consider(kTaskKeyNames[i]);
+    if (!defaults_only || has_default(static_cast<TaskKey>(i)))
+      s.consider(task_key_name(static_cast<TaskKey>(i)));
   problems.at_key(scope, key, "unknown key '" + std::string(key) + "'" + did_you_mean(s.best()));
 }
 
@@ -187,24 +175,6 @@ void read_upstream(const Json& v, const Scope& s, TaskSpec& spec, Problems& p) {
 
 }  // namespace
 
-std::optional<TaskKey> parse_task_key(std::string_view name) {
-  for (size_t i = 0; i < kTaskKeyCount; ++i)
-    if (kTaskKeyNames[i] == name) return static_cast<TaskKey>(i);
-  return std::nullopt;
-}
-
-std::string_view task_key_name(TaskKey key) { return kTaskKeyNames[bit(key)]; }
-
-bool has_default(TaskKey key) {
-  return key != TaskKey::task_id && key != TaskKey::upstream && key != TaskKey::command &&
-         key != TaskKey::plugin;
-}
-
-bool is_task_setting(std::string_view name) {
-  auto key = parse_task_key(name);
-  return key && has_default(*key);
-}
-
 TaskDefaults read_default_args(const Json& object, Problems& problems) {
   TaskDefaults defaults;
   const Scope scope{"/default_args", -1, {}};
@@ -223,7 +193,7 @@ TaskDefaults read_default_args(const Json& object, Problems& problems) {
       ContainerRead read = read_container(it.value(), scope, problems);
       defaults.spec.container = std::move(read.spec);
       defaults.container_keys = read.keys;
-    } else if (is_kind(*key)) {
+    } else if (is_kind_key(*key)) {
       problems.at_key(scope, name,
                       "'" + name + "' cannot be set in default_args: each task names its own "
                                    "command, plugin or container");
@@ -260,7 +230,7 @@ TaskRead read_task(const Json& object, int index, const LoadOptions& options,
     }
     out.keys.set(bit(*key));
     const Json& v = it.value();
-    if (is_kind(*key)) {
+    if (is_kind_key(*key)) {
       if (kind_key) {
         problems.at_key(scope, name,
                         "both '" + std::string(task_key_name(*kind_key)) + "' and '" + name +
@@ -291,27 +261,24 @@ TaskRead read_task(const Json& object, int index, const LoadOptions& options,
     }
   }
 
-  if (!kind_key) {
+  if (!kind_key)
     problems.at_value(scope, {}, "missing 'command', 'plugin' or 'container'; a task needs exactly one");
-  } else if (*kind_key != TaskKey::plugin) {
-    const bool container = *kind_key == TaskKey::container;
-    if (out.keys[bit(TaskKey::isolation)])
-      problems.at_key(scope, "isolation", "isolation applies to plugin tasks only");
-    if (out.keys[bit(TaskKey::memory_limit)])
-      problems.at_key(scope, "memory_limit",
-                      container ? "memory_limit applies to plugin tasks only; a container's is "
-                                  "container.mem_limit"
-                                : "memory_limit applies to plugin tasks only");
-  }
   return out;
 }
 
 void apply_defaults(const TaskDefaults& defaults, TaskRead& task) {
-  const TaskKeySet missing = defaults.keys & ~task.keys;
+  TaskKeySet missing = defaults.keys & ~task.keys;
   if (missing.none()) return;
   const TaskSpec& d = defaults.spec;
   TaskSpec& t = task.spec;
-  const bool plugin = t.kind == TaskKind::plugin;
+  // Which keys have an effect on a plugin depends on its isolation.
+  const size_t isolation = bit(TaskKey::isolation);
+  if (missing[isolation] && has_effect(TaskKey::isolation, task_form(t.kind, t.isolation)))
+    t.isolation = d.isolation;
+  missing.reset(isolation);
+  // A default with no effect on this task is meant for others (as Airflow gives a
+  // default argument only to the operators that take it).
+  missing &= keys_with_effect(task_form(t.kind, t.isolation));
   for (size_t k = 0; k < kTaskKeyCount; ++k) {
     if (!missing[k]) continue;
     switch (static_cast<TaskKey>(k)) {
@@ -326,15 +293,30 @@ void apply_defaults(const TaskDefaults& defaults, TaskRead& task) {
       case TaskKey::execution_timeout: t.execution_timeout = d.execution_timeout; break;
       case TaskKey::cpu_limit: t.cpu_limit = d.cpu_limit; break;
       case TaskKey::trigger_rule: t.trigger_rule = d.trigger_rule; break;
-      // Plugin-only settings in default_args are meant for the plugin tasks.
-      case TaskKey::isolation:
-        if (plugin) t.isolation = d.isolation;
-        break;
-      case TaskKey::memory_limit:
-        if (plugin) t.memory_limit = d.memory_limit;
-        break;
-      default: break;
+      case TaskKey::memory_limit: t.memory_limit = d.memory_limit; break;
+      default: break;  // container: complete_container; the rest cannot be defaults
     }
+  }
+}
+
+void check_keys_have_effect(const TaskSpec& spec, TaskKeySet own_keys, TaskKeySet default_keys,
+                            const Scope& scope, Problems& problems) {
+  TaskKeySet kinds;
+  for (TaskKey k : {TaskKey::command, TaskKey::plugin, TaskKey::container}) kinds.set(bit(k));
+  if ((own_keys & kinds).count() != 1) return;
+  const TaskForm form = task_form(spec.kind, spec.isolation);
+  const TaskKeySet idle = own_keys & ~keys_with_effect(form);
+  if (idle.none()) return;
+  const bool inherited_isolation = spec.kind == TaskKind::plugin && !own_keys[bit(TaskKey::isolation)] &&
+                                   default_keys[bit(TaskKey::isolation)];
+  for (size_t k = 0; k < kTaskKeyCount; ++k) {
+    if (!idle[k]) continue;
+    const auto key = static_cast<TaskKey>(k);
+    std::string message = "'" + std::string(task_key_name(key)) + "' has no effect on " +
+                          std::string(task_form_name(form));
+    if (inherited_isolation) message += ", which default_args makes it";
+    message += " (" + std::string(no_effect_hint(key, form)) + ")";
+    problems.at_key(scope, task_key_name(key), std::move(message));
   }
 }
 

@@ -1,46 +1,13 @@
 // The keys of a task, shared by the tasks themselves and by default_args.
 #pragma once
 
-#include <bitset>
-#include <optional>
-#include <string_view>
-
 #include "dag/container_fields.h"
 #include "dag/field_reader.h"
 #include "dag/loader.h"
+#include "dag/task_keys.h"
 #include "model/model.h"
 
 namespace dagrun {
-
-enum class TaskKey {
-  task_id,
-  upstream,
-  command,
-  plugin,
-  container,
-  params,
-  env,
-  retries,
-  retry_delay,
-  retry_exponential_backoff,
-  max_retry_delay,
-  execution_timeout,
-  cpu_limit,
-  trigger_rule,
-  isolation,
-  memory_limit,
-};
-constexpr size_t kTaskKeyCount = 16;
-
-std::optional<TaskKey> parse_task_key(std::string_view name);
-std::string_view task_key_name(TaskKey key);
-// default_args may set every key but the task's identity, upstream, command and
-// plugin; its container object fills in each container task's, key by key.
-bool has_default(TaskKey key);
-// A key that is a task setting: for the hint on unknown DAG-level keys.
-bool is_task_setting(std::string_view name);
-
-using TaskKeySet = std::bitset<kTaskKeyCount>;
 
 struct TaskDefaults {
   TaskSpec spec;    // the values default_args gives
@@ -65,9 +32,16 @@ struct TaskRead {
 TaskRead read_task(const Json& object, int index, const LoadOptions& options,
                    Problems& problems);
 
-// Fills in what default_args gives and the task does not. isolation and memory_limit
-// defaults apply to plugin tasks only. The container object is left to
-// complete_container.
+// Fills in what default_args gives and the task does not, where it has an effect
+// (task_keys.h): isolation first, on plugin tasks, then the keys with an effect on
+// the task's kind and isolation. The container object is left to complete_container.
 void apply_defaults(const TaskDefaults& defaults, TaskRead& task);
+
+// Reports each key the task gives itself that has no effect on it, at the key: on
+// its kind, and for a plugin on its isolation, its own or the one default_args
+// gives (default_keys: the keys default_args gives). A task with none or two of
+// command, plugin and container is left to the error about that.
+void check_keys_have_effect(const TaskSpec& spec, TaskKeySet own_keys, TaskKeySet default_keys,
+                            const Scope& scope, Problems& problems);
 
 }  // namespace dagrun

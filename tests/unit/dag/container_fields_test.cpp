@@ -310,9 +310,10 @@ TEST_CASE("plugin-only keys on a container task and container defaults' mistakes
   CHECK(joined(errors_of(R"({"dag_id": "d", "tasks": [
 {"task_id": "a", "container": {"image": "x"}, "memory_limit": "1g", "isolation": "process"}]})",
                          options())) ==
-        joined({"t.json:2:47: error: task 'a': memory_limit applies to plugin tasks only; a container's is "
-                "container.mem_limit",
-                "t.json:2:69: error: task 'a': isolation applies to plugin tasks only"}));
+        joined({"t.json:2:47: error: task 'a': 'memory_limit' has no effect on a container task (use "
+                "container.mem_limit)",
+                "t.json:2:69: error: task 'a': 'isolation' has no effect on a container task (isolation says "
+                "how a plugin runs; Docker isolates a container)"}));
   // Reported once, in default_args, whatever the number of tasks.
   CHECK(joined(errors_of(R"({"dag_id": "d",
 "default_args": {"container": {"image": "x", "imagee": "y"}},

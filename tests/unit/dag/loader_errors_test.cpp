@@ -166,7 +166,8 @@ const std::vector<Case> kCases = {
      {"t.json:2:29: error: default_args: retries must be a non-negative integer, got string"}},
     {"plugin-only settings on a command task",
      "{\"dag_id\": \"d\", \"tasks\": [\n{\"task_id\": \"a\", \"command\": [\"true\"], \"memory_limit\": \"1g\"}]}",
-     {"t.json:2:39: error: task 'a': memory_limit applies to plugin tasks only"}},
+     {"t.json:2:39: error: task 'a': 'memory_limit' has no effect on a command task (a command gets no "
+      "memory limit; a container task has container.mem_limit)"}},
     {"keys given twice, at any depth",
      "{\"dag_id\": \"d\", \"dag_id\": \"e\", \"params\": {\"a\": 1, \"a\": 2}, \"tasks\": [\n"
      "{\"task_id\": \"t\", \"command\": [\"true\"], \"env\": {\"A\": \"1\", \"A\": \"2\"}}]}",

@@ -83,20 +83,28 @@ TEST_CASE("default_args apply wherever they appear in the file") {
   CHECK(plain.execution_timeout == std::optional<Duration>(90min));
   CHECK(plain.trigger_rule == TriggerRule::all_done);
   CHECK(plain.env == std::vector<std::pair<std::string, std::string>>{{"STAGE", "test"}, {"ZONE", "a"}});
-  // Plugin-only defaults leave command tasks alone.
+  // Defaults without an effect on a command leave it alone; cpu_limit has one.
   CHECK(plain.isolation == Isolation::process);
   CHECK_FALSE(plain.memory_limit);
+  CHECK(plain.cpu_limit == std::optional<Duration>(10s));
 
   const TaskSpec& own = task(dag, "own_retries");
   CHECK(own.retries == 5);
   CHECK(own.env == std::vector<std::pair<std::string, std::string>>{{"MODE", "fast"}});  // replaced, not merged
 
+  // in_process from default_args: the limits default_args gives have no effect on it.
   const TaskSpec& plugin = task(dag, "plugin_task");
   CHECK(plugin.isolation == Isolation::in_process);
-  CHECK(plugin.memory_limit == std::optional<std::uint64_t>(256ull * 1024 * 1024));
-  CHECK(plugin.cpu_limit == std::optional<Duration>(2500ms));
+  CHECK_FALSE(plugin.memory_limit);
+  CHECK_FALSE(plugin.cpu_limit);
+  CHECK(plugin.execution_timeout == std::optional<Duration>(90min));
   CHECK(plugin.params == nlohmann::json{{"region", "eu"}, {"n", 3}});  // the DAG's params, then its own
   CHECK(plugin.upstream == std::vector<std::string>{"plain", "own_retries"});
+
+  const TaskSpec& limited = task(dag, "limited");
+  CHECK(limited.isolation == Isolation::process);
+  CHECK(limited.memory_limit == std::optional<std::uint64_t>(256ull * 1024 * 1024));
+  CHECK(limited.cpu_limit == std::optional<Duration>(2500ms));
 }
 
 TEST_CASE("a task without settings gets Airflow's defaults") {
