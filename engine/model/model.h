@@ -50,8 +50,8 @@ struct TaskSpec {
   TriggerRule trigger_rule = TriggerRule::all_success;
 
   Isolation isolation = Isolation::process;      // plugins only
-  std::optional<std::uint64_t> memory_limit;     // bytes; plugins in a process
-  std::optional<Duration> cpu_limit;             // CPU time; plugins in a process
+  std::optional<std::uint64_t> memory_limit;     // bytes; plugins in a process (dag/task_keys.h)
+  std::optional<Duration> cpu_limit;             // CPU time; commands and plugins in a process
 };
 
 struct Dag {
