@@ -13,6 +13,8 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/dag_folder.h"
+#include "app/dead_engines.h"
+#include "app/executors.h"
 #include "cli/engine_setup.h"
 #include "cli/run_log.h"
 #include "cli/verbs.h"
@@ -87,8 +89,8 @@ int verb_scheduler(Context& ctx) {
   std::unique_ptr<Store> store = open_history(ctx, true);
   EngineLease lease(*store, "scheduler");
   PluginCatalog plugins = discover_plugins(ctx);
-  clean_up_after_dead_engines(ctx, *store, lease.record(), load_dags(ctx, plugins));
-  ExecutorSet executors = make_executors(ctx, plugins, config);
+  app::clean_up_after_dead_engines(engine_paths(ctx.home), *store, lease.record(), load_dags(ctx, plugins));
+  ExecutorSet executors = app::make_executors(engine_paths(ctx.home), plugins, config);
   // A history that stays unwritable stops the scheduler like SIGTERM; the
   // next engine recovers its runs (see store_writer.h).
   StoreWriterOptions history;
@@ -142,7 +144,7 @@ int verb_scheduler(Context& ctx) {
       // A trigger killed with -9 leaves its run `running`: recover it now
       // rather than at the next engine's start; the step below resumes it.
       try {
-        recover_runs_of_dead_engines(ctx, *store, lease.record(), dags);
+        app::recover_runs_of_dead_engines(engine_paths(ctx.home), *store, lease.record(), dags);
       } catch (const std::exception& e) {
         spdlog::error("looking for dead engines failed: {}", e.what());
       }

@@ -9,6 +9,8 @@
 #include "cli/dag_lookup.h"
 #include "cli/progress_printer.h"
 #include "cli/verbs.h"
+#include "app/dead_engines.h"
+#include "app/executors.h"
 #include "cli/engine_setup.h"
 #include "run/engine_lease.h"
 #include "run/runner.h"
@@ -108,8 +110,8 @@ int verb_trigger(Context& ctx) {
 
   std::unique_ptr<Store> store = open_history(ctx, true);
   EngineLease lease(*store, "trigger");
-  clean_up_after_dead_engines(ctx, *store, lease.record(), results);
-  ExecutorSet executors = make_executors(ctx, plugins, config);
+  app::clean_up_after_dead_engines(engine_paths(ctx.home), *store, lease.record(), results);
+  ExecutorSet executors = app::make_executors(engine_paths(ctx.home), plugins, config);
 
   RunRequest request;
   request.dag = dag;
