@@ -1,5 +1,7 @@
 #include "cli/engine_setup.h"
 
+#include <utility>
+
 namespace dagrun::cli {
 
 app::EnginePaths engine_paths(const Home& home) {
@@ -15,8 +17,12 @@ app::EnginePaths engine_paths(const Home& home) {
   return paths;
 }
 
-std::shared_ptr<ChangeJournal> engine_journal(const Context& ctx, const EngineRecord& self) {
-  return std::make_shared<ChangeJournal>(journal_path(journal_dir_for(ctx.home.db), self.engine_id));
+app::EngineSettings engine_settings(const Context& ctx, std::string kind, EngineConfig config) {
+  app::EngineSettings settings;
+  settings.paths = engine_paths(ctx.home);
+  settings.kind = std::move(kind);
+  settings.config = std::move(config);
+  return settings;
 }
 
 }  // namespace dagrun::cli

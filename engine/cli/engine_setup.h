@@ -1,20 +1,19 @@
-// What the verbs that execute tasks take from the command line for the
-// engine's pieces (app/): its paths, and its journal.
+// The engine's settings (app/engine.h) from what the command line resolved:
+// every verb that runs tasks assembles its engine from these.
 #pragma once
 
-#include <memory>
+#include <string>
 
-#include "app/engine_paths.h"
+#include "app/engine.h"
 #include "cli/context.h"
-#include "store/change_journal.h"
-#include "store/records.h"
+#include "dag/engine_config.h"
 
 namespace dagrun::cli {
 
 app::EnginePaths engine_paths(const Home& home);
 
-// This engine's journal of uncommitted history (change_journal.h), next to
-// the database, where recovery by any engine on this host finds it.
-std::shared_ptr<ChangeJournal> engine_journal(const Context& ctx, const EngineRecord& self);
+// An engine of `kind` ("trigger", "scheduler") on the home of `ctx`, under
+// `config` (read_engine_config), handling SIGINT and SIGTERM.
+app::EngineSettings engine_settings(const Context& ctx, std::string kind, EngineConfig config);
 
 }  // namespace dagrun::cli

@@ -12,23 +12,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/engine.h"
 #include "cli/dag_folder.h"
-#include "app/dead_engines.h"
-#include "app/executors.h"
 #include "cli/engine_setup.h"
 #include "cli/run_log.h"
 #include "cli/verbs.h"
 #include "model/duration.h"
-#include "run/engine_lease.h"
-#include "run/runner.h"
-#include "run/signals.h"
 #include "sched/dag_watch.h"
 #include "sched/engine_watch.h"
 #include "sched/instance_lock.h"
 #include "sched/run_threads.h"
 #include "sched/scheduler.h"
 #include "sched/wake.h"
-#include "run/store_writer.h"
 
 namespace dagrun::cli {
 namespace {
@@ -81,54 +76,24 @@ int verb_scheduler(Context& ctx) {
               << ")\n";
     return kExitFailed;
   }
-  // Before any thread: every thread inherits the blocked signals.
-  CancelToken stop;
-  SignalCanceller signals(stop);
-
-  const EngineConfig config = read_engine_config(ctx);
-  std::unique_ptr<Store> store = open_history(ctx, true);
-  EngineLease lease(*store, "scheduler");
+  EngineConfig config = read_engine_config(ctx);
   PluginCatalog plugins = discover_plugins(ctx);
-  app::clean_up_after_dead_engines(engine_paths(ctx.home), *store, lease.record(), load_dags(ctx, plugins));
-  ExecutorSet executors = app::make_executors(engine_paths(ctx.home), plugins, config);
-  // A history that stays unwritable stops the scheduler like SIGTERM; the
-  // next engine recovers its runs (see store_writer.h).
-  StoreWriterOptions history;
-  history.on_stalled = [&stop](const std::string& why) { stop.cancel("the history cannot be written: " + why); };
-  history.journal = engine_journal(ctx, lease.record());
-  StoreWriter writer(*store, history);
+  const std::vector<LoadResult> loaded = load_dags(ctx, plugins);  // for the recovery of dead engines' runs
+  app::Engine engine(engine_settings(ctx, "scheduler", std::move(config)), std::move(plugins), loaded);
+  const CancelToken& stop = engine.stop();
   RunLog log(std::cout);
 
   RunThreads threads([&](std::shared_ptr<const Dag> dag, RunRecord run, const CancelToken& cancel,
-                         const CancelToken& drain) {
-    Runner runner(*store, executors, cancel);
-    runner.add_observer(&writer);
-    runner.add_observer(&log);
-    RunRequest req;
-    req.dag = dag.get();
-    req.run_id = run.run_id;
-    req.run_type = run.run_type;
-    req.conf_json = run.conf_json;
-    req.owner = lease.id();
-    req.home = ctx.home.root;
-    req.logs_root = ctx.home.logs;
-    req.data_root = ctx.home.data;
-    req.drain = &drain;
-    RunRecord end = runner.resume(req, std::move(run));
-    if (end.state == RunState::queued) {
-      writer.flush();
-      store->requeue_run(end.run_id, end.reason);
-    }
-  });
-  Scheduler scheduler(*store, threads, lease.id());
+                         const CancelToken& drain) { engine.resume(*dag, std::move(run), cancel, drain, {&log}); });
+  Scheduler scheduler(engine.store(), threads, engine.lease().id());
   std::set<std::string> reported;
   std::filesystem::create_directories(ctx.home.dags);
-  std::vector<std::shared_ptr<const Dag>> dags = load_valid(ctx, plugins, reported);
+  std::vector<std::shared_ptr<const Dag>> dags = load_valid(ctx, engine.plugins(), reported);
   scheduler.set_dags(dags);
-  EngineWatch engines(lease.id(), lease.record().hostname, kLeaseInterval);
+  EngineWatch engines(engine.lease().id(), engine.lease().record().hostname, kLeaseInterval);
   auto watch_engines = [&] {
     try {
-      engines.watch(store->list_engines());
+      engines.watch(engine.store().list_engines());
     } catch (const std::exception& e) {
       spdlog::warn("{}", e.what());  // the periodic check tries again
     }
@@ -137,14 +102,14 @@ int verb_scheduler(Context& ctx) {
   DagWatch watch(ctx.home.dags);
   WakeListener wake(ctx.home.db.string());
   std::cout << "dagrun scheduler: " << ctx.home.dags.string() << " -> " << ctx.home.db.string() << " (engine "
-            << lease.id() << ")" << std::endl;
+            << engine.lease().id() << ")" << std::endl;
 
   while (!stop.cancelled()) {
     if (engines.due(std::chrono::steady_clock::now())) {
       // A trigger killed with -9 leaves its run `running`: recover it now
       // rather than at the next engine's start; the step below resumes it.
       try {
-        app::recover_runs_of_dead_engines(engine_paths(ctx.home), *store, lease.record(), dags);
+        engine.recover_dead_engines(dags);
       } catch (const std::exception& e) {
         spdlog::error("looking for dead engines failed: {}", e.what());
       }
@@ -167,7 +132,7 @@ int verb_scheduler(Context& ctx) {
       // Editors write in several steps: let them finish before reading.
       ::poll(nullptr, 0, 50);
       if (watch.drain()) {
-        dags = load_valid(ctx, plugins, reported);
+        dags = load_valid(ctx, engine.plugins(), reported);
         scheduler.set_dags(dags);
       }
     }
@@ -187,7 +152,7 @@ int verb_scheduler(Context& ctx) {
     }
     threads.reap();
   }
-  writer.flush();
+  engine.flush();
   std::cout << "dagrun scheduler: stopped" << std::endl;
   return kExitOk;
 }
