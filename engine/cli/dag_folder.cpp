@@ -2,7 +2,8 @@
 
 #include <iostream>
 
-#include "cli/engine_setup.h"
+#include "app/executors.h"
+#include "app/history.h"
 #include "dag/folder_loader.h"
 
 namespace dagrun::cli {
@@ -50,7 +51,7 @@ std::vector<LoadResult> load_dags(const Context& ctx, const PluginCatalog& plugi
   EngineConfig config = read_engine_config(ctx);
   if (!std::filesystem::is_directory(ctx.home.dags)) return {};
   std::vector<std::string> names = plugin_names(plugins);
-  const TrustRules trust = trust_rules(ctx, config, plugins);
+  const TrustRules trust = app::trust_rules(ctx.home.root, config, plugins);
   return load_dag_folder(ctx.home.dags, load_options(ctx, config, names, trust));
 }
 
@@ -58,7 +59,7 @@ std::vector<LoadResult> load_dag_files(const Context& ctx, const PluginCatalog& 
                                        const std::vector<std::string>& files) {
   EngineConfig config = read_engine_config(ctx);
   std::vector<std::string> names = plugin_names(plugins);
-  const TrustRules trust = trust_rules(ctx, config, plugins);
+  const TrustRules trust = app::trust_rules(ctx.home.root, config, plugins);
   LoadOptions options = load_options(ctx, config, names, trust);
   std::vector<LoadResult> results;
   for (const auto& file : files) results.push_back(load_dag_file(file, options));
@@ -69,10 +70,6 @@ void print_diagnostics(std::ostream& out, const LoadResult& result) {
   for (const Diagnostic& d : result.diagnostics) out << d.to_string() << "\n";
 }
 
-std::unique_ptr<Store> open_history(const Context& ctx, bool create) {
-  if (!create && !std::filesystem::exists(ctx.home.db)) return nullptr;
-  if (ctx.home.db.has_parent_path()) std::filesystem::create_directories(ctx.home.db.parent_path());
-  return open_sqlite_store(ctx.home.db.string());
-}
+std::unique_ptr<Store> open_history(const Context& ctx, bool create) { return app::open_history(ctx.home.db, create); }
 
 }  // namespace dagrun::cli

@@ -1,37 +1,20 @@
-// dagrun scheduler: the daemon. Creates each DAG's runs on its schedule,
-// starts queued runs, reloads DAG files as they change, resumes runs whose
-// engine died (at its start, and while it runs), and sleeps in between: poll()
-// on a signalfd, an inotify watch, a wake-up socket, run completions and a
-// pidfd per other engine on this host, with a timeout until the next due run
-// or the next look for dead engines.
-#include <poll.h>
-
-#include <algorithm>
+// dagrun scheduler [--grace DURATION]: runs the scheduler daemon
+// (app/scheduler_daemon.h) in the foreground, one per database, until
+// SIGINT or SIGTERM, and prints what it and its runs do.
 #include <iostream>
 #include <set>
 
-#include <spdlog/spdlog.h>
-
+#include "app/engine.h"
+#include "app/scheduler_daemon.h"
 #include "cli/dag_folder.h"
 #include "cli/engine_setup.h"
 #include "cli/run_log.h"
 #include "cli/verbs.h"
 #include "model/duration.h"
-#include "run/engine_lease.h"
-#include "run/runner.h"
-#include "run/signals.h"
-#include "sched/dag_watch.h"
-#include "sched/engine_watch.h"
 #include "sched/instance_lock.h"
-#include "sched/run_threads.h"
-#include "sched/scheduler.h"
-#include "sched/wake.h"
-#include "run/store_writer.h"
 
 namespace dagrun::cli {
 namespace {
-
-using Clock = std::chrono::system_clock;
 
 // Loads the folder; reports each problem once, not on every reload.
 std::vector<std::shared_ptr<const Dag>> load_valid(const Context& ctx, const PluginCatalog& plugins,
@@ -53,14 +36,29 @@ std::vector<std::shared_ptr<const Dag>> load_valid(const Context& ctx, const Plu
   return valid;
 }
 
-int timeout_ms(std::optional<TimePoint> next_due) {
-  // Never sleep longer than a minute: a safety net against a missed wake-up
-  // or a clock step, at no measurable cost.
-  constexpr long long kMax = 60'000;
-  if (!next_due) return static_cast<int>(kMax);
-  auto left = std::chrono::ceil<std::chrono::milliseconds>(*next_due - Clock::now()).count();
-  return static_cast<int>(std::clamp<long long>(left, 0, kMax));
-}
+// The daemon's own lines on stdout, flushed each: they interleave with the
+// run log, and whoever reads the output may be waiting for one.
+class DaemonPrinter : public app::SchedulerEvents {
+ public:
+  DaemonPrinter(const Context& ctx, const app::Engine& engine) : ctx_(ctx), engine_(engine) {}
+
+  void started() override {
+    std::cout << "dagrun scheduler: " << ctx_.home.dags.string() << " -> " << ctx_.home.db.string() << " (engine "
+              << engine_.lease().id() << ")" << std::endl;
+  }
+  void stopping(const std::string& reason, size_t active_runs) override {
+    std::cout << "dagrun scheduler: stopping (" << reason << "); " << active_runs << " run(s) active" << std::endl;
+  }
+  void grace_over(std::chrono::milliseconds grace) override {
+    std::cout << "dagrun scheduler: grace period of " << format_duration(grace)
+              << " over, stopping the running tasks" << std::endl;
+  }
+  void stopped() override { std::cout << "dagrun scheduler: stopped" << std::endl; }
+
+ private:
+  const Context& ctx_;
+  const app::Engine& engine_;
+};
 
 }  // namespace
 
@@ -79,114 +77,19 @@ int verb_scheduler(Context& ctx) {
               << ")\n";
     return kExitFailed;
   }
-  // Before any thread: every thread inherits the blocked signals.
-  CancelToken stop;
-  SignalCanceller signals(stop);
-
-  const EngineConfig config = read_engine_config(ctx);
-  std::unique_ptr<Store> store = open_history(ctx, true);
-  EngineLease lease(*store, "scheduler");
+  EngineConfig config = read_engine_config(ctx);
   PluginCatalog plugins = discover_plugins(ctx);
-  clean_up_after_dead_engines(ctx, *store, lease.record(), load_dags(ctx, plugins));
-  ExecutorSet executors = make_executors(ctx, plugins, config);
-  // A history that stays unwritable stops the scheduler like SIGTERM; the
-  // next engine recovers its runs (see store_writer.h).
-  StoreWriterOptions history;
-  history.on_stalled = [&stop](const std::string& why) { stop.cancel("the history cannot be written: " + why); };
-  history.journal = engine_journal(ctx, lease.record());
-  StoreWriter writer(*store, history);
+  const std::vector<LoadResult> loaded = load_dags(ctx, plugins);  // for the recovery of dead engines' runs
+  app::Engine engine(engine_settings(ctx, "scheduler", std::move(config)), std::move(plugins), loaded);
+
   RunLog log(std::cout);
-
-  RunThreads threads([&](std::shared_ptr<const Dag> dag, RunRecord run, const CancelToken& cancel,
-                         const CancelToken& drain) {
-    Runner runner(*store, executors, cancel);
-    runner.add_observer(&writer);
-    runner.add_observer(&log);
-    RunRequest req;
-    req.dag = dag.get();
-    req.run_id = run.run_id;
-    req.run_type = run.run_type;
-    req.conf_json = run.conf_json;
-    req.owner = lease.id();
-    req.home = ctx.home.root;
-    req.logs_root = ctx.home.logs;
-    req.data_root = ctx.home.data;
-    req.drain = &drain;
-    RunRecord end = runner.resume(req, std::move(run));
-    if (end.state == RunState::queued) {
-      writer.flush();
-      store->requeue_run(end.run_id, end.reason);
-    }
-  });
-  Scheduler scheduler(*store, threads, lease.id());
   std::set<std::string> reported;
-  std::filesystem::create_directories(ctx.home.dags);
-  std::vector<std::shared_ptr<const Dag>> dags = load_valid(ctx, plugins, reported);
-  scheduler.set_dags(dags);
-  EngineWatch engines(lease.id(), lease.record().hostname, kLeaseInterval);
-  auto watch_engines = [&] {
-    try {
-      engines.watch(store->list_engines());
-    } catch (const std::exception& e) {
-      spdlog::warn("{}", e.what());  // the periodic check tries again
-    }
-  };
-  watch_engines();
-  DagWatch watch(ctx.home.dags);
-  WakeListener wake(ctx.home.db.string());
-  std::cout << "dagrun scheduler: " << ctx.home.dags.string() << " -> " << ctx.home.db.string() << " (engine "
-            << lease.id() << ")" << std::endl;
-
-  while (!stop.cancelled()) {
-    if (engines.due(std::chrono::steady_clock::now())) {
-      // A trigger killed with -9 leaves its run `running`: recover it now
-      // rather than at the next engine's start; the step below resumes it.
-      try {
-        recover_runs_of_dead_engines(ctx, *store, lease.record(), dags);
-      } catch (const std::exception& e) {
-        spdlog::error("looking for dead engines failed: {}", e.what());
-      }
-      engines.checked(std::chrono::steady_clock::now());
-      watch_engines();
-    }
-    std::optional<TimePoint> next_due;
-    try {
-      next_due = scheduler.step(Clock::now());
-    } catch (const std::exception& e) {
-      spdlog::error("scheduler step failed: {}", e.what());  // the store may be busy: try again soon
-      next_due = Clock::now() + std::chrono::seconds(1);
-    }
-    std::vector<pollfd> fds = {
-        {stop.fd(), POLLIN, 0}, {watch.fd(), POLLIN, 0}, {wake.fd(), POLLIN, 0}, {threads.fd(), POLLIN, 0}};
-    for (int fd : engines.fds()) fds.push_back({fd, POLLIN, 0});  // readable when that engine exits
-    const int timeout = std::min(timeout_ms(next_due), engines.timeout_ms(std::chrono::steady_clock::now()));
-    if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) break;
-    if (fds[1].revents) {
-      // Editors write in several steps: let them finish before reading.
-      ::poll(nullptr, 0, 50);
-      if (watch.drain()) {
-        dags = load_valid(ctx, plugins, reported);
-        scheduler.set_dags(dags);
-      }
-    }
-    if (fds[2].revents) wake.drain();
-    if (fds[3].revents) threads.reap();
-  }
-
-  const size_t active = threads.active();
-  std::cout << "dagrun scheduler: stopping (" << stop.reason() << "); " << active << " run(s) active" << std::endl;
-  if (active > 0) {
-    threads.drain_all("scheduler stopped; the run resumes when a scheduler starts");
-    if (!threads.wait_idle(std::chrono::steady_clock::now() + grace)) {
-      std::cout << "dagrun scheduler: grace period of " << format_duration(grace)
-                << " over, stopping the running tasks" << std::endl;
-      threads.suspend_all("scheduler stopped; interrupted tasks run again when the run resumes");
-      threads.wait_idle(std::chrono::steady_clock::time_point::max());
-    }
-    threads.reap();
-  }
-  writer.flush();
-  std::cout << "dagrun scheduler: stopped" << std::endl;
+  app::SchedulerDaemonOptions options;
+  options.grace = grace;
+  options.load_dags = [&] { return load_valid(ctx, engine.plugins(), reported); };
+  options.observers = {&log};
+  DaemonPrinter printer(ctx, engine);
+  app::run_scheduler_daemon(engine, options, printer);
   return kExitOk;
 }
 

@@ -5,16 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/engine.h"
 #include "cli/dag_folder.h"
 #include "cli/dag_lookup.h"
+#include "cli/engine_setup.h"
 #include "cli/progress_printer.h"
 #include "cli/verbs.h"
-#include "cli/engine_setup.h"
-#include "run/engine_lease.h"
 #include "run/runner.h"
 #include "sched/wake.h"
-#include "run/signals.h"
-#include "run/store_writer.h"
 
 namespace dagrun::cli {
 namespace {
@@ -102,39 +100,18 @@ int verb_trigger(Context& ctx) {
   if (!dag) return kExitUsage;
   if (ctx.args.has("queue")) return queue_run(ctx, *dag, conf);
 
-  // Before any thread exists: every thread must inherit the blocked signals.
-  CancelToken cancel;
-  SignalCanceller signals(cancel);
-
-  std::unique_ptr<Store> store = open_history(ctx, true);
-  EngineLease lease(*store, "trigger");
-  clean_up_after_dead_engines(ctx, *store, lease.record(), results);
-  ExecutorSet executors = make_executors(ctx, plugins, config);
-
-  RunRequest request;
-  request.dag = dag;
+  // The engine blocks SIGINT and SIGTERM before its first thread starts;
+  // either cancels the run.
+  app::Engine engine(engine_settings(ctx, "trigger", std::move(config)), std::move(plugins), results);
+  RunRequest request = engine.request(*dag);
   request.run_id = chosen_run_id(ctx.args).value_or(make_run_id("manual", std::chrono::system_clock::now()));
   request.conf_json = conf;
-  request.owner = lease.id();
-  request.home = ctx.home.root;
-  request.logs_root = ctx.home.logs;
-  request.data_root = ctx.home.data;
   request.max_active_tasks = max_active;
-
-  // A history that stays unwritable ends the run: its tries are killed and
-  // the final flush reports where the history ends (see store_writer.h).
-  StoreWriterOptions history;
-  history.on_stalled = [&cancel](const std::string& why) { cancel.cancel("the history cannot be written: " + why); };
-  history.journal = engine_journal(ctx, lease.record());
-  StoreWriter writer(*store, history);
   ProgressPrinter printer(std::cout, *dag, ctx.color);
-  Runner runner(*store, executors, cancel);
-  runner.add_observer(&writer);
-  runner.add_observer(&printer);
   RunRecord run;
   for (int attempt = 0;; ++attempt) {
     try {
-      run = runner.run(request);
+      run = engine.run(request, {&printer});
       break;
     } catch (const RunExistsError& e) {
       // A generated id collides only when two triggers share a millisecond:
@@ -146,7 +123,6 @@ int verb_trigger(Context& ctx) {
       request.run_id = make_run_id("manual", std::chrono::system_clock::now() + std::chrono::milliseconds(attempt + 1));
     }
   }
-  writer.flush();
   printer.summary(run);
   return run.state == RunState::success ? kExitOk : kExitFailed;
 }

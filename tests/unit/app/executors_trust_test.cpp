@@ -3,7 +3,7 @@
 // a command, an in_process plugin or a plugin from an untrusted directory.
 #include <doctest/doctest.h>
 
-#include "cli/engine_setup.h"
+#include "app/executors.h"
 #include "exec/exec_test_support.h"
 
 using namespace dagrun;
@@ -14,14 +14,14 @@ namespace {
 struct Engine {
   TempDir home;
   TempDir stray;  // a --plugin-path directory nobody trusted
-  cli::Context ctx;
+  app::EnginePaths paths;
   EngineConfig config;
   std::unique_ptr<PluginCatalog> plugins;
 
   explicit Engine(DagAuthors authors) {
     std::filesystem::copy_file(plugin_dir() / "dagrun_noop.so", stray.path() / "dagrun_log.so");
-    ctx.home.root = home.path();
-    ctx.home.task_host = task_host();
+    paths.root = home.path();
+    paths.task_host = task_host();
     config.trust.dag_authors = authors;
     config.trust.plugin_dirs = {plugin_dir()};
     // As discover_plugins orders them: the flag's directory first.
@@ -29,7 +29,7 @@ struct Engine {
   }
   TryOutcome run(TryFixture& f, FakeSink& sink) { return run(f.task.kind, f.request(), sink); }
   TryOutcome run(TaskKind kind, const TryRequest& request, FakeSink& sink) {
-    ExecutorSet executors = cli::make_executors(ctx, *plugins, config);
+    ExecutorSet executors = app::make_executors(paths, *plugins, config);
     CancelToken cancel;
     return executors.find(kind)->run(request, sink, cancel);
   }

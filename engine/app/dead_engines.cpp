@@ -1,0 +1,82 @@
+#include "app/dead_engines.h"
+
+#include <chrono>
+#include <set>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "exec/docker/docker_endpoint.h"
+#include "exec/docker/leftovers.h"
+#include "model/container_spec.h"
+#include "run/recovery.h"
+#include "store/change_journal.h"
+
+namespace dagrun::app {
+namespace {
+
+// Removes what dead engines left on the Docker daemons the DAGs use (only
+// those: a machine without containers never connects to one).
+void remove_leftover_containers(const EnginePaths& paths, const std::vector<const Dag*>& dags) {
+  std::set<std::string> seen;
+  for (const Dag* dag : dags) {
+    for (const TaskSpec& t : dag->tasks) {
+      if (!t.container) continue;
+      try {
+        DockerEndpoint endpoint = resolve_endpoint(*t.container, paths.root);
+        if (!seen.insert(endpoint.url).second) continue;
+        for (const Leftover& l : remove_leftovers(endpoint))
+          spdlog::warn("removed container {} left by a dead engine (run '{}', task '{}', try {})",
+                       l.container_id.substr(0, 12), l.run_id, l.task_id, l.try_number);
+      } catch (const std::exception& e) {
+        spdlog::debug("no leftover check on a Docker daemon: {}", e.what());
+      }
+    }
+  }
+}
+
+// Whether a task ran inside the engine (an in_process plugin): its try was
+// probably what killed the engine, and recovery says so.
+RunsInEngine in_engine_tasks(std::vector<const Dag*> dags) {
+  return [dags = std::move(dags)](const std::string& dag_id, const std::string& task_id) {
+    for (const Dag* dag : dags) {
+      if (dag->dag_id != dag_id) continue;
+      const int i = dag->index_of(task_id);
+      if (i < 0) return false;
+      const TaskSpec& t = dag->tasks[static_cast<size_t>(i)];
+      return t.kind == TaskKind::plugin && t.isolation == Isolation::in_process;
+    }
+    return false;
+  };
+}
+
+}  // namespace
+
+size_t clean_up_after_dead_engines(const EnginePaths& paths, Store& store, const EngineRecord& self,
+                                   const std::vector<LoadResult>& dags) {
+  SystemTryProcesses processes;
+  std::vector<const Dag*> loaded;
+  for (const LoadResult& r : dags)
+    if (r.dag) loaded.push_back(&*r.dag);
+  const size_t recovered =
+      recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes, in_engine_tasks(loaded),
+                            journal_dir_for(paths.db))
+          .size();
+  remove_leftover_containers(paths, loaded);
+  return recovered;
+}
+
+size_t recover_runs_of_dead_engines(const EnginePaths& paths, Store& store, const EngineRecord& self,
+                                    const std::vector<std::shared_ptr<const Dag>>& dags) {
+  SystemTryProcesses processes;
+  std::vector<const Dag*> loaded;
+  for (const auto& d : dags) loaded.push_back(d.get());
+  const size_t recovered =
+      recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes, in_engine_tasks(loaded),
+                            journal_dir_for(paths.db))
+          .size();
+  if (recovered > 0) remove_leftover_containers(paths, loaded);
+  return recovered;
+}
+
+}  // namespace dagrun::app

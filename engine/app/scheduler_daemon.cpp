@@ -1,0 +1,113 @@
+#include "app/scheduler_daemon.h"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <optional>
+
+#include <spdlog/spdlog.h>
+
+#include "sched/dag_watch.h"
+#include "sched/engine_watch.h"
+#include "sched/run_threads.h"
+#include "sched/scheduler.h"
+#include "sched/wake.h"
+
+namespace dagrun::app {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+int timeout_ms(std::optional<TimePoint> next_due) {
+  // Never sleep longer than a minute: a safety net against a missed wake-up
+  // or a clock step, at no measurable cost.
+  constexpr long long kMax = 60'000;
+  if (!next_due) return static_cast<int>(kMax);
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(*next_due - Clock::now()).count();
+  return static_cast<int>(std::clamp<long long>(left, 0, kMax));
+}
+
+// The shutdown policy: runs start no new task and may finish their running
+// ones for the grace period; then their tries are stopped, and each run is
+// left queued for the next scheduler to resume.
+void stop_runs(RunThreads& threads, std::chrono::milliseconds grace, SchedulerEvents& events) {
+  threads.drain_all("scheduler stopped; the run resumes when a scheduler starts");
+  if (!threads.wait_idle(std::chrono::steady_clock::now() + grace)) {
+    events.grace_over(grace);
+    threads.suspend_all("scheduler stopped; interrupted tasks run again when the run resumes");
+    threads.wait_idle(std::chrono::steady_clock::time_point::max());
+  }
+  threads.reap();
+}
+
+}  // namespace
+
+void run_scheduler_daemon(Engine& engine, const SchedulerDaemonOptions& options, SchedulerEvents& events) {
+  const CancelToken& stop = engine.stop();
+  RunThreads threads([&](std::shared_ptr<const Dag> dag, RunRecord run, const CancelToken& cancel,
+                         const CancelToken& drain) {
+    engine.resume(*dag, std::move(run), cancel, drain, options.observers);
+  });
+  Scheduler scheduler(engine.store(), threads, engine.lease().id());
+  std::filesystem::create_directories(engine.paths().dags);
+  std::vector<std::shared_ptr<const Dag>> dags = options.load_dags();
+  scheduler.set_dags(dags);
+  EngineWatch engines(engine.lease().id(), engine.lease().record().hostname, kLeaseInterval);
+  auto watch_engines = [&] {
+    try {
+      engines.watch(engine.store().list_engines());
+    } catch (const std::exception& e) {
+      spdlog::warn("{}", e.what());  // the periodic check tries again
+    }
+  };
+  watch_engines();
+  DagWatch watch(engine.paths().dags);
+  WakeListener wake(engine.paths().db.string());
+  events.started();
+
+  while (!stop.cancelled()) {
+    if (engines.due(std::chrono::steady_clock::now())) {
+      // A trigger killed with -9 leaves its run `running`: recover it now
+      // rather than at the next engine's start; the step below resumes it.
+      try {
+        engine.recover_dead_engines(dags);
+      } catch (const std::exception& e) {
+        spdlog::error("looking for dead engines failed: {}", e.what());
+      }
+      engines.checked(std::chrono::steady_clock::now());
+      watch_engines();
+    }
+    std::optional<TimePoint> next_due;
+    try {
+      next_due = scheduler.step(Clock::now());
+    } catch (const std::exception& e) {
+      spdlog::error("scheduler step failed: {}", e.what());  // the store may be busy: try again soon
+      next_due = Clock::now() + std::chrono::seconds(1);
+    }
+    std::vector<pollfd> fds = {
+        {stop.fd(), POLLIN, 0}, {watch.fd(), POLLIN, 0}, {wake.fd(), POLLIN, 0}, {threads.fd(), POLLIN, 0}};
+    for (int fd : engines.fds()) fds.push_back({fd, POLLIN, 0});  // readable when that engine exits
+    const int timeout = std::min(timeout_ms(next_due), engines.timeout_ms(std::chrono::steady_clock::now()));
+    if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) break;
+    if (fds[1].revents) {
+      // Editors write in several steps: let them finish before reading.
+      ::poll(nullptr, 0, 50);
+      if (watch.drain()) {
+        dags = options.load_dags();
+        scheduler.set_dags(dags);
+      }
+    }
+    if (fds[2].revents) wake.drain();
+    if (fds[3].revents) threads.reap();
+  }
+
+  const size_t active = threads.active();
+  events.stopping(stop.reason(), active);
+  if (active > 0) stop_runs(threads, options.grace, events);
+  engine.flush();
+  events.stopped();
+}
+
+}  // namespace dagrun::app
