@@ -1,5 +1,6 @@
-// The example in docs/plugins.md builds out of tree against the installed
-// header, installs where dagrun looks, and runs.
+// The example plugins (plugins/example, shown in docs/plugins.md) build out of
+// tree through the installed CMake package, install where dagrun looks, and
+// run. tests/e2e/test_plugin_package.py covers pkg-config and the dagrun binary.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -20,7 +21,7 @@ int sh(const std::string& command, const std::filesystem::path& log) {
 
 }  // namespace
 
-TEST_CASE("the documented hello plugin builds against the installed header and runs") {
+TEST_CASE("the documented hello plugin builds against the installed package and runs") {
   TempDir t;
   auto source_dir = std::filesystem::path(DAGRUN_TEST_DATA_DIR).parent_path().parent_path();
   auto prefix = t.path() / "prefix";
@@ -29,7 +30,7 @@ TEST_CASE("the documented hello plugin builds against the installed header and r
   REQUIRE_MESSAGE(sh("cmake --install " + build_dir().string() + " --prefix " + prefix.string(), log) == 0,
                   read_file(log));
   REQUIRE(std::filesystem::exists(prefix / "include" / "dagrun" / "plugin.h"));
-  auto example = source_dir / "docs" / "examples" / "hello_plugin";
+  auto example = source_dir / "plugins" / "example";
   auto build = t.path() / "build";
   REQUIRE_MESSAGE(sh("cmake -S " + example.string() + " -B " + build.string() + " -DCMAKE_PREFIX_PATH=" +
                          prefix.string(),
