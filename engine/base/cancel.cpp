@@ -10,10 +10,8 @@
 namespace dagrun {
 
 CancelToken::CancelToken() : fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+  if (!fd_) throw std::system_error(errno, std::generic_category(), "eventfd");
 }
-
-CancelToken::~CancelToken() { ::close(fd_); }
 
 void CancelToken::stop(const std::string& reason, bool suspend) {
   std::vector<std::shared_ptr<Listener>> to_call;
@@ -29,7 +27,7 @@ void CancelToken::stop(const std::string& reason, bool suspend) {
   }
   cv_.notify_all();
   std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(fd_, &one, sizeof one);
+  [[maybe_unused]] auto n = ::write(fd_.get(), &one, sizeof one);
   for (const auto& l : to_call) {
     std::lock_guard call(l->call_mu);
     if (!l->live) continue;  // its subscription ended meanwhile

@@ -16,6 +16,8 @@
 #include <string>
 #include <thread>
 
+#include "base/unique_fd.h"
+
 namespace dagrun {
 
 class CancelToken {
@@ -23,7 +25,7 @@ class CancelToken {
 
  public:
   CancelToken();
-  ~CancelToken();
+  ~CancelToken() = default;
   CancelToken(const CancelToken&) = delete;
   CancelToken& operator=(const CancelToken&) = delete;
 
@@ -41,7 +43,7 @@ class CancelToken {
   std::string reason() const;
 
   // Readable once cancelled; never reset.
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
 
   // Sleeps up to d; returns true if cancelled.
   bool wait_for(std::chrono::milliseconds d) const;
@@ -85,7 +87,7 @@ class CancelToken {
   mutable std::condition_variable cv_;
   std::string reason_;
   mutable std::list<std::shared_ptr<Listener>> listeners_;
-  int fd_ = -1;
+  UniqueFd fd_;
 };
 
 }  // namespace dagrun

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "base/cancel.h"
+#include "base/unique_fd.h"
 
 namespace dagrun {
 
@@ -24,8 +25,8 @@ class SignalCanceller {
   void watch();
 
   CancelToken& token_;
-  int signal_fd_ = -1;
-  int stop_fd_ = -1;
+  UniqueFd signal_fd_;
+  UniqueFd stop_fd_;
   std::atomic<int> received_{0};
   std::thread thread_;
 };

@@ -11,14 +11,13 @@
 namespace dagrun {
 
 RunThreads::RunThreads(RunFn fn) : fn_(std::move(fn)), event_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-  if (event_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+  if (!event_fd_) throw std::system_error(errno, std::generic_category(), "eventfd");
 }
 
 RunThreads::~RunThreads() {
   suspend_all("the engine is shutting down");
   wait_idle(std::chrono::steady_clock::time_point::max());
   reap();
-  ::close(event_fd_);
 }
 
 void RunThreads::launch(std::shared_ptr<const Dag> dag, RunRecord run) {
@@ -36,13 +35,13 @@ void RunThreads::launch(std::shared_ptr<const Dag> dag, RunRecord run) {
     }
     idle_cv_.notify_all();
     std::uint64_t one = 1;
-    [[maybe_unused]] auto n = ::write(event_fd_, &one, sizeof one);
+    [[maybe_unused]] auto n = ::write(event_fd_.get(), &one, sizeof one);
   });
 }
 
 void RunThreads::reap() {
   std::uint64_t count;
-  [[maybe_unused]] auto n = ::read(event_fd_, &count, sizeof count);
+  [[maybe_unused]] auto n = ::read(event_fd_.get(), &count, sizeof count);
   std::list<Slot> finished;
   {
     std::lock_guard lock(mu_);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "base/cancel.h"
+#include "base/unique_fd.h"
 #include "sched/scheduler.h"
 
 namespace dagrun {
@@ -25,7 +26,7 @@ class RunThreads : public RunLauncher {
   void launch(std::shared_ptr<const Dag> dag, RunRecord run) override;
 
   // Readable when a run has ended; reap() then joins the finished threads.
-  int fd() const { return event_fd_; }
+  int fd() const { return event_fd_.get(); }
   void reap();
   size_t active() const;
 
@@ -48,7 +49,7 @@ class RunThreads : public RunLauncher {
   mutable std::mutex mu_;
   std::condition_variable idle_cv_;
   std::list<Slot> slots_;
-  int event_fd_ = -1;
+  UniqueFd event_fd_;
 };
 
 }  // namespace dagrun
