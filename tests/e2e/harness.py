@@ -33,6 +33,53 @@ class Result:
         return f"rc={self.rc}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
 
 
+class Started:
+    """A dagrun started in the background, its output going to files.
+
+    Not to pipes: a caller that polls the process and reads its output only
+    at the end would otherwise stall it once a pipe's buffer is full (a long
+    run's progress lines, a scheduler's log), and see a hang that is the
+    test's own. communicate() returns (stdout, stderr) as Popen's does.
+    """
+
+    def __init__(self, argv, env):
+        self._out = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
+        self._err = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
+        self._proc = subprocess.Popen(argv, stdout=self._out, stderr=self._err, env=env)
+        self.pid = self._proc.pid
+
+    @property
+    def returncode(self):
+        return self._proc.returncode
+
+    def poll(self):
+        return self._proc.poll()
+
+    def wait(self, timeout=None):
+        return self._proc.wait(timeout=timeout)
+
+    def send_signal(self, sig):
+        self._proc.send_signal(sig)
+
+    def terminate(self):
+        self._proc.terminate()
+
+    def kill(self):
+        self._proc.kill()
+
+    def output(self):
+        """What the process has written so far: (stdout, stderr)."""
+        texts = []
+        for f in (self._out, self._err):
+            f.seek(0)
+            texts.append(f.read())
+        return tuple(texts)
+
+    def communicate(self, timeout=None):
+        self._proc.wait(timeout=timeout)
+        return self.output()
+
+
 class Home:
     """A dagrun home: dags/, dagrun.db, logs/, data/ in a temporary directory."""
 
@@ -73,8 +120,7 @@ class Home:
 
     def start(self, *args, env=None):
         """Starts dagrun without waiting; the caller owns the process."""
-        return subprocess.Popen(self.argv(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, env=self.env(env))
+        return Started(self.argv(*args), self.env(env))
 
     def trigger_new(self, dag_id, timeout=300):
         """Triggers dag_id in the foreground; returns (result, the id of the run it created)."""
