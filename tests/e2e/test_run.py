@@ -229,13 +229,17 @@ class HistoryTest(HomeTestCase):
         try:
             wait_for(lambda: self.home.poll("SELECT 1 FROM dag_run WHERE run_id = 'busy1'"),
                      what="the run to be recorded")
+            deadline = time.monotonic() + 300  # a hang guard: the run takes seconds
             while proc.poll() is None:
+                self.assertLess(time.monotonic(), deadline, "the run did not end: %r" % (proc.output(),))
                 for args in (("runs", "--json"), ("tasks", "busy1", "--json")):
                     r = self.home.run(*args)
                     self.assertEqual(r.rc, 0, repr(r))
                     self.assertNotIn("locked", r.err)
                     reads += 1
         finally:
+            if proc.poll() is None:
+                proc.kill()
             out, err = proc.communicate(timeout=120)
         self.assertEqual(proc.returncode, 0, out + err)
         self.assertGreater(reads, 0)
