@@ -39,7 +39,7 @@ bool engine_alive(const EngineRecord& engine, const std::string& this_host, Time
   return now - engine.heartbeat_at < kLeaseTimeout;
 }
 
-EngineLease::EngineLease(Store& store, const std::string& kind, std::chrono::milliseconds interval)
+EngineLease::EngineLease(EngineRegistry& store, const std::string& kind, std::chrono::milliseconds interval)
     : store_(store), record_(this_engine(kind, std::chrono::system_clock::now())), interval_(interval) {
   store_.register_engine(record_);
   thread_ = std::thread([this] { renew_loop(); });

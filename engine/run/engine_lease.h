@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "store/store.h"
+#include "store/engine_registry.h"
 
 namespace dagrun {
 
@@ -34,7 +34,7 @@ bool engine_alive(const EngineRecord& engine, const std::string& this_host, Time
 // until destroyed, then unregisters it.
 class EngineLease {
  public:
-  EngineLease(Store& store, const std::string& kind,
+  EngineLease(EngineRegistry& store, const std::string& kind,
               std::chrono::milliseconds interval = kLeaseInterval);
   ~EngineLease();
   EngineLease(const EngineLease&) = delete;
@@ -46,7 +46,7 @@ class EngineLease {
  private:
   void renew_loop();
 
-  Store& store_;
+  EngineRegistry& store_;
   EngineRecord record_;
   std::chrono::milliseconds interval_;
   std::mutex mu_;

@@ -266,7 +266,7 @@ void RunExecution::worker_loop() {
   }
 }
 
-RunRecord RunExecution::execute(RunRecord run, const Store* resume_from) {
+RunRecord RunExecution::execute(RunRecord run, const HistoryReader* resume_from) {
   // Made without following links below the roots: tasks' containers can
   // write under the data root and may have planted one.
   try {
@@ -342,7 +342,7 @@ RunRecord RunExecution::execute(RunRecord run, const Store* resume_from) {
   return run;
 }
 
-void RunExecution::restore(const Store& store, std::vector<Transition>& transitions) {
+void RunExecution::restore(const HistoryReader& store, std::vector<Transition>& transitions) {
   std::vector<RunMachine::TaskSnapshot> snapshot(dag_.tasks.size());
   for (const TaskInstanceRecord& t : store.list_task_instances(req_.run_id)) {
     int i = dag_.index_of(t.task_id);

@@ -19,6 +19,7 @@
 #include "dag/template.h"
 #include "run/run_machine.h"
 #include "run/runner.h"
+#include "store/history_store.h"
 
 namespace dagrun {
 
@@ -44,7 +45,7 @@ class RunExecution {
                const std::vector<RunObserver*>& observers);
 
   // Runs a new run from the start, or a resumed one from its recorded state.
-  RunRecord execute(RunRecord run, const Store* resume_from);
+  RunRecord execute(RunRecord run, const HistoryReader* resume_from);
 
   // Called by TrySinkImpl from worker threads, without mu_ held.
   void on_process(int task, int pid);
@@ -61,7 +62,7 @@ class RunExecution {
   // Without mu_ held: waits until the observers made every change so far
   // durable; empty on success, else why the try cannot start.
   std::string sync_observers();
-  void restore(const Store& store, std::vector<Transition>& transitions);
+  void restore(const HistoryReader& store, std::vector<Transition>& transitions);
   // Both with mu_ held. A try whose templates cannot be filled gets its error
   // instead of running.
   struct Launch {

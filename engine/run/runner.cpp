@@ -38,7 +38,7 @@ std::string make_run_id(std::string_view run_type, TimePoint at) {
   return std::string(run_type) + "__" + format_iso8601(at);
 }
 
-Runner::Runner(Store& store, const ExecutorSet& executors, const CancelToken& cancel)
+Runner::Runner(HistoryStore& store, const ExecutorSet& executors, const CancelToken& cancel)
     : store_(store), executors_(executors), cancel_(cancel) {}
 
 RunRecord Runner::run(const RunRequest& request) {

@@ -14,7 +14,7 @@
 #include "exec/executor.h"
 #include "base/cancel.h"
 #include "run/observer.h"
-#include "store/store.h"
+#include "store/history_store.h"
 
 namespace dagrun {
 
@@ -65,7 +65,7 @@ std::string make_run_id(std::string_view run_type, TimePoint at);
 
 class Runner {
  public:
-  Runner(Store& store, const ExecutorSet& executors, const CancelToken& cancel);
+  Runner(HistoryStore& store, const ExecutorSet& executors, const CancelToken& cancel);
   void add_observer(RunObserver* observer) { observers_.push_back(observer); }
 
   // Records the run (throws RunExistsError when the id is taken; nothing else
@@ -78,7 +78,7 @@ class Runner {
   RunRecord resume(const RunRequest& request, RunRecord run);
 
  private:
-  Store& store_;
+  HistoryStore& store_;
   const ExecutorSet& executors_;
   const CancelToken& cancel_;
   std::vector<RunObserver*> observers_;

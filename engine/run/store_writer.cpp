@@ -14,7 +14,7 @@ std::string changes(std::uint64_t n) {
 
 }  // namespace
 
-StoreWriter::StoreWriter(Store& store, StoreWriterOptions options)
+StoreWriter::StoreWriter(HistoryStore& store, StoreWriterOptions options)
     : store_(store), options_(std::move(options)), thread_([this] { drain(); }) {}
 
 StoreWriter::~StoreWriter() {

@@ -31,7 +31,7 @@
 
 #include "run/observer.h"
 #include "store/change_journal.h"
-#include "store/store.h"
+#include "store/history_store.h"
 
 namespace dagrun {
 
@@ -55,7 +55,7 @@ struct StoreWriterOptions {
 class StoreWriter final : public RunObserver {
  public:
   // The store must outlive the writer and be safe to call from another thread.
-  explicit StoreWriter(Store& store, StoreWriterOptions options = {});
+  explicit StoreWriter(HistoryStore& store, StoreWriterOptions options = {});
   // Commits everything still queued. While the store fails it keeps trying
   // for stall_limit (none more if a flush already gave up), then logs an
   // error saying what was not recorded, and leaves it in the journal if
@@ -95,7 +95,7 @@ class StoreWriter final : public RunObserver {
   // With mu_ held: why the history ends where it does.
   std::string not_recorded() const;
 
-  Store& store_;
+  HistoryStore& store_;
   const StoreWriterOptions options_;
   mutable std::mutex mu_;
   std::condition_variable wake_;      // queue_ got work, stopping_ or abandon_

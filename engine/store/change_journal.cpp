@@ -285,7 +285,7 @@ void ChangeJournal::discard() {
   fd_.reset();
 }
 
-ReplayResult replay_journal(Store& store, const fs::path& path) {
+ReplayResult replay_journal(HistoryStore& store, const fs::path& path) {
   ReplayResult out;
   UniqueFd f(::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
   if (!f) {

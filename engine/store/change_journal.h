@@ -29,7 +29,7 @@
 
 #include "base/unique_fd.h"
 #include "store/records.h"
-#include "store/store.h"
+#include "store/history_store.h"
 
 namespace dagrun {
 
@@ -84,6 +84,6 @@ struct ReplayResult {
 // no such file (none was written, or another engine replayed it first). A
 // torn last record (the process died inside a write) ends the replay there.
 // Throws when the store refuses the changes; the file then stays.
-ReplayResult replay_journal(Store& store, const std::filesystem::path& path);
+ReplayResult replay_journal(HistoryStore& store, const std::filesystem::path& path);
 
 }  // namespace dagrun

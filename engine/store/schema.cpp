@@ -5,7 +5,7 @@
 #include <array>
 #include <string>
 
-#include "store/store.h"
+#include "store/store_error.h"
 
 namespace dagrun {
 namespace {

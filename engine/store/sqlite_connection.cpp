@@ -7,7 +7,7 @@
 #include <thread>
 #include <utility>
 
-#include "store/store.h"
+#include "store/store_error.h"
 
 namespace dagrun {
 namespace {

@@ -1,7 +1,7 @@
 #include "store/sqlite_rows.h"
 
 #include "model/iso_time.h"
-#include "store/store.h"
+#include "store/store_error.h"
 
 namespace dagrun::sqlite_rows {
 

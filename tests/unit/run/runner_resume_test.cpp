@@ -7,6 +7,7 @@
 #include "run/runner.h"
 #include "store/store_test_support.h"
 #include "run/store_writer.h"
+#include "store/store.h"
 
 using namespace dagrun;
 using namespace dagrun::store_test;
