@@ -1,6 +1,7 @@
 #include "store/sqlite_connection.h"
 
 #include <spdlog/spdlog.h>
+#include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -73,14 +74,18 @@ void Connection::read(std::string_view what, const std::function<void()>& body) 
 void Connection::run(std::string_view what, bool transaction, const std::function<void()>& body) {
   for (int attempt = 1;; ++attempt) {
     try {
-      // IMMEDIATE takes the write lock up front: a deferred transaction that
-      // upgrades from read to write gets SQLITE_BUSY at once, without waiting.
-      if (transaction) db_->exec("BEGIN IMMEDIATE");
-      body();
-      if (transaction) db_->exec("COMMIT");
+      if (transaction) {
+        // IMMEDIATE takes the write lock up front: a deferred transaction that
+        // upgrades from read to write gets SQLITE_BUSY at once, without
+        // waiting. Leaving the scope uncommitted (a throw) rolls it back.
+        SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+        body();
+        tx.commit();
+      } else {
+        body();
+      }
       return;
     } catch (const SQLite::Exception& e) {
-      rollback_if_open();
       if (is_busy(e) && attempt < options_.attempts) {
         auto pause = std::chrono::milliseconds(100 * attempt);
         spdlog::warn("{}: {}: {} after waiting {} ms; trying again ({} of {})", path_, what,
@@ -93,19 +98,6 @@ void Connection::run(std::string_view what, bool transaction, const std::functio
         message += " (still busy after " + std::to_string(options_.attempts) + " attempts of " +
                    std::to_string(options_.busy_timeout.count()) + " ms)";
       throw StoreError(message);
-    } catch (...) {
-      rollback_if_open();
-      throw;
-    }
-  }
-}
-
-void Connection::rollback_if_open() noexcept {
-  if (db_ && sqlite3_get_autocommit(db_->getHandle()) == 0) {
-    try {
-      db_->exec("ROLLBACK");
-    } catch (const std::exception& e) {
-      spdlog::error("{}: cannot roll back: {}", path_, e.what());
     }
   }
 }

@@ -67,7 +67,6 @@ class Connection {
 
  private:
   void run(std::string_view what, bool transaction, const std::function<void()>& body);
-  void rollback_if_open() noexcept;
 
   std::string path_;
   SqliteOptions options_;
