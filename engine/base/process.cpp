@@ -96,7 +96,7 @@ std::string describe(const ExitStatus& status) {
 
 Child::Child(Child&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
-      pidfd_(std::exchange(other.pidfd_, -1)),
+      pidfd_(std::move(other.pidfd_)),
       reaped_(std::exchange(other.reaped_, true)) {}
 
 Child::~Child() {
@@ -106,7 +106,6 @@ Child::~Child() {
     while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
   }
-  if (pidfd_ >= 0) ::close(pidfd_);
 }
 
 void Child::signal_group(int sig) const {
@@ -180,9 +179,11 @@ Child spawn_process(const SpawnSpec& spec) {
                 : ::posix_spawn(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
   if (err != 0) throw SpawnError(spawn_error_text(err, spec.argv[0]));
 
-  int pidfd = pidfd_open(pid);
-  Child child(pid, pidfd);  // from here on the child is killed and reaped on any error
-  if (pidfd < 0) throw SpawnError("pidfd_open: " + errno_text(errno));
+  UniqueFd pidfd(pidfd_open(pid));
+  const int pidfd_errno = errno;
+  const bool no_pidfd = !pidfd;
+  Child child(pid, std::move(pidfd));  // from here on the child is killed and reaped on any error
+  if (no_pidfd) throw SpawnError("pidfd_open: " + errno_text(pidfd_errno));
   return child;
 }
 
@@ -276,29 +277,23 @@ class PipeReader : public PollChannel {
 CapturedRun run_captured(const SpawnSpec& spec_in, std::chrono::milliseconds timeout) {
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) throw SpawnError("pipe: " + errno_text(errno));
+  UniqueFd read_end(p[0]);
+  UniqueFd write_end(p[1]);
   SpawnSpec spec = spec_in;
-  spec.stdout_fd = p[1];
+  spec.stdout_fd = write_end.get();
   CapturedRun result;
-  try {
-    Child child = spawn_process(spec);
-    ::close(p[1]);
-    p[1] = -1;
-    ::fcntl(p[0], F_SETFL, O_NONBLOCK);
-    PipeReader reader(p[0]);
-    auto why = watch_child(child, Clock::now() + timeout, -1, {&reader});
-    if (why != WatchResult::exited) {
-      result.timed_out = true;
-      stop_process_group(child, std::chrono::milliseconds(500), {&reader});
-    }
-    result.status = child.reap();
-    reader.drain();
-    result.output = std::move(reader.out);
-  } catch (...) {
-    if (p[1] >= 0) ::close(p[1]);
-    ::close(p[0]);
-    throw;
+  Child child = spawn_process(spec);
+  write_end.reset();  // the child holds its copy: EOF comes when it exits
+  ::fcntl(read_end.get(), F_SETFL, O_NONBLOCK);
+  PipeReader reader(read_end.get());
+  auto why = watch_child(child, Clock::now() + timeout, -1, {&reader});
+  if (why != WatchResult::exited) {
+    result.timed_out = true;
+    stop_process_group(child, std::chrono::milliseconds(500), {&reader});
   }
-  ::close(p[0]);
+  result.status = child.reap();
+  reader.drain();
+  result.output = std::move(reader.out);
   return result;
 }
 

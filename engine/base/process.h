@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/unique_fd.h"
+
 namespace dagrun {
 
 struct SpawnSpec {
@@ -55,14 +57,14 @@ std::string signal_name(int sig);
 // The destructor of an unreaped child kills its group and reaps it.
 class Child {
  public:
-  Child(pid_t pid, int pidfd) : pid_(pid), pidfd_(pidfd) {}
+  Child(pid_t pid, UniqueFd pidfd) : pid_(pid), pidfd_(std::move(pidfd)) {}
   Child(Child&& other) noexcept;
   Child& operator=(Child&&) = delete;
   Child(const Child&) = delete;
   ~Child();
 
   pid_t pid() const { return pid_; }
-  int pidfd() const { return pidfd_; }  // readable once the child exited
+  int pidfd() const { return pidfd_.get(); }  // readable once the child exited
 
   // Sends sig to the child's process group; harmless once it is gone.
   void signal_group(int sig) const;
@@ -71,7 +73,7 @@ class Child {
 
  private:
   pid_t pid_ = -1;
-  int pidfd_ = -1;
+  UniqueFd pidfd_;
   bool reaped_ = false;
 };
 

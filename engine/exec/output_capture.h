@@ -5,6 +5,7 @@
 #pragma once
 
 #include "base/process.h"
+#include "base/unique_fd.h"
 #include "exec/try_log.h"
 
 namespace dagrun {
@@ -13,16 +14,15 @@ class OutputCapture : public PollChannel {
  public:
   // Throws SpawnError when no pipe can be made.
   explicit OutputCapture(TryLog& log);
-  ~OutputCapture() override;
   OutputCapture(const OutputCapture&) = delete;
   OutputCapture& operator=(const OutputCapture&) = delete;
 
   // The descriptor to give the child as stdout and stderr.
-  int child_fd() const { return write_fd_; }
+  int child_fd() const { return write_fd_.get(); }
   // Call once the child is spawned: the child holds its own copy.
   void close_child_fd();
 
-  int fd() const override { return read_fd_; }
+  int fd() const override { return read_fd_.get(); }
   short events() const override;
   void on_ready(short revents) override;
 
@@ -36,8 +36,8 @@ class OutputCapture : public PollChannel {
   void read_available();
 
   TryLog& log_;
-  int read_fd_ = -1;
-  int write_fd_ = -1;
+  UniqueFd read_fd_;
+  UniqueFd write_fd_;
 };
 
 }  // namespace dagrun

@@ -29,27 +29,21 @@ EngineWatch::EngineWatch(std::string self_id, std::string host, std::chrono::mil
       period_(period),
       next_(std::chrono::steady_clock::now() + period) {}
 
-EngineWatch::~EngineWatch() {
-  for (auto& [id, fd] : pidfds_) ::close(fd);
-}
-
 void EngineWatch::watch(const std::vector<EngineRecord>& engines) {
   // An engine still listed after a check that found it dead (the check
   // failed, say on a busy database) is left to the periodic check: a pidfd
   // stays readable, and polling it again would spin.
-  std::map<std::string, int> kept;
+  std::map<std::string, UniqueFd> kept;
   std::set<std::string> dead;
   gone_ = false;
   for (const EngineRecord& e : engines) {
     if (e.engine_id == self_id_ || e.hostname != host_ || e.pid <= 0) continue;
     if (auto it = pidfds_.find(e.engine_id); it != pidfds_.end()) {
-      pollfd p{it->second, POLLIN, 0};
-      if (::poll(&p, 1, 0) > 0) {
-        ::close(it->second);
-        dead.insert(e.engine_id);
-      } else {
-        kept.insert(*it);
-      }
+      pollfd p{it->second.get(), POLLIN, 0};
+      if (::poll(&p, 1, 0) > 0)
+        dead.insert(e.engine_id);  // its pidfd closes with the old map
+      else
+        kept.emplace(it->first, std::move(it->second));
       pidfds_.erase(it);
       continue;
     }
@@ -57,33 +51,31 @@ void EngineWatch::watch(const std::vector<EngineRecord>& engines) {
       dead.insert(e.engine_id);
       continue;
     }
-    const int fd = open_pidfd(e.pid);
+    UniqueFd fd(open_pidfd(e.pid));
     // Checked after opening: the pidfd then names the process that had the
     // start time, not a later one that reused its pid.
     if (process_start_ticks(e.pid) != e.pid_start) {
-      if (fd >= 0) ::close(fd);
       dead.insert(e.engine_id);
       gone_ = true;  // found dead now: check at once
       continue;
     }
-    if (fd >= 0) kept.emplace(e.engine_id, fd);  // else the periodic check covers it
+    if (fd) kept.emplace(e.engine_id, std::move(fd));  // else the periodic check covers it
   }
-  for (auto& [id, fd] : pidfds_) ::close(fd);
-  pidfds_ = std::move(kept);
+  pidfds_ = std::move(kept);  // closes the pidfds of engines no longer listed
   dead_ = std::move(dead);
 }
 
 std::vector<int> EngineWatch::fds() const {
   std::vector<int> out;
   out.reserve(pidfds_.size());
-  for (const auto& [id, fd] : pidfds_) out.push_back(fd);
+  for (const auto& [id, fd] : pidfds_) out.push_back(fd.get());
   return out;
 }
 
 bool EngineWatch::due(std::chrono::steady_clock::time_point now) const {
   if (gone_ || now >= next_) return true;
   for (const auto& [id, fd] : pidfds_) {
-    pollfd p{fd, POLLIN, 0};
+    pollfd p{fd.get(), POLLIN, 0};
     if (::poll(&p, 1, 0) > 0) return true;
   }
   return false;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "base/unique_fd.h"
 #include "store/records.h"
 
 namespace dagrun {
@@ -18,7 +19,6 @@ namespace dagrun {
 class EngineWatch {
  public:
   EngineWatch(std::string self_id, std::string host, std::chrono::milliseconds period);
-  ~EngineWatch();
   EngineWatch(const EngineWatch&) = delete;
   EngineWatch& operator=(const EngineWatch&) = delete;
 
@@ -42,7 +42,7 @@ class EngineWatch {
   std::string host_;
   std::chrono::milliseconds period_;
   std::chrono::steady_clock::time_point next_;
-  std::map<std::string, int> pidfds_;  // engine id -> pidfd
+  std::map<std::string, UniqueFd> pidfds_;  // engine id -> pidfd
   std::set<std::string> dead_;         // listed, and found dead by an earlier watch()
   bool gone_ = false;                  // an engine was found dead by the last watch()
 };
