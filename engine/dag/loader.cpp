@@ -278,10 +278,10 @@ DagMountContext DagReader::mount_context() const {
   DagMountContext ctx;
   ctx.home = options_.home;
   ctx.dag_id = dag_id_;
-  if (dag_.params.is_object()) {
+  if (dag_.params->is_object()) {
     auto text = [&](const char* key) {
-      auto it = dag_.params.find(key);
-      return it != dag_.params.end() && it->is_string() ? it->get<std::string>() : std::string();
+      auto it = dag_.params->find(key);
+      return it != dag_.params->end() && it->is_string() ? it->get<std::string>() : std::string();
     };
     ctx.data_dir = text("data_dir");
     ctx.env_file = text("env_file");

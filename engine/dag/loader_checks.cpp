@@ -14,13 +14,13 @@ namespace dagrun {
 // As in Airflow, the DAG's params are every task's params, and a task's own
 // params win key by key. A task whose params are not an object keeps them.
 void inherit_dag_params(Dag& dag) {
-  if (!dag.params.is_object()) return;
+  if (!dag.params->is_object()) return;
   for (TaskSpec& t : dag.tasks) {
-    if (t.params.is_null()) {
+    if (t.params->is_null()) {
       t.params = dag.params;
-    } else if (t.params.is_object()) {
-      nlohmann::json merged = dag.params;
-      merged.update(t.params);
+    } else if (t.params->is_object()) {
+      nlohmann::json merged = *dag.params;
+      merged.update(*t.params);
       t.params = std::move(merged);
     }
   }
@@ -65,7 +65,7 @@ void check_templates(const Dag& dag, const std::vector<char>& id_valid, Problems
     const TaskSpec& t = dag.tasks[i];
     const Scope scope{"/tasks", static_cast<int>(i), id_valid[i] ? std::string_view(t.task_id) : std::string_view()};
     auto check = [&](const std::string& text, const std::string& pointer) {
-      for (const TemplateError& e : check_template(text, &t.params))
+      for (const TemplateError& e : check_template(text, &*t.params))
         problems.at(pointer, JsonTarget::value, scope.context(), e.message);
     };
     // sub: "" for a task key, "/image" and so on below "container".
@@ -83,9 +83,9 @@ void check_templates(const Dag& dag, const std::vector<char>& id_valid, Problems
         if (has_template(value)) check(value, at(key, sub) + "/" + pointer_token(name));
     };
     each(t.command, "command", "");
-    if (t.params.is_structured()) {
+    if (t.params->is_structured()) {
       std::string pointer = scope.pointer("params");
-      walk_params(t.params, pointer, [&](const std::string& text, const std::string& where) {
+      walk_params(*t.params, pointer, [&](const std::string& text, const std::string& where) {
         if (has_template(text)) check(text, where);
       });
     }

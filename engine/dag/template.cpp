@@ -1,5 +1,7 @@
 #include "dag/template.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>

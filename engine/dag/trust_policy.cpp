@@ -113,16 +113,16 @@ std::vector<TrustViolation> check_task_trust(const TaskSpec& task, std::string_v
                                                         "' is refused: it changes what code or files the task host "
                                                         "loads as the engine's user; " +
                                                         std::string(kWhy)});
-  if (task.params.is_object()) {
+  if (task.params->is_object()) {
     const std::optional<fs::path> data_root = dag_data_root(dag_id, rules);
-    if (auto it = task.params.find("data_dir"); it != task.params.end() && it->is_string()) {
+    if (auto it = task.params->find("data_dir"); it != task.params->end() && it->is_string()) {
       const std::string value = it->get<std::string>();
       std::optional<std::string> problem =
           data_root ? path_param_problem("data_dir", value, *data_root, "the DAG's data directory", rules)
                     : "params.data_dir is refused for a DAG without a directory of its own; " + std::string(kWhy);
       if (problem) out.push_back({"/params/data_dir", std::move(*problem)});
     }
-    if (auto it = task.params.find("env_file"); it != task.params.end() && it->is_string()) {
+    if (auto it = task.params->find("env_file"); it != task.params->end() && it->is_string()) {
       if (auto problem = path_param_problem("env_file", it->get<std::string>(), rules.home, "the dagrun home", rules))
         out.push_back({"/params/env_file", std::move(*problem)});
     }

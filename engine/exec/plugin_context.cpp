@@ -1,3 +1,5 @@
+#include <nlohmann/json.hpp>
+
 #include "exec/plugin_context.h"
 
 namespace dagrun {
@@ -12,7 +14,7 @@ PluginContextData plugin_context_data(const TryRequest& request) {
   d.env = request.env;
   if (request.task) {
     d.task_id = request.task->task_id;
-    d.params_json = request.task->params.is_null() ? "null" : request.task->params.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    d.params_json = request.task->params->is_null() ? "null" : request.task->params->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   return d;
 }

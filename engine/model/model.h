@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
+#include "model/json_value.h"
 #include "model/states.h"
 
 namespace dagrun {
@@ -39,7 +39,7 @@ struct TaskSpec {
   // carry a container description.
   std::shared_ptr<const ContainerSpec> container;
 
-  nlohmann::json params;                                  // null when absent
+  JsonValue params;                                       // null when absent
   std::vector<std::pair<std::string, std::string>> env;  // in file order
 
   int retries = 0;
@@ -67,7 +67,7 @@ struct Dag {
   int max_active_tasks = 0;  // 0: the number of cores
   int max_active_runs = 16;
   std::vector<std::string> tags;
-  nlohmann::json params;  // DAG-level params, null when absent
+  JsonValue params;  // DAG-level params, null when absent
 
   std::vector<TaskSpec> tasks;  // in file order
 

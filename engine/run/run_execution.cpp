@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "exec/safe_dir.h"
@@ -117,8 +118,8 @@ TemplateContext RunExecution::template_context(int task, int try_number) const {
   TemplateContext ctx = make_template_context(dag_.dag_id, spec(task).task_id, req_.run_id, try_number, logical,
                                               run_.data_interval_start.value_or(logical),
                                               run_.data_interval_end.value_or(logical));
-  ctx.params = &spec(task).params;
-  ctx.conf = &conf_;
+  ctx.params = &*spec(task).params;
+  ctx.conf = &*conf_;
   return ctx;
 }
 

@@ -14,7 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "model/json_value.h"
 
 #include "dag/template.h"
 #include "run/run_machine.h"
@@ -109,7 +109,7 @@ class RunExecution {
   std::string first_failure_;
   int limit_;
   RunRecord run_;  // logical date and data interval for templates
-  nlohmann::json conf_;
+  JsonValue conf_;
   std::vector<char> templated_;                       // per task: any string to render
   std::vector<std::unique_ptr<TaskSpec>> rendered_;  // per task: its running try's rendered copy
 };

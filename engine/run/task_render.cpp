@@ -1,5 +1,7 @@
 #include "run/task_render.h"
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 
 namespace dagrun {
@@ -43,14 +45,14 @@ bool container_has_templates(const ContainerSpec& c) {
 }  // namespace
 
 bool task_has_templates(const TaskSpec& task) {
-  return any(task.command) || json_has_template(task.params) || any_value(task.env) ||
+  return any(task.command) || json_has_template(*task.params) || any_value(task.env) ||
          (task.container && container_has_templates(*task.container));
 }
 
 TaskSpec render_task(const TaskSpec& task, const TemplateContext& ctx) {
   TaskSpec out = task;
   render_all(out.command, ctx);
-  out.params = render_json(task.params, ctx);
+  out.params = render_json(*task.params, ctx);
   render_values(out.env, ctx);
   if (task.container && container_has_templates(*task.container)) {
     auto c = std::make_shared<ContainerSpec>(*task.container);

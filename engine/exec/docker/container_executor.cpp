@@ -78,7 +78,7 @@ class ContainerTry {
     DagMountContext dag{request_.home, request_.dag ? request_.dag->dag_id : "", "", ""};
     // The DAG's params, as the loader checked them (a task's own params for a
     // request without a DAG).
-    const nlohmann::json& params = request_.dag ? request_.dag->params : request_.task->params;
+    const nlohmann::json& params = request_.dag ? *request_.dag->params : *request_.task->params;
     if (params.is_object()) {
       if (auto it = params.find("data_dir"); it != params.end() && it->is_string()) dag.data_dir = *it;
       if (auto it = params.find("env_file"); it != params.end() && it->is_string()) dag.env_file = *it;

@@ -1,6 +1,8 @@
 // What a valid file becomes: every key read, defaults from default_args applied.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "model/iso_time.h"
 #include "dag/loader.h"
 #include "load_helpers.h"
@@ -55,7 +57,7 @@ TEST_CASE("the example DAG loads with every key in place") {
   const TaskSpec& transform = dag.tasks[1];
   CHECK(transform.kind == TaskKind::plugin);
   CHECK(transform.plugin == "noop");
-  CHECK(transform.params == nlohmann::json{{"x", 1}});
+  CHECK(*transform.params == nlohmann::json{{"x", 1}});
   CHECK(transform.upstream == std::vector<std::string>{"extract"});
 
   const TaskSpec& load = dag.tasks[2];
@@ -75,7 +77,7 @@ TEST_CASE("default_args apply wherever they appear in the file") {
   const Dag& dag = *r.dag;
   CHECK_FALSE(dag.schedule);  // null: triggered by hand only
   CHECK(dag.max_active_runs == 2);
-  CHECK(dag.params == nlohmann::json{{"region", "eu"}});
+  CHECK(*dag.params == nlohmann::json{{"region", "eu"}});
 
   const TaskSpec& plain = task(dag, "plain");
   CHECK(plain.retries == 2);
@@ -98,7 +100,7 @@ TEST_CASE("default_args apply wherever they appear in the file") {
   CHECK_FALSE(plugin.memory_limit);
   CHECK_FALSE(plugin.cpu_limit);
   CHECK(plugin.execution_timeout == std::optional<Duration>(90min));
-  CHECK(plugin.params == nlohmann::json{{"region", "eu"}, {"n", 3}});  // the DAG's params, then its own
+  CHECK(*plugin.params == nlohmann::json{{"region", "eu"}, {"n", 3}});  // the DAG's params, then its own
   CHECK(plugin.upstream == std::vector<std::string>{"plain", "own_retries"});
 
   const TaskSpec& limited = task(dag, "limited");
@@ -112,7 +114,7 @@ TEST_CASE("a task without settings gets Airflow's defaults") {
   CHECK_FALSE(dag.catchup);
   CHECK(dag.max_active_runs == 16);
   CHECK(dag.max_active_tasks == 0);  // the number of cores, decided at run time
-  CHECK(dag.params.is_null());
+  CHECK(dag.params->is_null());
   const TaskSpec& a = dag.tasks[0];
   CHECK(a.retries == 0);
   CHECK(a.retry_delay == 5min);
@@ -121,7 +123,7 @@ TEST_CASE("a task without settings gets Airflow's defaults") {
   CHECK_FALSE(a.execution_timeout);
   CHECK(a.trigger_rule == TriggerRule::all_success);
   CHECK(a.isolation == Isolation::process);
-  CHECK(a.params.is_null());
+  CHECK(a.params->is_null());
   CHECK(a.env.empty());
 }
 
@@ -155,7 +157,7 @@ TEST_CASE("dates, presets and the remaining DAG keys are read") {
   CHECK(dag.catchup);
   CHECK(format_iso8601(*dag.end_date) == "2025-12-31T22:59:59.000Z");
   CHECK(dag.max_active_tasks == 8);
-  CHECK(dag.params == nlohmann::json::array({1, 2}));
+  CHECK(*dag.params == nlohmann::json::array({1, 2}));
   CHECK(dag.tasks[0].retry_delay == 250ms);
   CHECK(dag.tasks[0].trigger_rule == TriggerRule::always);
   CHECK(dag.tasks[0].max_retry_delay == std::optional<Duration>(2h));
@@ -171,9 +173,9 @@ TEST_CASE("DAG params reach every task, a task's own params win key by key") {
       {"task_id": "list", "command": ["true"], "params": [1, 2]}
     ]
   })");
-  CHECK(task(dag, "plain").params == nlohmann::json{{"env_file", ".env"}, {"data_dir", "news"}, {"display", 20}});
-  CHECK(task(dag, "own").params ==
+  CHECK(*task(dag, "plain").params == nlohmann::json{{"env_file", ".env"}, {"data_dir", "news"}, {"display", 20}});
+  CHECK(*task(dag, "own").params ==
         nlohmann::json{{"env_file", ".env"}, {"data_dir", "news"}, {"display", 5}, {"extra", true}});
-  CHECK(task(dag, "list").params == nlohmann::json::array({1, 2}));
-  CHECK(dag.params["display"] == 20);
+  CHECK(*task(dag, "list").params == nlohmann::json::array({1, 2}));
+  CHECK((*dag.params)["display"] == 20);
 }

@@ -1,5 +1,7 @@
 // The rules for DAG authors who are not trusted: what a DAG may not do as the
 // engine's user, refused when it is loaded and again on the rendered task.
+#include <nlohmann/json.hpp>
+
 #include "dag/trust_policy.h"
 
 #include <doctest/doctest.h>
@@ -152,14 +154,14 @@ TEST_CASE("the rendered task is checked again: a value known only at run time ca
   t.task_id = "a";
   t.kind = TaskKind::plugin;
   t.plugin = "noop";
-  t.params = {{"data_dir", "data/d/2026-01-01"}};
+  t.params = nlohmann::json{{"data_dir", "data/d/2026-01-01"}};
   CHECK(check_task_trust(t, "d", rules).empty());
-  t.params = {{"data_dir", "data/d/../../"}};  // as a run id with "../" would render it
+  t.params = nlohmann::json{{"data_dir", "data/d/../../"}};  // as a run id with "../" would render it
   auto v = check_task_trust(t, "d", rules);
   REQUIRE(v.size() == 1);
   CHECK(v[0].field == "/params/data_dir");
   // A plugin the catalog does not know is the executor's "not found", not a trust question.
-  t.params = nullptr;
+  t.params = JsonValue();
   t.plugin = "missing";
   CHECK(check_task_trust(t, "d", rules).empty());
   // A trusted plugin shadowed by one found earlier in the search path is refused by where it is.

@@ -3,6 +3,8 @@
 
 #include <mutex>
 
+#include <nlohmann/json.hpp>
+
 #include "model/iso_time.h"
 #include "run/runner.h"
 #include "store/store_test_support.h"
@@ -114,7 +116,7 @@ TEST_CASE("templates are filled per try with the run's values; a missing one fai
   dag.dag_id = "tpl";
   dag.tasks = {task("show", {}, {"echo", "{{ ds }}", "{{ params.city }}", "{{ conf.who }}", "{{ try_number }}"}),
                task("bad", {}, {"echo", "{{ conf.missing }}"})};
-  dag.tasks[0].params = {{"city", "서울"}};
+  dag.tasks[0].params = nlohmann::json{{"city", "서울"}};
   dag.rebuild_index();
   Harness h(*store, dir);
   Seen& seen = h.seen;
