@@ -39,6 +39,16 @@ class ContainerHome(HomeTestCase):
         """A path under HOME/data as the engine shows it: resolved, like the home."""
         return os.path.join(os.path.realpath(self.home.root), "data", *parts)
 
+    def writable_by_containers(self, *parts):
+        """Makes HOME/data/PARTS and opens it, and each directory below
+        HOME/data on the way, to everyone. The test image runs as root, but
+        without capabilities (the engine drops them all), so its root writes
+        only where any other user may: the directories the test makes belong
+        to the engine's user, who is root only when the tests run as root."""
+        os.makedirs(self.data(*parts), exist_ok=True)
+        for i in range(1, len(parts) + 1):
+            os.chmod(self.data(*parts[:i]), 0o777)
+
     def tries_by_task(self, run_id):
         return {t["task_id"]: t for t in self.home.tries(run_id)}
 
@@ -61,7 +71,7 @@ class PlantedByAnEarlierTaskTest(ContainerHome):
     """A first task plants links in its data directory; later tasks mount through them."""
 
     def test_links_planted_earlier_are_never_followed(self):
-        os.makedirs(self.data("esc"))
+        self.writable_by_containers("esc")  # plant writes its links there
         os.makedirs(self.data("other"))
         private = os.path.join(self.home.root, "private")
         os.makedirs(private)
@@ -108,7 +118,7 @@ class PlantedByAnEarlierTaskTest(ContainerHome):
         self.assertEqual(self.docker.containers(self.label), [])  # only plant ran, and was removed
 
     def test_links_planted_by_an_earlier_run_are_never_followed(self):
-        os.makedirs(self.data("esc"))
+        self.writable_by_containers("esc")
         self.home.write_dag(dag("esc", [
             task("plant", container=self.container(["sh", "-c", "ln -sfn /etc /d/conf"], [("data/esc", "/d")]))]))
         r, run_id = self.home.trigger_new("esc")
@@ -126,7 +136,7 @@ class ConcurrentPlanterTest(ContainerHome):
     """A running container swaps a directory above another task's source for a link to /."""
 
     def test_a_running_planter_never_gets_a_mount_through_its_links(self):
-        os.makedirs(self.data("race", "sub", "inner"))
+        self.writable_by_containers("race", "sub", "inner")  # hold writes in race/, removes sub/inner
         os.makedirs(self.data("race", "quiet", "inner"))
         swap = ("touch /d/hold-running; i=0; while [ $i -lt 80 ]; do rm -rf /d/sub; ln -sfn / /d/sub; "
                 "sleep 0.05; rm -f /d/sub; mkdir -p /d/sub/inner; sleep 0.05; i=$((i+1)); done")
