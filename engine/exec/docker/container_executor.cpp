@@ -22,7 +22,7 @@ namespace dagrun {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using Wake = HttpSession::Wake;
+using Wake = DockerApi::Wake;
 
 // After the exit code: how long the rest of the output may take to arrive.
 constexpr auto kOutputDrain = std::chrono::seconds(5);
@@ -30,14 +30,16 @@ constexpr auto kOutputDrain = std::chrono::seconds(5);
 constexpr auto kStopSettle = std::chrono::seconds(10);
 
 // One try: the steps of docs/containers.md "Lifecycle", in order. Every
-// request goes through one HttpSession, so they share its connections and
-// the attach stream keeps flowing while other requests run.
+// request goes through one DockerApi (for the real one, one HttpSession, so
+// they share its connections and the attach stream keeps flowing while other
+// requests run).
 class ContainerTry {
  public:
-  ContainerTry(const ContainerPolicy& policy, const ExecOptions& options, const TryRequest& request,
-               TrySink& sink, const CancelToken& cancel)
+  ContainerTry(const ContainerPolicy& policy, const ExecOptions& options, const DockerApiFactory& connect,
+               const TryRequest& request, TrySink& sink, const CancelToken& cancel)
       : policy_(policy),
         options_(options),
+        connect_(connect),
         request_(request),
         spec_(*request.task->container),
         sink_(sink),
@@ -61,7 +63,7 @@ class ContainerTry {
     out.error = secrets_.mask(out.error);
     if (!id_.empty() && should_remove(spec_.auto_remove, out)) {
       try {
-        client_->remove(id_);
+        api_->remove(id_);
       } catch (const std::exception& e) {
         note(LogLevel::warn, "cannot remove container " + short_id() + ": " + e.what());
       }
@@ -111,7 +113,7 @@ class ContainerTry {
       if (!p.empty()) sources.push_back(p);
     if (!approved.data_dir.empty()) sources.push_back(approved.data_dir);
     if (sources.empty()) return;
-    if (auto problem = writable_ancestor_problem(client_->list(running_engine_containers_filter()), sources))
+    if (auto problem = writable_ancestor_problem(api_->list(running_engine_containers_filter()), sources))
       throw DockerError("refused at run time: " + *problem, true);
   }
 
@@ -149,12 +151,11 @@ class ContainerTry {
     secrets_.add_environment(spec_.environment);
     secrets_.add_environment(request_.env);
     std::string body = dump(build_create_body(spec_, policy_, request_, current_engine(), env_file, approved));
-    session_.emplace(endpoint);
-    client_.emplace(*session_, spec_.image);
+    api_ = connect_(endpoint, spec_.image);
     if (cancel_.cancelled()) return cancelled_outcome(cancel_.reason());
     check_writable_ancestors(approved);
     open_data_dir(approved.data_dir);
-    id_ = client_->create(container_name(spec_, request_), body);
+    id_ = api_->create(container_name(spec_, request_), body);
     note(LogLevel::info, "container " + short_id() + " created from " + spec_.image + " on " + endpoint.url);
     return run_created();
   }
@@ -163,18 +164,18 @@ class ContainerTry {
     ContainerOutput output(log_, spec_.xcom_all, &secrets_);
     // Both are registered with the daemon (their headers arrived) before the
     // start, so neither the first line nor a fast exit can be missed.
-    auto attach = client_->begin_attach(id_, [&output](std::string_view bytes) { output.feed(bytes); });
-    auto wait = client_->begin_wait(id_);
+    auto attach = api_->begin_attach(id_, [&output](std::string_view bytes) { output.feed(bytes); });
+    auto wait = api_->begin_wait(id_);
     bool started = false;
-    Wake why = session_->run_until([&] { return attach->headers_done() && wait->headers_done(); }, deadline_,
-                                   cancel_.fd());
+    Wake why = api_->run_until([&] { return attach->headers_done() && wait->headers_done(); }, deadline_,
+                               cancel_.fd());
     if (why == Wake::ready) {
       expect_stream(*attach, "attach to");
       expect_stream(*wait, "wait for");
-      client_->start(id_);
+      api_->start(id_);
       started = true;
       lock_.reset();  // mounted: the sources can no longer change under it
-      why = session_->run_until([&] { return wait->done(); }, deadline_, cancel_.fd());
+      why = api_->run_until([&] { return wait->done(); }, deadline_, cancel_.fd());
     }
     if (why != Wake::ready) {
       note(LogLevel::warn, why == Wake::deadline ? "timed out, stopping the container"
@@ -182,8 +183,8 @@ class ContainerTry {
       if (started) stop();
     }
     if (started) {
-      session_->run_until([&] { return wait->done(); }, Clock::now() + kStopSettle);
-      session_->run_until([&] { return attach->done(); }, Clock::now() + kOutputDrain);
+      api_->run_until([&] { return wait->done(); }, Clock::now() + kStopSettle);
+      api_->run_until([&] { return attach->done(); }, Clock::now() + kOutputDrain);
       if (!attach->done())
         note(LogLevel::warn, "the container's output did not end when it exited; the log may miss its end");
     }
@@ -200,8 +201,8 @@ class ContainerTry {
     if (!exit_code) {
       const HttpResponse& r = wait->response();
       if (r.failure != TransportFailure::none || r.status != 200)
-        throw request_error(session_->endpoint(), "wait for", spec_.image, r);
-      throw DockerError("the Docker daemon at " + session_->endpoint().url +
+        throw request_error(api_->endpoint(), "wait for", spec_.image, r);
+      throw DockerError("the Docker daemon at " + api_->endpoint().url +
                             " did not report the exit code: " + parse_wait_body(r.body).error,
                         true);
     }
@@ -219,24 +220,24 @@ class ContainerTry {
   }
 
   // A stream that must be open before the start; its error, when it failed.
-  void expect_stream(HttpCall& call, std::string_view operation) {
+  void expect_stream(DockerStream& call, std::string_view operation) {
     if (call.response().status == 200 && call.response().failure == TransportFailure::none) return;
     // Read the whole error body for the message.
-    session_->run_until([&] { return call.done(); }, Clock::now() + kOutputDrain);
-    throw request_error(session_->endpoint(), operation, spec_.image, call.response());
+    api_->run_until([&] { return call.done(); }, Clock::now() + kOutputDrain);
+    throw request_error(api_->endpoint(), operation, spec_.image, call.response());
   }
 
   // SIGTERM, the grace period, SIGKILL: the daemon's stop does all three.
   // kill is for a stop that failed.
   void stop() {
     try {
-      client_->stop(id_, stop_grace_seconds(options_.kill_grace));
+      api_->stop(id_, stop_grace_seconds(options_.kill_grace));
       return;
     } catch (const std::exception& e) {
       note(LogLevel::warn, std::string("cannot stop the container: ") + e.what());
     }
     try {
-      client_->kill(id_);
+      api_->kill(id_);
     } catch (const std::exception& e) {
       note(LogLevel::warn, std::string("cannot kill the container: ") + e.what());
     }
@@ -247,7 +248,7 @@ class ContainerTry {
   std::optional<std::uint64_t> oom_limit(int exit_code) {
     if (exit_code != 137) return std::nullopt;
     try {
-      auto state = client_->inspect(id_).value("State", nlohmann::json::object());
+      auto state = api_->inspect(id_).value("State", nlohmann::json::object());
       if (state.value("OOMKilled", false)) return spec_.mem_limit.value_or(policy_.default_memory);
     } catch (const std::exception&) {
       // Only a better message lost.
@@ -281,14 +282,14 @@ class ContainerTry {
 
   const ContainerPolicy& policy_;
   const ExecOptions& options_;
+  const DockerApiFactory& connect_;
   const TryRequest& request_;
   const ContainerSpec& spec_;
   TrySink& sink_;
   const CancelToken& cancel_;
   TryLog log_;
   std::optional<Clock::time_point> deadline_;
-  std::optional<HttpSession> session_;
-  std::optional<DockerClient> client_;
+  std::unique_ptr<DockerApi> api_;
   std::string id_;
   std::optional<MountLock> lock_;
   std::filesystem::path env_path_;  // the approved env_file, when the spec has one
@@ -297,8 +298,8 @@ class ContainerTry {
 
 class ContainerExecutor : public Executor {
  public:
-  ContainerExecutor(ContainerPolicy policy, ExecOptions options)
-      : policy_(std::move(policy)), options_(std::move(options)) {}
+  ContainerExecutor(ContainerPolicy policy, ExecOptions options, DockerApiFactory connect)
+      : policy_(std::move(policy)), options_(std::move(options)), connect_(std::move(connect)) {}
 
   TryOutcome run(const TryRequest& request, TrySink& sink, const CancelToken& cancel) override {
     if (!request.task || !request.task->container)
@@ -307,7 +308,7 @@ class ContainerExecutor : public Executor {
       return failed_outcome("task '" + request.task->task_id + "': the container has no image",
                             TryOutcome::Status::failed_no_retry);
     try {
-      return ContainerTry(policy_, options_, request, sink, cancel).run();
+      return ContainerTry(policy_, options_, connect_, request, sink, cancel).run();
     } catch (const std::exception& e) {
       return failed_outcome(e.what());
     } catch (...) {
@@ -318,12 +319,15 @@ class ContainerExecutor : public Executor {
  private:
   ContainerPolicy policy_;
   ExecOptions options_;
+  DockerApiFactory connect_;
 };
 
 }  // namespace
 
-std::unique_ptr<Executor> make_container_executor(const ContainerPolicy& policy, const ExecOptions& options) {
-  return std::make_unique<ContainerExecutor>(policy, options);
+std::unique_ptr<Executor> make_container_executor(const ContainerPolicy& policy, const ExecOptions& options,
+                                                  DockerApiFactory connect) {
+  if (!connect) connect = connect_docker;
+  return std::make_unique<ContainerExecutor>(policy, options, std::move(connect));
 }
 
 }  // namespace dagrun

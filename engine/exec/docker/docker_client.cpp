@@ -23,6 +23,18 @@ std::string minor_text(int minor) { return "1." + std::to_string(minor); }
 std::mutex version_mu;
 std::map<std::string, std::string, std::less<>> version_cache;
 
+// An HttpCall seen as a DockerStream.
+class HttpStream : public DockerStream {
+ public:
+  explicit HttpStream(std::unique_ptr<HttpCall> call) : call_(std::move(call)) {}
+  bool headers_done() const override { return call_->headers_done(); }
+  bool done() const override { return call_->done(); }
+  const HttpResponse& response() const override { return call_->response(); }
+
+ private:
+  std::unique_ptr<HttpCall> call_;
+};
+
 }  // namespace
 
 std::string negotiate_api_version(std::string_view daemon_version, const DockerEndpoint& ep) {
@@ -72,6 +84,15 @@ std::string url_encode(std::string_view s) {
     }
   }
   return out;
+}
+
+DockerClient::DockerClient(DockerEndpoint endpoint, std::string image)
+    : own_session_(std::make_unique<HttpSession>(std::move(endpoint))),
+      session_(*own_session_),
+      image_(std::move(image)) {}
+
+std::unique_ptr<DockerApi> connect_docker(const DockerEndpoint& endpoint, const std::string& image) {
+  return std::make_unique<DockerClient>(endpoint, image);
 }
 
 const std::string& DockerClient::version() {
@@ -156,13 +177,15 @@ nlohmann::json DockerClient::list(const nlohmann::json& filters) {
   return j.is_array() ? j : nlohmann::json::array();
 }
 
-std::unique_ptr<HttpCall> DockerClient::begin_attach(const std::string& id, BodySink sink) {
-  return session_.begin({"POST", path("/containers/" + id + "/attach?stream=1&stdout=1&stderr=1"), {}, {}},
-                        std::move(sink));
+std::unique_ptr<DockerStream> DockerClient::begin_attach(const std::string& id, BodySink sink) {
+  return std::make_unique<HttpStream>(
+      session_.begin({"POST", path("/containers/" + id + "/attach?stream=1&stdout=1&stderr=1"), {}, {}},
+                     std::move(sink)));
 }
 
-std::unique_ptr<HttpCall> DockerClient::begin_wait(const std::string& id) {
-  return session_.begin({"POST", path("/containers/" + id + "/wait?condition=next-exit"), {}, {}});
+std::unique_ptr<DockerStream> DockerClient::begin_wait(const std::string& id) {
+  return std::make_unique<HttpStream>(
+      session_.begin({"POST", path("/containers/" + id + "/wait?condition=next-exit"), {}, {}}));
 }
 
 }  // namespace dagrun
