@@ -1,5 +1,7 @@
 // A store whose first apply() blocks until released: a test can queue
-// changes while a commit is in progress. Records every batch.
+// changes while a commit is in progress, and know that nothing is committed
+// until it says so. Records every batch, and passes it on to forward_to
+// once released when one is given.
 #pragma once
 
 #include <condition_variable>
@@ -12,12 +14,17 @@ namespace dagrun::store_test {
 
 class GatedStore final : public testing::NullStore {
  public:
+  explicit GatedStore(HistoryStore* forward_to = nullptr) : forward_to_(forward_to) {}
+
   void apply(const std::vector<StoreChange>& changes) override {
-    std::unique_lock lock(mu_);
-    batches_.push_back(changes);
-    entered_ = true;
-    cv_.notify_all();
-    cv_.wait(lock, [&] { return released_; });
+    {
+      std::unique_lock lock(mu_);
+      batches_.push_back(changes);
+      entered_ = true;
+      cv_.notify_all();
+      cv_.wait(lock, [&] { return released_; });
+    }
+    if (forward_to_) forward_to_->apply(changes);
   }
 
   void wait_until_entered() {
@@ -35,6 +42,7 @@ class GatedStore final : public testing::NullStore {
   }
 
  private:
+  HistoryStore* forward_to_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool entered_ = false;

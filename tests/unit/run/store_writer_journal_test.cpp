@@ -83,16 +83,18 @@ TEST_CASE("a writer whose store keeps failing leaves what it could not commit in
 TEST_CASE("a journal past its limit is emptied by waiting for one commit") {
   TempDir dir;
   const auto path = dir / "e.journal";
-  testing::NullStore store;
+  GatedStore store;  // nothing commits before release(), however slow the test runs
   StoreWriterOptions options = with_journal(path);
   options.journal_limit = 1;
   auto journal = options.journal;
   StoreWriter writer(store, options);
   writer.task_updated(make_task("r", "a"));
+  store.wait_until_entered();
   writer.sync();
   CHECK(journal->size() > 0);
   writer.task_updated(make_task("r", "b"));
-  writer.sync();  // over the limit: a is committed, the journal starts again with b
+  store.release();
+  writer.sync();  // over the limit: waits until a and b are committed, then empties it
   CHECK(journal_tasks(path) == std::vector<std::string>{});
 }
 
@@ -102,13 +104,16 @@ TEST_CASE("what a journaling writer announced is in the history after a replay, 
   store->create_run(make_run("r", "etl"), {make_task("r", "a"), make_task("r", "b")});
   const auto path = dir / "e.journal";
   StoreWriterOptions options = with_journal(path);
+  GatedStore gate(store.get());  // a and b stay uncommitted until the copy is made
   {
-    StoreWriter writer(*store, options);
+    StoreWriter writer(gate, options);
     writer.task_updated(make_task("r", "a", TaskState::success, 1));
+    gate.wait_until_entered();
     writer.task_updated(make_task("r", "b", TaskState::running, 1));
     writer.sync();
     // The engine would die here; a copy of the journal is what it leaves.
     std::filesystem::copy_file(path, dir / "copy.journal");
+    gate.release();
   }
   testing::TempDir other;
   auto fresh = open_sqlite_store(other.file("h.db"));
