@@ -19,7 +19,7 @@ int verb_list(Context& ctx) {
   for (const LoadResult& r : results) {
     std::string file = std::filesystem::path(r.file).filename().string();
     if (r.dag) {
-      table.add({r.dag->dag_id, r.dag->schedule.value_or("-"), std::to_string(r.dag->tasks.size()),
+      table.add({r.dag->dag_id, r.dag->schedule ? r.dag->schedule->text() : "-", std::to_string(r.dag->tasks.size()),
                  "yes", file});
     } else {
       ++invalid;

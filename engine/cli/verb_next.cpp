@@ -43,9 +43,9 @@ int verb_next(Context& ctx) {
         latest && latest->data_interval_start && latest->data_interval_end)
       last = DataInterval{*latest->data_interval_start, *latest->data_interval_end};
   }
-  Timetable timetable(*CronSchedule::parse(*dag->schedule), TimeZone::load(dag->timezone),
+  Timetable timetable(*dag->schedule, dag->timezone,
                       dag->start_date.value_or(first_seen), dag->end_date);
-  std::cout << dag->dag_id << ": " << *dag->schedule << " (" << dag->timezone << ")"
+  std::cout << dag->dag_id << ": " << dag->schedule->text() << " (" << dag->timezone.name() << ")"
             << (paused ? ", paused" : "") << (dag->catchup ? ", catchup" : "") << "\n";
   // What the scheduler would create: first what is already due (every missed
   // interval with catchup, else the latest), then the intervals to come.

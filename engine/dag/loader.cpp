@@ -347,11 +347,12 @@ void DagReader::read_schedule(const Json& v) {
   auto text = read_string(v, kDagScope, "schedule", problems_);
   if (!text) return;
   std::string why;
-  if (!CronSchedule::parse(*text, &why)) {
+  auto cron = CronSchedule::parse(*text, &why);
+  if (!cron) {
     problems_.at_value(kDagScope, "schedule", "invalid schedule '" + *text + "': " + why);
     return;
   }
-  dag_.schedule = std::move(*text);
+  dag_.schedule = std::move(*cron);
 }
 
 // Duplicate ids, then each upstream list: unknown ids, self references and repeats

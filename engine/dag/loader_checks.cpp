@@ -106,12 +106,11 @@ void check_templates(const Dag& dag, const std::vector<char>& id_valid, Problems
   }
 }
 
-std::optional<std::string> read_timezone(const Json& v, const Scope& scope, std::string_view key, Problems& problems) {
+std::optional<TimeZone> read_timezone(const Json& v, const Scope& scope, std::string_view key, Problems& problems) {
   auto zone = read_string(v, scope, key, problems);
   if (!zone) return std::nullopt;
   try {
-    TimeZone::load(*zone);
-    return zone;
+    return TimeZone::load(*zone);
   } catch (const std::exception&) {
     problems.at_value(scope, key, "unknown time zone '" + *zone + "'" +
                                       did_you_mean(closest_match(*zone, zone_names_near(*zone))) +

@@ -20,6 +20,6 @@ void check_templates(const Dag& dag, const std::vector<char>& id_valid, Problems
 
 // An IANA time zone name that the system's database knows, else a problem
 // (with a close name suggested).
-std::optional<std::string> read_timezone(const Json& v, const Scope& scope, std::string_view key, Problems& problems);
+std::optional<TimeZone> read_timezone(const Json& v, const Scope& scope, std::string_view key, Problems& problems);
 
 }  // namespace dagrun

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "model/model.h"
+#include "model/time_types.h"
 
 namespace dagrun {
 

@@ -11,13 +11,13 @@
 #include <vector>
 
 
+#include "model/cron.h"
 #include "model/json_value.h"
 #include "model/states.h"
+#include "model/time_types.h"
+#include "model/time_zone.h"
 
 namespace dagrun {
-
-using Duration = std::chrono::milliseconds;
-using TimePoint = std::chrono::system_clock::time_point;
 
 struct ContainerSpec;
 
@@ -59,8 +59,10 @@ struct Dag {
   std::string description;
   std::string file;  // the file it was loaded from
 
-  std::optional<std::string> schedule;  // cron expression or preset, validated
-  std::string timezone = "UTC";         // IANA name the schedule's times are in, validated
+  // Parsed once by the loader; the scheduler uses them as they are. text()
+  // and name() give them back as written.
+  std::optional<CronSchedule> schedule;  // cron expression or preset
+  TimeZone timezone = TimeZone::utc();   // the zone the schedule's times are in
   std::optional<TimePoint> start_date;
   std::optional<TimePoint> end_date;
   bool catchup = false;

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "model/model.h"
+#include "model/time_types.h"
 
 namespace dagrun {
 

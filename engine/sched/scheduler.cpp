@@ -33,9 +33,7 @@ void Scheduler::set_dags(std::vector<std::shared_ptr<const Dag>> dags) {
 
 std::optional<TimePoint> Scheduler::create_due_runs(const Dag& dag, const DagRecord& record, TimePoint now) {
   if (!dag.schedule) return std::nullopt;
-  auto cron = CronSchedule::parse(*dag.schedule);
-  if (!cron) return std::nullopt;  // the loader refuses these: nothing to do here
-  Timetable timetable(*cron, TimeZone::load(dag.timezone), dag.start_date.value_or(record.first_seen),
+  Timetable timetable(*dag.schedule, dag.timezone, dag.start_date.value_or(record.first_seen),
                       dag.end_date);
   std::optional<DataInterval> last;
   if (auto latest = store_.latest_scheduled_run(dag.dag_id);

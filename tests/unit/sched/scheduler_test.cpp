@@ -19,7 +19,7 @@ std::shared_ptr<const Dag> dag(const std::string& id, const char* schedule, cons
                                int max_active_runs = 16) {
   auto d = std::make_shared<Dag>();
   d->dag_id = id;
-  d->schedule = schedule;
+  d->schedule = CronSchedule::parse(schedule);
   d->start_date = at(start);
   d->catchup = catchup;
   d->max_active_runs = max_active_runs;
