@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "app/engine_paths.h"
-#include "dag/loader.h"
+#include "spec/loader.h"
 #include "store/store.h"
 
 namespace dagrun::app {

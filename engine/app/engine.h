@@ -24,8 +24,8 @@
 
 #include "app/engine_paths.h"
 #include "base/cancel.h"
-#include "dag/engine_config.h"
-#include "dag/loader.h"
+#include "spec/engine_config.h"
+#include "spec/loader.h"
 #include "plugin/catalog.h"
 #include "run/engine_lease.h"
 #include "run/observer.h"

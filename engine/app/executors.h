@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "app/engine_paths.h"
-#include "dag/engine_config.h"
-#include "dag/trust_policy.h"
+#include "spec/engine_config.h"
+#include "policy/trust_policy.h"
 #include "plugin/catalog.h"
 #include "run/runner.h"
 

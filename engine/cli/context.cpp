@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "dag/engine_config.h"
+#include "spec/engine_config.h"
 #include "exec/exec_options.h"
 
 namespace dagrun::cli {

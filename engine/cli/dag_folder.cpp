@@ -4,7 +4,7 @@
 
 #include "app/executors.h"
 #include "app/history.h"
-#include "dag/folder_loader.h"
+#include "spec/folder_loader.h"
 
 namespace dagrun::cli {
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "cli/context.h"
-#include "dag/engine_config.h"
-#include "dag/loader.h"
+#include "spec/engine_config.h"
+#include "spec/loader.h"
 #include "plugin/catalog.h"
 #include "store/store.h"
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "cli/context.h"
-#include "dag/loader.h"
+#include "spec/loader.h"
 
 namespace dagrun::cli {
 

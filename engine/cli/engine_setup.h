@@ -6,7 +6,7 @@
 
 #include "app/engine.h"
 #include "cli/context.h"
-#include "dag/engine_config.h"
+#include "spec/engine_config.h"
 
 namespace dagrun::cli {
 

@@ -4,7 +4,7 @@
 
 #include "cli/dag_folder.h"
 #include "cli/verbs.h"
-#include "dag/folder_loader.h"
+#include "spec/folder_loader.h"
 
 namespace dagrun::cli {
 

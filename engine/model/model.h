@@ -50,7 +50,7 @@ struct TaskSpec {
   TriggerRule trigger_rule = TriggerRule::all_success;
 
   Isolation isolation = Isolation::process;      // plugins only
-  std::optional<std::uint64_t> memory_limit;     // bytes; plugins in a process (dag/task_keys.h)
+  std::optional<std::uint64_t> memory_limit;     // bytes; plugins in a process (spec/task_keys.h)
   std::optional<Duration> cpu_limit;             // CPU time; commands and plugins in a process
 };
 

@@ -16,7 +16,7 @@
 
 #include "model/json_value.h"
 
-#include "dag/template.h"
+#include "spec/template.h"
 #include "run/run_machine.h"
 #include "run/runner.h"
 #include "store/history_store.h"

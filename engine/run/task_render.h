@@ -8,7 +8,7 @@
 
 #include "model/container_spec.h"
 #include "model/model.h"
-#include "dag/template.h"
+#include "spec/template.h"
 
 namespace dagrun {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "model/limits.h"
-#include "dag/loader.h"
+#include "spec/loader.h"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "dag/container_policy.h"
+#include "policy/container_policy.h"
 #include "model/container_spec.h"
 #include "exec/docker/container_outcome.h"
 #include "exec/docker/container_output.h"
@@ -77,14 +77,10 @@ class ContainerTry {
   // before the daemon sees the request. The paths this check approves are the
   // ones the body sends and the env file is read from.
   ApprovedPaths recheck_policy() {
-    DagMountContext dag{request_.home, request_.dag ? request_.dag->dag_id : "", "", ""};
     // The DAG's params, as the loader checked them (a task's own params for a
     // request without a DAG).
-    const nlohmann::json& params = request_.dag ? *request_.dag->params : *request_.task->params;
-    if (params.is_object()) {
-      if (auto it = params.find("data_dir"); it != params.end() && it->is_string()) dag.data_dir = *it;
-      if (auto it = params.find("env_file"); it != params.end() && it->is_string()) dag.env_file = *it;
-    }
+    const DagMountContext dag = dag_mount_context(request_.home, request_.dag ? request_.dag->dag_id : "",
+                                                  request_.dag ? request_.dag->params : request_.task->params);
     ContainerPolicyCheck check(policy_, dag);
     auto violations = check.check(spec_);
     if (!violations.empty())

@@ -9,7 +9,7 @@
 
 #include <memory>
 
-#include "dag/container_policy.h"
+#include "policy/container_policy.h"
 #include "exec/docker/docker_api.h"
 #include "exec/exec_options.h"
 #include "exec/executor.h"

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dag/container_policy.h"
+#include "policy/container_policy.h"
 #include "model/container_spec.h"
 #include "exec/docker/engine_identity.h"
 #include "exec/docker/env_file.h"

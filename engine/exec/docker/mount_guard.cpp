@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <system_error>
 
-#include "dag/mount_paths.h"
+#include "policy/mount_paths.h"
 #include "exec/docker/create_body.h"
 #include "exec/docker/docker_endpoint.h"
 

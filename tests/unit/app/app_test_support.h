@@ -7,7 +7,7 @@
 #include <doctest/doctest.h>
 
 #include "app/engine.h"
-#include "dag/loader.h"
+#include "spec/loader.h"
 #include "exec/exec_test_support.h"
 
 namespace dagrun::app_test {

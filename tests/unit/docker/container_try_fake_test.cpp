@@ -7,7 +7,7 @@
 #include <chrono>
 
 #include "../exec/exec_test_support.h"
-#include "dag/container_policy.h"
+#include "policy/container_policy.h"
 #include "exec/docker/container_executor.h"
 #include "fake_docker_api.h"
 #include "model/container_spec.h"

@@ -2,7 +2,7 @@
 
 #include <regex>
 
-#include "dag/container_policy.h"
+#include "policy/container_policy.h"
 #include "exec/docker/create_body.h"
 
 using namespace dagrun;

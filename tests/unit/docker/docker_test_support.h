@@ -14,7 +14,7 @@
 
 #include "../exec/exec_test_support.h"
 #include "../skip.h"
-#include "dag/container_policy.h"
+#include "policy/container_policy.h"
 #include "model/container_spec.h"
 #include "exec/docker/container_executor.h"
 #include "exec/docker/docker_client.h"

@@ -7,7 +7,7 @@
 #include <random>
 #include <string>
 
-#include "dag/load_helpers.h"
+#include "spec/load_helpers.h"
 #include "model/time_zone.h"
 
 using namespace dagrun;

@@ -1,0 +1,49 @@
+// Loading and validating one DAG file: every problem in the file is reported at once.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "spec/diagnostic.h"
+#include "model/model.h"
+
+namespace dagrun {
+
+struct ContainerPolicy;
+struct TrustRules;
+
+struct LoadOptions {
+  // Plugin names a task may use; nullptr skips the check.
+  const std::vector<std::string>* known_plugins = nullptr;
+  // What container tasks may ask of the Docker daemon; nullptr: the built-in defaults.
+  const ContainerPolicy* policy = nullptr;
+  // The dagrun home, against which relative bind-mount sources resolve; empty:
+  // the current directory.
+  std::filesystem::path home = {};
+  // Whom the operator trusts to write DAGs (policy/trust_policy.h); nullptr: trusted.
+  const TrustRules* trust = nullptr;
+};
+
+struct LoadResult {
+  std::optional<Dag> dag;  // empty when there is any diagnostic
+  Diagnostics diagnostics;
+  std::string file;
+  std::string dag_id;  // as read from the file, even when the DAG has other errors
+
+  bool ok() const { return dag.has_value() && diagnostics.empty(); }
+};
+
+// file_label names the text in diagnostics and becomes Dag::file.
+LoadResult load_dag_text(std::string_view text, const std::string& file_label,
+                         const LoadOptions& options);
+
+// A file that cannot be read gives one diagnostic.
+LoadResult load_dag_file(const std::filesystem::path& path, const LoadOptions& options);
+
+// The whole file, or nullopt with a reason in error ("no such file or directory").
+std::optional<std::string> read_text_file(const std::filesystem::path& path, std::string* error);
+
+}  // namespace dagrun
