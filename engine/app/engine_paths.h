@@ -1,7 +1,8 @@
 // Where an engine finds and keeps everything of one installation: the home,
 // its DAGs folder, the history, the tries' logs and data, the operator's
 // settings, the plugin directories and the task host. The command line
-// resolves them (cli/context.cpp); the engine only reads them.
+// resolves them (cli/context.cpp, where they are the Home of every verb); the
+// engine and the server only read them.
 #pragma once
 
 #include <filesystem>

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/engine_paths.h"
 #include "cli/args.h"
 
 namespace dagrun::cli {
@@ -16,16 +17,8 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;  // a failed run, an invalid file, something not found
 inline constexpr int kExitUsage = 2;   // bad arguments, or trigger of an invalid DAG
 
-struct Home {
-  std::filesystem::path root;  // --home, $DAGRUN_HOME, or the current directory
-  std::filesystem::path dags;  // root/dags unless --dags
-  std::filesystem::path db;    // root/dagrun.db unless --db
-  std::filesystem::path logs;  // root/logs
-  std::filesystem::path data;  // root/data
-  std::filesystem::path config;  // root/dagrun.json: the operator's settings, optional
-  std::vector<std::filesystem::path> plugin_dirs;  // --plugin-path, $DAGRUN_PLUGIN_PATH, installed
-  std::filesystem::path task_host;
-};
+// Where the installation keeps its files, as the command line resolved them.
+using Home = app::EnginePaths;
 
 struct Context {
   Home home;

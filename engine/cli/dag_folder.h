@@ -1,42 +1,34 @@
-// What several verbs share: loading the DAGs folder with the known plugin
-// names and the engine's configuration, printing diagnostics, and opening the
-// history.
+// The command line's view of app/dag_folder: the same loading, with an invalid
+// engine configuration's diagnostics printed to stderr before the error goes
+// up, and the history opened for a verb.
 #pragma once
 
 #include <memory>
 #include <ostream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "app/dag_folder.h"
 #include "cli/context.h"
+#include "plugin/catalog.h"
 #include "spec/engine_config.h"
 #include "spec/loader.h"
-#include "plugin/catalog.h"
 #include "store/store.h"
 
 namespace dagrun::cli {
 
-// HOME/dagrun.json is invalid: its diagnostics went to stderr, and no DAG may be
-// loaded under a policy other than the one the operator wrote.
-class InvalidEngineConfig : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using app::InvalidEngineConfig;
+using app::plugin_names;
 
 PluginCatalog discover_plugins(const Context& ctx);
 
-// The names of the plugins found, for validation.
-std::vector<std::string> plugin_names(const PluginCatalog& plugins);
-
-// HOME/dagrun.json (the built-in defaults without one); throws InvalidEngineConfig.
+// HOME/dagrun.json (the built-in defaults without one); throws InvalidEngineConfig
+// after printing its diagnostics.
 EngineConfig read_engine_config(const Context& ctx);
 
-// Every DAG file in the folder, checked against the engine configuration; an
-// absent folder is an empty list. Throws InvalidEngineConfig.
+// app::load_dags and app::load_dag_files for the verb's home; an invalid
+// configuration is reported as read_engine_config reports it.
 std::vector<LoadResult> load_dags(const Context& ctx, const PluginCatalog& plugins);
-
-// The given files, as load_dags checks them. Throws InvalidEngineConfig.
 std::vector<LoadResult> load_dag_files(const Context& ctx, const PluginCatalog& plugins,
                                        const std::vector<std::string>& files);
 

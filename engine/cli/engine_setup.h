@@ -10,8 +10,6 @@
 
 namespace dagrun::cli {
 
-app::EnginePaths engine_paths(const Home& home);
-
 // An engine of `kind` ("trigger", "scheduler") on the home of `ctx`, under
 // `config` (read_engine_config), handling SIGINT and SIGTERM.
 app::EngineSettings engine_settings(const Context& ctx, std::string kind, EngineConfig config);

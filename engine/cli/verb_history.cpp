@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/history_json.h"
 #include "cli/dag_folder.h"
 #include "cli/table.h"
 #include "cli/verbs.h"
@@ -11,10 +12,6 @@
 
 namespace dagrun::cli {
 namespace {
-
-nlohmann::json time_json(const std::optional<TimePoint>& t) {
-  return t ? nlohmann::json(format_iso8601(*t)) : nlohmann::json(nullptr);
-}
 
 // "2026-11-29 02:07:39": seconds are enough in a table.
 std::string time_cell(const std::optional<TimePoint>& t) {
@@ -64,17 +61,7 @@ int verb_runs(Context& ctx) {
   std::vector<RunRecord> runs = store ? store->list_runs(filter) : std::vector<RunRecord>{};
   if (ctx.args.has("json")) {
     nlohmann::json out = nlohmann::json::array();
-    for (const RunRecord& r : runs) {
-      out.push_back({{"run_id", r.run_id},
-                     {"dag_id", r.dag_id},
-                     {"state", to_string(r.state)},
-                     {"run_type", r.run_type},
-                     {"conf", nlohmann::json::parse(r.conf_json, nullptr, false)},
-                     {"queued_at", time_json(r.queued_at)},
-                     {"start_date", time_json(r.start_date)},
-                     {"end_date", time_json(r.end_date)},
-                     {"reason", r.reason}});
-    }
+    for (const RunRecord& r : runs) out.push_back(app::run_json(r));
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
@@ -100,41 +87,10 @@ int verb_tasks(Context& ctx) {
   }
   std::vector<TryRecord> tries = store->list_tries(run_id);
   std::vector<TaskInstanceRecord> tasks = store->list_task_instances(run_id);
-  // Tasks that never ran (upstream_failed, skipped, queued) have no try row:
-  // they are shown with try 0 so every task of the run appears.
-  std::vector<TryRecord> rows;
-  for (const TaskInstanceRecord& t : tasks) {
-    bool any = false;
-    for (const TryRecord& tr : tries) {
-      if (tr.task_id != t.task_id) continue;
-      any = true;
-      rows.push_back(tr);
-    }
-    if (!any) {
-      TryRecord none;
-      none.run_id = run_id;
-      none.task_id = t.task_id;
-      none.try_number = 0;
-      none.state = t.state;
-      rows.push_back(none);
-    }
-  }
+  const std::vector<TryRecord> rows = app::task_rows(tasks, tries);
   if (ctx.args.has("json")) {
     nlohmann::json out = nlohmann::json::array();
-    for (const TryRecord& r : rows) {
-      out.push_back({{"task_id", r.task_id},
-                     {"try_number", r.try_number},
-                     {"state", to_string(r.state)},
-                     {"start_date", time_json(r.start_date)},
-                     {"end_date", time_json(r.end_date)},
-                     {"exit_code", r.exit_code ? nlohmann::json(*r.exit_code) : nlohmann::json(nullptr)},
-                     {"signal", r.signal ? nlohmann::json(*r.signal) : nlohmann::json(nullptr)},
-                     {"error", r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error)},
-                     {"log_path", r.log_path.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.log_path)},
-                     {"pid", r.pid ? nlohmann::json(*r.pid) : nlohmann::json(nullptr)},
-                     {"log_complete", r.log_error.empty()},
-                     {"log_error", r.log_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.log_error)}});
-    }
+    for (const TryRecord& r : rows) out.push_back(app::try_json(r));
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }

@@ -2,9 +2,9 @@
 // runs and starts no queued ones until it is unpaused (its history stays).
 #include <iostream>
 
+#include "app/actions.h"
 #include "cli/dag_folder.h"
 #include "cli/verbs.h"
-#include "sched/wake.h"
 
 namespace dagrun::cli {
 namespace {
@@ -12,19 +12,14 @@ namespace {
 int set_paused(Context& ctx, bool paused) {
   const std::string& dag_id = ctx.args.positionals[0];
   PluginCatalog plugins = discover_plugins(ctx);
-  bool known = false;
-  for (const LoadResult& r : load_dags(ctx, plugins)) known |= r.dag_id == dag_id;
+  const std::vector<LoadResult> loaded = load_dags(ctx, plugins);
   auto store = open_history(ctx, true);
-  if (!known) {
-    bool in_history = false;
-    for (const DagRecord& d : store->list_dags()) in_history |= d.dag_id == dag_id;
-    if (!in_history) {
-      std::cerr << "dagrun: no DAG '" << dag_id << "' in " << ctx.home.dags.string() << "\n";
-      return kExitFailed;
-    }
+  try {
+    app::set_dag_paused(ctx.home, *store, loaded, dag_id, paused);
+  } catch (const app::ActionError& e) {
+    std::cerr << "dagrun: " << e.what() << "\n";
+    return kExitFailed;
   }
-  store->set_paused(dag_id, paused, std::chrono::system_clock::now());
-  wake_scheduler(ctx.home.db.string());
   std::cout << dag_id << (paused ? " paused" : " unpaused") << "\n";
   return kExitOk;
 }

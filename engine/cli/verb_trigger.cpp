@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/actions.h"
 #include "app/engine.h"
 #include "cli/dag_folder.h"
 #include "cli/dag_lookup.h"
@@ -12,7 +13,6 @@
 #include "cli/progress_printer.h"
 #include "cli/verbs.h"
 #include "run/runner.h"
-#include "sched/wake.h"
 
 namespace dagrun::cli {
 namespace {
@@ -53,29 +53,13 @@ std::optional<std::string> chosen_run_id(const ParsedArgs& args) {
 // --queue: record the run for the scheduler and return.
 int queue_run(Context& ctx, const Dag& dag, const std::string& conf) {
   std::unique_ptr<Store> store = open_history(ctx, true);
-  const TimePoint now = std::chrono::system_clock::now();
   RunRecord run;
-  run.dag_id = dag.dag_id;
-  run.state = RunState::queued;
-  run.run_type = "manual";
-  run.conf_json = conf;
-  run.dag_file = dag.file;
-  run.queued_at = run.logical_date = run.data_interval_start = run.data_interval_end = now;
-  for (int attempt = 0;; ++attempt) {
-    run.run_id = chosen_run_id(ctx.args).value_or(make_run_id("manual", now + std::chrono::milliseconds(attempt)));
-    std::vector<TaskInstanceRecord> tasks;
-    for (const TaskSpec& t : dag.tasks) tasks.push_back({run.run_id, t.task_id, TaskState::queued, 0, t.retries + 1});
-    try {
-      store->create_run(run, tasks);
-      break;
-    } catch (const RunExistsError& e) {
-      if (ctx.args.value("run-id") || attempt == 5) {
-        std::cerr << "dagrun trigger: " << e.what() << "\n";
-        return kExitUsage;
-      }
-    }
+  try {
+    run = app::queue_run(ctx.home, *store, dag, {conf, chosen_run_id(ctx.args)});
+  } catch (const app::ActionError& e) {
+    std::cerr << "dagrun trigger: " << e.what() << "\n";
+    return kExitUsage;
   }
-  wake_scheduler(ctx.home.db.string());
   std::cout << "queued run " << run.run_id << " of " << dag.dag_id << "; `dagrun scheduler` runs it\n";
   return kExitOk;
 }
