@@ -36,5 +36,6 @@ int verb_unpause(Context& ctx);
 int verb_next(Context& ctx);
 int verb_clear(Context& ctx);
 int verb_db(Context& ctx);
+int verb_serve(Context& ctx);
 
 }  // namespace dagrun::cli

@@ -1,0 +1,72 @@
+// dagrun serve [--listen ADDR:PORT]: the REST API (docs/api.md) over HTTP,
+// until SIGINT or SIGTERM. Loopback only for now: the API has no
+// authentication yet, and anyone who can reach it can trigger runs.
+#include <iostream>
+
+#include "cli/verbs.h"
+#include "web/api.h"
+#include "web/http_server.h"
+
+namespace dagrun::cli {
+namespace {
+
+// 8080 is Airflow's and Dagu's; 8793 is Airflow's log server.
+constexpr std::uint16_t kDefaultPort = 8778;
+
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = kDefaultPort;
+};
+
+ListenAddress parse_listen(const std::string& text) {
+  ListenAddress out;
+  std::string port;
+  if (!text.empty() && text.front() == '[') {  // [::1]:8778
+    const size_t close = text.find(']');
+    if (close == std::string::npos) throw UsageError("--listen '" + text + "': missing ']'");
+    out.host = text.substr(1, close - 1);
+    if (close + 1 < text.size()) {
+      if (text[close + 1] != ':') throw UsageError("--listen '" + text + "': expected ':PORT' after ']'");
+      port = text.substr(close + 2);
+    }
+  } else {
+    const size_t colon = text.rfind(':');
+    out.host = text.substr(0, colon);
+    if (colon != std::string::npos) port = text.substr(colon + 1);
+  }
+  if (out.host.empty() || out.host == "localhost") out.host = "127.0.0.1";
+  if (!port.empty()) {
+    size_t used = 0;
+    int n = -1;
+    try {
+      n = std::stoi(port, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != port.size() || n < 0 || n > 65535)
+      throw UsageError("--listen '" + text + "': the port must be a number from 0 to 65535");
+    out.port = static_cast<std::uint16_t>(n);
+  }
+  return out;
+}
+
+}  // namespace
+
+int verb_serve(Context& ctx) {
+  const ListenAddress listen = parse_listen(ctx.args.value("listen").value_or("127.0.0.1"));
+  if (listen.host != "127.0.0.1" && listen.host != "::1") {
+    std::cerr << "dagrun serve: refusing to listen on " << listen.host
+              << ": the API has no authentication yet, and anyone who reaches it can trigger runs; listen on "
+                 "127.0.0.1 or [::1] (and reach it through an SSH tunnel or a proxy that authenticates)\n";
+    return kExitUsage;
+  }
+  web::Api api({ctx.home, true});
+  web::Server server(listen.host, listen.port, [&api](const web::Request& r) { return api.handle(r); });
+  const std::string shown = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
+  // Tests and scripts read the port from this line when they asked for port 0.
+  std::cout << "dagrun serve: listening on http://" << shown << ":" << server.port() << "/" << std::endl;
+  server.run();
+  std::cout << "dagrun serve: stopped" << std::endl;
+  return kExitOk;
+}
+
+}  // namespace dagrun::cli

@@ -1,0 +1,404 @@
+#include "web/api.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/actions.h"
+#include "app/dag_folder.h"
+#include "app/history.h"
+#include "app/history_json.h"
+#include "base/unique_fd.h"
+#include "model/ids.h"
+#include "policy/mount_paths.h"
+
+namespace dagrun::web {
+namespace {
+
+using nlohmann::json;
+
+// The most of a log one request returns; a client tails a longer one by offset.
+constexpr std::size_t kMaxLogChunk = 1 << 20;
+constexpr int kMaxListLimit = 1000;
+
+Response json_response(int status, const json& body) {
+  Response r;
+  r.status = status;
+  r.body = body.dump(2) + "\n";
+  return r;
+}
+
+Response error(int status, const std::string& message) { return json_response(status, {{"error", message}}); }
+
+// A failure that becomes an error response.
+struct ApiError {
+  int status;
+  std::string message;
+};
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> parts;
+  size_t pos = 0;
+  while (pos < path.size()) {
+    size_t next = path.find('/', pos);
+    if (next == std::string_view::npos) next = path.size();
+    if (next > pos) parts.emplace_back(path.substr(pos, next - pos));
+    pos = next + 1;
+  }
+  return parts;
+}
+
+std::unordered_map<std::string, std::string> parse_query(std::string_view query) {
+  std::unordered_map<std::string, std::string> out;
+  size_t pos = 0;
+  while (pos <= query.size() && !query.empty()) {
+    size_t amp = query.find('&', pos);
+    if (amp == std::string_view::npos) amp = query.size();
+    std::string_view pair = query.substr(pos, amp - pos);
+    const size_t eq = pair.find('=');
+    std::string plus_free(eq == std::string_view::npos ? pair : pair.substr(eq + 1));
+    std::replace(plus_free.begin(), plus_free.end(), '+', ' ');
+    auto key = percent_decode(pair.substr(0, eq));
+    auto value = percent_decode(plus_free);
+    if (!key || !value) throw ApiError{400, "malformed query string"};
+    if (!key->empty()) out[*key] = *value;
+    if (amp == query.size()) break;
+    pos = amp + 1;
+  }
+  return out;
+}
+
+// A path segment that must be an id of this kind.
+std::string id_segment(const std::string& raw, IdKind kind) {
+  std::optional<std::string> id = percent_decode(raw);
+  if (!id) throw ApiError{400, "malformed escape in the path"};
+  if (auto problem = id_problem(kind, *id)) {
+    const char* name = kind == IdKind::dag ? "dag_id" : kind == IdKind::task ? "task_id" : "run_id";
+    throw ApiError{400, std::string(name) + " " + quote_id(*id) + " is not valid: " + *problem};
+  }
+  return *id;
+}
+
+long long number_param(const std::unordered_map<std::string, std::string>& q, const std::string& name,
+                       long long fallback, long long min, long long max) {
+  auto it = q.find(name);
+  if (it == q.end()) return fallback;
+  long long v = 0;
+  const char* end = it->second.data() + it->second.size();
+  auto [ptr, ec] = std::from_chars(it->second.data(), end, v);
+  if (ec != std::errc() || ptr != end || v < min || v > max)
+    throw ApiError{400, name + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max)};
+  return v;
+}
+
+bool is_loopback_host(std::string_view host) {
+  // Host is "name[:port]" or "[v6]:port".
+  std::string_view name = host;
+  if (!name.empty() && name.front() == '[') {
+    name = name.substr(0, name.find(']') + 1);
+  } else if (size_t colon = name.rfind(':'); colon != std::string_view::npos) {
+    name = name.substr(0, colon);
+  }
+  return name == "localhost" || name == "127.0.0.1" || name == "[::1]";
+}
+
+std::string lower_media_type(std::string v) {
+  v = v.substr(0, v.find(';'));
+  v.erase(std::remove_if(v.begin(), v.end(), [](char c) { return c == ' ' || c == '\t'; }), v.end());
+  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return v;
+}
+
+class Call {
+ public:
+  Call(const ApiOptions& options, const Request& request) : options_(options), request_(request) {}
+
+  Response route() {
+    const std::vector<std::string> p = split_path(request_.path);
+    const std::string& m = request_.method;
+    if (p.size() < 2 || p[0] != "api" || p[1] != "v1") throw ApiError{404, "no such resource"};
+    const size_t n = p.size();
+    if (n == 3 && p[2] == "dags") {
+      only(m, "GET");
+      return list_dags();
+    }
+    if (n == 4 && p[2] == "dags") {
+      only(m, "GET");
+      return get_dag(id_segment(p[3], IdKind::dag));
+    }
+    if (n == 5 && p[2] == "dags" && p[4] == "runs") {
+      const std::string dag_id = id_segment(p[3], IdKind::dag);
+      if (m == "POST") return trigger(dag_id);
+      only(m, "GET, POST");
+      return list_runs(dag_id);
+    }
+    if (n == 5 && p[2] == "dags" && (p[4] == "pause" || p[4] == "unpause")) {
+      only(m, "POST");
+      return pause(id_segment(p[3], IdKind::dag), p[4] == "pause");
+    }
+    if (n == 4 && p[2] == "runs") {
+      only(m, "GET");
+      return get_run(id_segment(p[3], IdKind::run));
+    }
+    if (n == 5 && p[2] == "runs" && p[4] == "tries") {
+      only(m, "GET");
+      return list_tries(id_segment(p[3], IdKind::run));
+    }
+    if (n == 7 && p[2] == "runs" && p[4] == "tasks" && p[6] == "log") {
+      only(m, "GET");
+      return log(id_segment(p[3], IdKind::run), id_segment(p[5], IdKind::task));
+    }
+    throw ApiError{404, "no such resource"};
+  }
+
+ private:
+  // Refuses a method the resource does not take (allowed: "GET, POST").
+  void only(const std::string& method, const std::string& allowed) const {
+    bool found = false;
+    for (size_t pos = 0; pos < allowed.size();) {
+      size_t end = allowed.find(", ", pos);
+      if (end == std::string::npos) end = allowed.size();
+      found |= allowed.compare(pos, end - pos, method) == 0;
+      pos = end + 2;
+    }
+    if (!found)
+      throw ApiError{405, "method " + method + " is not allowed here; allowed: " + allowed};
+  }
+
+  std::unique_ptr<Store> history() const { return app::open_history(options_.home.db, false); }
+
+  std::vector<LoadResult> dags() const {
+    const PluginCatalog plugins = app::discover_plugins(options_.home);
+    try {
+      return app::load_dags(options_.home, plugins);
+    } catch (const app::InvalidEngineConfig& e) {
+      std::string message = e.what();
+      for (const Diagnostic& d : e.diagnostics()) message += "\n" + d.to_string();
+      throw ApiError{500, message};
+    }
+  }
+
+  static json dag_json(const LoadResult& r, const std::unordered_map<std::string, bool>& paused) {
+    json out{{"dag_id", r.dag_id}, {"file", std::filesystem::path(r.file).filename().string()}, {"valid", r.ok()}};
+    auto it = paused.find(r.dag_id);
+    out["paused"] = it != paused.end() && it->second;
+    if (!r.ok()) {
+      json errors = json::array();
+      for (const Diagnostic& d : r.diagnostics) errors.push_back(d.to_string());
+      out["errors"] = errors;
+      return out;
+    }
+    const Dag& d = *r.dag;
+    out["description"] = d.description;
+    out["schedule"] = d.schedule ? json(d.schedule->text()) : json(nullptr);
+    out["timezone"] = d.timezone.name();
+    out["tags"] = d.tags;
+    out["task_count"] = d.tasks.size();
+    return out;
+  }
+
+  std::unordered_map<std::string, bool> paused_map() const {
+    std::unordered_map<std::string, bool> out;
+    if (auto store = history())
+      for (const DagRecord& d : store->list_dags()) out[d.dag_id] = d.is_paused;
+    return out;
+  }
+
+  Response list_dags() const {
+    const auto paused = paused_map();
+    json out = json::array();
+    for (const LoadResult& r : dags()) out.push_back(dag_json(r, paused));
+    return json_response(200, out);
+  }
+
+  const LoadResult& find_dag(const std::vector<LoadResult>& all, const std::string& dag_id) const {
+    for (const LoadResult& r : all)
+      if (r.dag_id == dag_id) return r;
+    throw ApiError{404, "no DAG " + quote_id(dag_id)};
+  }
+
+  Response get_dag(const std::string& dag_id) const {
+    const std::vector<LoadResult> all = dags();
+    const LoadResult& r = find_dag(all, dag_id);
+    json out = dag_json(r, paused_map());
+    if (r.ok()) {
+      json tasks = json::array();
+      for (const TaskSpec& t : r.dag->tasks)
+        tasks.push_back({{"task_id", t.task_id}, {"kind", to_string(t.kind)}, {"upstream", t.upstream}});
+      out["tasks"] = tasks;
+    }
+    return json_response(200, out);
+  }
+
+  Response list_runs(const std::string& dag_id) const {
+    const auto q = parse_query(request_.query);
+    RunFilter filter;
+    filter.dag_id = dag_id;
+    filter.limit = static_cast<int>(number_param(q, "limit", 50, 1, kMaxListLimit));
+    if (auto it = q.find("state"); it != q.end()) {
+      filter.state = parse_run_state(it->second);
+      if (!filter.state) throw ApiError{400, "state must be queued, running, success or failed"};
+    }
+    json out = json::array();
+    if (auto store = history())
+      for (const RunRecord& r : store->list_runs(filter)) out.push_back(app::run_json(r));
+    return json_response(200, out);
+  }
+
+  Response get_run(const std::string& run_id) const {
+    auto store = history();
+    auto run = store ? store->get_run(run_id) : std::nullopt;
+    if (!run) throw ApiError{404, "no run " + quote_id(run_id)};
+    return json_response(200, app::run_json(*run));
+  }
+
+  Response list_tries(const std::string& run_id) const {
+    auto store = history();
+    auto run = store ? store->get_run(run_id) : std::nullopt;
+    if (!run) throw ApiError{404, "no run " + quote_id(run_id)};
+    json out = json::array();
+    for (const TryRecord& t : app::task_rows(store->list_task_instances(run_id), store->list_tries(run_id)))
+      out.push_back(app::try_json(t));
+    return json_response(200, out);
+  }
+
+  // A try's log from a byte offset, at most kMaxLogChunk bytes: a client
+  // tails a running try by asking again from X-Log-Next-Offset.
+  Response log(const std::string& run_id, const std::string& task_id) const {
+    const auto q = parse_query(request_.query);
+    std::optional<int> try_number;
+    if (q.count("try")) try_number = static_cast<int>(number_param(q, "try", 0, 1, 1000000));
+    const long long offset = number_param(q, "offset", 0, 0, (1LL << 53));
+    auto store = history();
+    auto attempt = store ? store->get_try(run_id, task_id, try_number) : std::nullopt;
+    if (!attempt) throw ApiError{404, "no try of task " + quote_id(task_id) + " in run " + quote_id(run_id)};
+    Response r;
+    r.content_type = "text/plain; charset=utf-8";
+    r.headers.emplace_back("X-Log-Complete", attempt->log_error.empty() ? "true" : "false");
+    // The history names the file; it is served only from under the logs
+    // folder, and a link there is not followed.
+    const std::filesystem::path path = lexical_host_path(attempt->log_path, options_.home.root);
+    if (!path_within(path, lexical_host_path(options_.home.logs, options_.home.root)))
+      throw ApiError{403, "the log of this try is outside the logs folder"};
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) {
+      if (errno != ENOENT) throw ApiError{500, "cannot read the log of this try"};
+      r.headers.emplace_back("X-Log-Next-Offset", std::to_string(offset));
+      return r;  // a try that wrote nothing may have no file
+    }
+    std::string chunk(kMaxLogChunk, '\0');
+    const ssize_t got = ::pread(fd.get(), chunk.data(), chunk.size(), static_cast<off_t>(offset));
+    if (got < 0) throw ApiError{500, "cannot read the log of this try"};
+    chunk.resize(static_cast<size_t>(got));
+    r.headers.emplace_back("X-Log-Next-Offset", std::to_string(offset + got));
+    r.body = std::move(chunk);
+    return r;
+  }
+
+  json body_object() const {
+    if (lower_media_type(request_.header("content-type")) != "application/json")
+      throw ApiError{415, "send the request body as application/json"};
+    if (request_.body.empty()) return json::object();
+    json body = json::parse(request_.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) throw ApiError{400, "the request body must be a JSON object"};
+    return body;
+  }
+
+  Response trigger(const std::string& dag_id) const {
+    const json body = body_object();
+    app::QueuedRun queued;
+    for (const auto& [key, value] : body.items()) {
+      if (key == "conf") {
+        if (!value.is_object()) throw ApiError{400, "conf must be a JSON object"};
+        queued.conf_json = value.dump();
+      } else if (key == "run_id") {
+        if (!value.is_string()) throw ApiError{400, "run_id must be a string"};
+        const std::string id = value.get<std::string>();
+        if (auto problem = id_problem(IdKind::run, id))
+          throw ApiError{400, "run_id " + quote_id(id) + " is not valid: " + *problem};
+        queued.run_id = id;
+      } else {
+        throw ApiError{400, "unknown field " + quote_id(key) + "; a trigger takes conf and run_id"};
+      }
+    }
+    const std::vector<LoadResult> all = dags();
+    const LoadResult& r = find_dag(all, dag_id);
+    if (!r.ok()) {
+      std::string message = "DAG " + quote_id(dag_id) + " is invalid:";
+      for (const Diagnostic& d : r.diagnostics) message += "\n" + d.to_string();
+      throw ApiError{400, message};
+    }
+    auto store = app::open_history(options_.home.db, true);
+    return json_response(201, app::run_json(app::queue_run(options_.home, *store, *r.dag, queued)));
+  }
+
+  Response pause(const std::string& dag_id, bool paused) const {
+    body_object();  // the same defence against cross-site forms as every action
+    const std::vector<LoadResult> all = dags();
+    auto store = app::open_history(options_.home.db, true);
+    app::set_dag_paused(options_.home, *store, all, dag_id, paused);
+    return json_response(200, {{"dag_id", dag_id}, {"paused", paused}});
+  }
+
+  const ApiOptions& options_;
+  const Request& request_;
+};
+
+}  // namespace
+
+std::optional<std::string> percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    int value = 0;
+    auto [ptr, ec] = std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
+    if (ec != std::errc() || ptr != text.data() + i + 3 || value == 0) return std::nullopt;
+    out += static_cast<char>(value);
+    i += 2;
+  }
+  return out;
+}
+
+Api::Api(ApiOptions options) : options_(std::move(options)) {}
+
+Response Api::handle(const Request& request) const {
+  try {
+    if (options_.loopback && !is_loopback_host(request.header("host")))
+      throw ApiError{403, "this server answers only to localhost, 127.0.0.1 and [::1]"};
+    // A page of another site may send a request here from the user's
+    // browser; it cannot make the browser send a JSON body without asking
+    // first (CORS), and an Origin it sends must be this server's own.
+    if (request.method != "GET" && request.method != "HEAD") {
+      const std::string origin = request.header("origin");
+      if (!origin.empty() && origin != "http://" + request.header("host"))
+        throw ApiError{403, "cross-origin requests are refused"};
+    }
+    if (request.path == "/healthz") {
+      Response r;
+      r.content_type = "text/plain; charset=utf-8";
+      r.body = "ok\n";
+      return r;
+    }
+    return Call(options_, request).route();
+  } catch (const ApiError& e) {
+    return error(e.status, e.message);
+  } catch (const app::ActionError& e) {
+    return error(e.refusal() == app::ActionRefusal::not_found ? 404 : 409, e.what());
+  } catch (const std::exception& e) {
+    return error(500, e.what());
+  }
+}
+
+}  // namespace dagrun::web

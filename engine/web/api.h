@@ -1,0 +1,38 @@
+// The REST API of `dagrun serve`, version 1 (docs/api.md; the document the
+// server publishes is docs/openapi.json). Every answer is JSON with the field
+// names `--json` prints; every error is {"error": "..."} with a status that
+// says whose fault it is. Reads open the history per request, so a running
+// scheduler or trigger is never blocked; actions go through app/actions, the
+// code the command line's verbs use.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "app/engine_paths.h"
+#include "web/http_server.h"
+
+namespace dagrun::web {
+
+struct ApiOptions {
+  app::EnginePaths home;
+  // Listening on a loopback address: only requests whose Host is a loopback
+  // name are answered. A page of another site that rebinds its own name to
+  // 127.0.0.1 sends that name as Host, and is refused (403).
+  bool loopback = true;
+};
+
+class Api {
+ public:
+  explicit Api(ApiOptions options);
+  Response handle(const Request& request) const;
+
+ private:
+  ApiOptions options_;
+};
+
+// "a%2Fb" is "a/b"; nullopt for a malformed escape or an encoded NUL.
+std::optional<std::string> percent_decode(std::string_view text);
+
+}  // namespace dagrun::web

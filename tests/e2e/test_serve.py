@@ -1,0 +1,251 @@
+"""`dagrun serve`: the REST API against a real server on a real history.
+
+Each test starts the server on port 0 and reads the port it prints, so no
+test depends on a free port. Requests go through http.client, which sends
+exactly what it is told (no proxy, no redirects)."""
+import http.client
+import json
+import re
+import socket
+import time
+import unittest
+
+from harness import HomeTestCase, dag, task, wait_for
+
+LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)/")
+
+
+class Server:
+    def __init__(self, home, *args):
+        self.proc = home.start("serve", "--listen", "127.0.0.1:0", *args)
+        self.port = int(wait_for(lambda: self._port(), timeout=30, what="the server's address"))
+
+    def _port(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("dagrun serve exited: %r" % (self.proc.output(),))
+        m = LISTENING.search(self.proc.output()[0])
+        return m and m.group(1)
+
+    def request(self, method, path, body=None, headers=None):
+        """(status, headers, body): body parsed when it is JSON."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            hdrs = {"Host": "127.0.0.1:%d" % self.port}
+            if isinstance(body, (dict, list)):
+                body = json.dumps(body)
+                hdrs["Content-Type"] = "application/json"
+            hdrs.update(headers or {})
+            conn.request(method, path, body=body, headers=hdrs)
+            resp = conn.getresponse()
+            data = resp.read()
+            if resp.getheader("Content-Type", "").startswith("application/json"):
+                data = json.loads(data)
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+        finally:
+            conn.close()
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post(self, path, body=None, headers=None):
+        return self.request("POST", path, body if body is not None else {}, headers)
+
+    def stop(self):
+        self.proc.terminate()
+        out, err = self.proc.communicate(timeout=30)
+        return self.proc.returncode, out, err
+
+
+class ServeTestCase(HomeTestCase):
+    def setUp(self):
+        super().setUp()
+        self.home.write_dag(dag("hello", [task("a", ["sh", "-c", "echo first; echo second"]),
+                                          task("b", ["sh", "-c", "echo boom >&2; exit 3"], upstream=["a"])],
+                                schedule="@daily", description="greets"))
+        self.home.write_dag('{"dag_id": "broken", "tasks": [{"task_id": 3}]}', "broken.json")
+        self.server = Server(self.home)
+
+    def tearDown(self):
+        if self.server.proc.poll() is None:
+            self.server.proc.kill()
+            self.server.proc.wait()
+        super().tearDown()
+
+    def assertError(self, response, status, fragment):
+        code, _, body = response
+        self.assertEqual(code, status, body)
+        self.assertIn(fragment, body["error"])
+
+
+class ReadTest(ServeTestCase):
+    def test_health_and_dags_with_validity_and_errors(self):
+        self.assertEqual(self.server.get("/healthz")[:1], (200,))
+        code, _, dags = self.server.get("/api/v1/dags")
+        self.assertEqual(code, 200)
+        by_id = {d["dag_id"]: d for d in dags}
+        self.assertEqual(set(by_id), {"hello", "broken"})
+        self.assertTrue(by_id["hello"]["valid"])
+        self.assertEqual(by_id["hello"]["schedule"], "@daily")
+        self.assertEqual(by_id["hello"]["task_count"], 2)
+        self.assertFalse(by_id["hello"]["paused"])
+        self.assertFalse(by_id["broken"]["valid"])
+        self.assertTrue(any("task_id must be a string" in e for e in by_id["broken"]["errors"]))
+        code, _, one = self.server.get("/api/v1/dags/hello")
+        self.assertEqual(code, 200)
+        self.assertEqual([(t["task_id"], t["upstream"]) for t in one["tasks"]], [("a", []), ("b", ["a"])])
+        self.assertError(self.server.get("/api/v1/dags/nowhere"), 404, "no DAG 'nowhere'")
+
+    def test_runs_tries_and_logs_match_the_cli(self):
+        result, run_id = self.home.trigger_new("hello")
+        self.assertEqual(result.rc, 1, result)
+        code, _, runs = self.server.get("/api/v1/dags/hello/runs")
+        self.assertEqual(code, 200)
+        self.assertEqual(runs, self.home.json("runs", "hello"))
+        code, _, run = self.server.get("/api/v1/runs/" + run_id)
+        self.assertEqual((code, run["state"]), (200, "failed"))
+        code, _, tries = self.server.get("/api/v1/runs/%s/tries" % run_id)
+        self.assertEqual(code, 200)
+        self.assertEqual(tries, self.home.json("tasks", run_id))
+        self.assertEqual([(t["task_id"], t["exit_code"]) for t in tries], [("a", 0), ("b", 3)])
+        # The log by byte offset, as a client tailing it reads it.
+        code, headers, text = self.server.get("/api/v1/runs/%s/tasks/a/log" % run_id)
+        self.assertEqual((code, text), (200, b"first\nsecond\n"))
+        self.assertEqual(headers["x-log-next-offset"], "13")
+        self.assertEqual(headers["x-log-complete"], "true")
+        code, headers, text = self.server.get("/api/v1/runs/%s/tasks/a/log?offset=6" % run_id)
+        self.assertEqual((code, text, headers["x-log-next-offset"]), (200, b"second\n", "13"))
+        code, headers, text = self.server.get("/api/v1/runs/%s/tasks/a/log?offset=13" % run_id)
+        self.assertEqual((code, text, headers["x-log-next-offset"]), (200, b"", "13"))
+        self.assertError(self.server.get("/api/v1/runs/%s/tasks/a/log?try=2" % run_id), 404, "no try")
+        self.assertError(self.server.get("/api/v1/runs/nope"), 404, "no run 'nope'")
+
+    def test_run_filters_and_limits(self):
+        for i in range(3):
+            self.assertEqual(self.server.post("/api/v1/dags/hello/runs", {"run_id": "q%d" % i})[0], 201)
+        code, _, runs = self.server.get("/api/v1/dags/hello/runs?limit=2")
+        self.assertEqual([r["run_id"] for r in runs], ["q2", "q1"])
+        code, _, runs = self.server.get("/api/v1/dags/hello/runs?state=queued")
+        self.assertEqual(len(runs), 3)
+        code, _, runs = self.server.get("/api/v1/dags/hello/runs?state=success")
+        self.assertEqual(runs, [])
+        self.assertError(self.server.get("/api/v1/dags/hello/runs?state=done"), 400, "state must be")
+        for bad in ("0", "1001", "-1", "x", "1e3"):
+            self.assertError(self.server.get("/api/v1/dags/hello/runs?limit=" + bad), 400, "limit must be")
+
+
+class ActionTest(ServeTestCase):
+    def test_trigger_queues_a_run_with_conf_as_the_cli_does(self):
+        code, _, run = self.server.post("/api/v1/dags/hello/runs", {"conf": {"day": "2026-12-05"}, "run_id": "web1"})
+        self.assertEqual(code, 201, run)
+        self.assertEqual((run["run_id"], run["state"], run["conf"]), ("web1", "queued", {"day": "2026-12-05"}))
+        self.assertEqual(self.home.task_states("web1"), {"a": "queued", "b": "queued"})
+        self.assertError(self.server.post("/api/v1/dags/hello/runs", {"run_id": "web1"}), 409, "already exists")
+        code, _, generated = self.server.post("/api/v1/dags/hello/runs")
+        self.assertEqual(code, 201)
+        self.assertTrue(generated["run_id"].startswith("manual__"))
+        # A scheduler started afterwards runs what the API queued.
+        sched = self.home.start("scheduler")
+        try:
+            wait_for(lambda: self.server.get("/api/v1/runs/web1")[2]["state"] == "failed", timeout=60,
+                     what="the queued run to finish")
+        finally:
+            sched.terminate()
+            sched.wait(timeout=60)
+
+    def test_bad_triggers_change_nothing(self):
+        cases = [
+            ({"conf": [1]}, 400, "conf must be a JSON object"),
+            ({"run_id": "../../etc"}, 400, "is not valid"),
+            ({"run_id": ""}, 400, "is not valid"),
+            ({"run_id": "x" * 251}, 400, "is not valid"),
+            ({"run_id": 7}, 400, "run_id must be a string"),
+            ({"when": "now"}, 400, "unknown field"),
+        ]
+        for body, status, fragment in cases:
+            with self.subTest(body=body):
+                self.assertError(self.server.post("/api/v1/dags/hello/runs", body), status, fragment)
+        self.assertError(self.server.request("POST", "/api/v1/dags/hello/runs", "[1]",
+                                             {"Content-Type": "application/json"}), 400, "JSON object")
+        self.assertError(self.server.request("POST", "/api/v1/dags/hello/runs", "{",
+                                             {"Content-Type": "application/json"}), 400, "JSON object")
+        self.assertError(self.server.post("/api/v1/dags/broken/runs"), 400, "is invalid")
+        self.assertError(self.server.post("/api/v1/dags/nowhere/runs"), 404, "no DAG")
+        self.assertEqual(self.home.poll("SELECT run_id FROM dag_run"), [])
+
+    def test_pause_and_unpause(self):
+        code, _, body = self.server.post("/api/v1/dags/hello/pause")
+        self.assertEqual((code, body), (200, {"dag_id": "hello", "paused": True}))
+        self.assertTrue({d["dag_id"]: d for d in self.server.get("/api/v1/dags")[2]}["hello"]["paused"])
+        self.assertEqual(self.home.query("SELECT is_paused FROM dag WHERE dag_id = 'hello'"), [{"is_paused": 1}])
+        self.assertEqual(self.server.post("/api/v1/dags/hello/unpause")[0], 200)
+        self.assertFalse({d["dag_id"]: d for d in self.server.get("/api/v1/dags")[2]}["hello"]["paused"])
+        self.assertError(self.server.post("/api/v1/dags/nowhere/pause"), 404, "no DAG 'nowhere'")
+
+
+class RefusalTest(ServeTestCase):
+    def test_ids_in_paths_are_checked_before_anything_is_read(self):
+        for path in ("/api/v1/runs/..", "/api/v1/runs/..%2F..%2Fetc", "/api/v1/runs/a%00b",
+                     "/api/v1/dags/%2e%2e/runs", "/api/v1/runs/r/tasks/..%2Fx/log", "/api/v1/runs/%zz"):
+            with self.subTest(path=path):
+                code, _, body = self.server.get(path)
+                self.assertEqual(code, 400, body)
+
+    def test_unknown_resources_and_methods(self):
+        self.assertError(self.server.get("/api/v1/nothing"), 404, "no such resource")
+        self.assertError(self.server.get("/etc/passwd"), 404, "no such resource")
+        self.assertError(self.server.request("DELETE", "/api/v1/dags/hello"), 405, "allowed: GET")
+        self.assertError(self.server.get("/api/v1/dags/hello/pause"), 405, "allowed: POST")
+
+    def test_cross_site_requests_are_refused(self):
+        # A form from another site cannot send JSON, and a script's Origin is not ours.
+        self.assertError(self.server.request("POST", "/api/v1/dags/hello/pause", "x=1",
+                                             {"Content-Type": "application/x-www-form-urlencoded"}),
+                         415, "application/json")
+        self.assertError(self.server.post("/api/v1/dags/hello/pause", {}, {"Origin": "http://evil.example"}),
+                         403, "cross-origin")
+        # A name rebound to 127.0.0.1 arrives as a foreign Host.
+        self.assertError(self.server.request("GET", "/api/v1/dags", headers={"Host": "evil.example:80"}),
+                         403, "answers only to")
+        self.assertEqual(self.server.request("GET", "/api/v1/dags", headers={"Host": "localhost"})[0], 200)
+        self.assertEqual(self.home.poll("SELECT is_paused FROM dag WHERE is_paused = 1"), [])
+
+    def test_oversize_requests_and_slow_clients_cost_nothing(self):
+        # The server answers 413 as soon as it reads the length, without
+        # reading the body, and closes the connection.
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=30) as s:
+            s.sendall(b"POST /api/v1/dags/hello/runs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n{" % (2 << 20))
+            answer = s.makefile("rb").read()
+        self.assertTrue(answer.startswith(b"HTTP/1.1 413 "), answer)
+        self.assertIn(b"request body too large", answer)
+        self.assertEqual(self.home.poll("SELECT run_id FROM dag_run"), [])
+        code, _, body = self.server.request("GET", "/api/v1/dags", headers={"X-Big": "a" * (64 << 10)})
+        self.assertEqual(code, 431, body)
+        # A client that sends half a request and waits does not stop others.
+        slow = socket.create_connection(("127.0.0.1", self.server.port))
+        try:
+            slow.sendall(b"GET /api/v1/dags HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            started = time.monotonic()
+            self.assertEqual(self.server.get("/healthz")[0], 200)
+            self.assertLess(time.monotonic() - started, 10)
+        finally:
+            slow.close()
+
+    def test_only_loopback_addresses_without_authentication(self):
+        for address in ("0.0.0.0:0", "192.0.2.1:8778", "[::]:0"):
+            with self.subTest(address=address):
+                r = self.home.run("serve", "--listen", address)
+                self.assertEqual(r.rc, 2, r)
+                self.assertIn("no authentication yet", r.err)
+        r = self.home.run("serve", "--listen", "127.0.0.1:99999")
+        self.assertEqual(r.rc, 2, r)
+        self.assertIn("port must be a number", r.err)
+
+    def test_sigterm_stops_the_server(self):
+        rc, out, _ = self.server.stop()
+        self.assertEqual(rc, 0)
+        self.assertIn("dagrun serve: stopped", out)
+
+
+if __name__ == "__main__":
+    unittest.main()
