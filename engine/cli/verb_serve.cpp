@@ -1,11 +1,13 @@
-// dagrun serve [--listen ADDR:PORT]: the REST API (docs/api.md) over HTTP,
-// until SIGINT or SIGTERM. Loopback only for now: the API has no
-// authentication yet, and anyone who can reach it can trigger runs.
+// dagrun serve [--listen ADDR:PORT] [--auth FILE]: the REST API (docs/api.md)
+// over HTTP, until SIGINT or SIGTERM. Without a token file it listens on
+// loopback only: anyone who can reach it could trigger runs.
 #include <iostream>
+#include <optional>
 
 #include "cli/verbs.h"
 #include "web/api.h"
 #include "web/http_server.h"
+#include "web/tokens.h"
 
 namespace dagrun::cli {
 namespace {
@@ -53,13 +55,16 @@ ListenAddress parse_listen(const std::string& text) {
 
 int verb_serve(Context& ctx) {
   const ListenAddress listen = parse_listen(ctx.args.value("listen").value_or("127.0.0.1"));
-  if (listen.host != "127.0.0.1" && listen.host != "::1") {
+  const bool loopback = listen.host == "127.0.0.1" || listen.host == "::1";
+  std::optional<web::Tokens> tokens;
+  if (auto file = ctx.args.value("auth")) tokens = web::Tokens::load(*file);
+  if (!loopback && !tokens) {
     std::cerr << "dagrun serve: refusing to listen on " << listen.host
-              << ": the API has no authentication yet, and anyone who reaches it can trigger runs; listen on "
-                 "127.0.0.1 or [::1] (and reach it through an SSH tunnel or a proxy that authenticates)\n";
+              << " without --auth FILE: anyone who reaches the API could trigger runs; give a token file "
+                 "(docs/api.md) or listen on 127.0.0.1 or [::1]\n";
     return kExitUsage;
   }
-  web::Api api({ctx.home, true});
+  web::Api api({ctx.home, loopback, tokens ? &*tokens : nullptr});
   web::Server server(listen.host, listen.port, [&api](const web::Request& r) { return api.handle(r); });
   const std::string shown = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
   // Tests and scripts read the port from this line when they asked for port 0.

@@ -55,8 +55,9 @@ const std::vector<Verb>& verbs() {
        {{"older-than", "DURATION", "runs that ended longer ago than this, e.g. 30d"},
         {"dry-run", "", "list what would be deleted, delete nothing"}},
        1, 1, verb_db},
-      {"serve", "[--listen ADDR:PORT]", "serve the REST API (docs/api.md) until stopped",
-       {{"listen", "ADDR:PORT", "where to listen (default 127.0.0.1:8778; loopback only; port 0: any free port)"}},
+      {"serve", "[--listen ADDR:PORT] [--auth FILE]", "serve the REST API (docs/api.md) until stopped",
+       {{"listen", "ADDR:PORT", "where to listen (default 127.0.0.1:8778; port 0: any free port)"},
+        {"auth", "FILE", "bearer tokens, one 'read|operate TOKEN' per line; needed off loopback"}},
        0, 0, verb_serve},
   };
   return table;

@@ -374,16 +374,28 @@ std::optional<std::string> percent_decode(std::string_view text) {
 Api::Api(ApiOptions options) : options_(std::move(options)) {}
 
 Response Api::handle(const Request& request) const {
+  const bool reads = request.method == "GET" || request.method == "HEAD";
   try {
     if (options_.loopback && !is_loopback_host(request.header("host")))
       throw ApiError{403, "this server answers only to localhost, 127.0.0.1 and [::1]"};
     // A page of another site may send a request here from the user's
     // browser; it cannot make the browser send a JSON body without asking
     // first (CORS), and an Origin it sends must be this server's own.
-    if (request.method != "GET" && request.method != "HEAD") {
+    if (!reads) {
       const std::string origin = request.header("origin");
-      if (!origin.empty() && origin != "http://" + request.header("host"))
+      const std::string host = request.header("host");
+      // https: behind a proxy that terminates TLS.
+      if (!origin.empty() && origin != "http://" + host && origin != "https://" + host)
         throw ApiError{403, "cross-origin requests are refused"};
+    }
+    if (options_.tokens && request.path != "/healthz") {
+      const std::optional<Role> role = options_.tokens->role_of(request.header("authorization"));
+      if (!role) {
+        Response r = error(401, "send a token: Authorization: Bearer TOKEN (dagrun serve --auth)");
+        r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"dagrun\"");
+        return r;
+      }
+      if (*role == Role::read && !reads) throw ApiError{403, "this token may only read; acting needs an operate token"};
     }
     if (request.path == "/healthz") {
       Response r;

@@ -12,6 +12,7 @@
 
 #include "app/engine_paths.h"
 #include "web/http_server.h"
+#include "web/tokens.h"
 
 namespace dagrun::web {
 
@@ -21,6 +22,10 @@ struct ApiOptions {
   // name are answered. A page of another site that rebinds its own name to
   // 127.0.0.1 sends that name as Host, and is refused (403).
   bool loopback = true;
+  // With tokens, every request but /healthz needs "Authorization: Bearer
+  // TOKEN": a read token may GET, an operate token may also act. nullptr: no
+  // authentication (loopback only; the command line enforces that).
+  const Tokens* tokens = nullptr;
 };
 
 class Api {

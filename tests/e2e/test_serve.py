@@ -5,6 +5,7 @@ test depends on a free port. Requests go through http.client, which sends
 exactly what it is told (no proxy, no redirects)."""
 import http.client
 import json
+import os
 import re
 import socket
 import time
@@ -15,22 +16,20 @@ from harness import HomeTestCase, dag, task, wait_for
 LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)/")
 
 
-class Server:
-    def __init__(self, home, *args):
-        self.proc = home.start("serve", "--listen", "127.0.0.1:0", *args)
-        self.port = int(wait_for(lambda: self._port(), timeout=30, what="the server's address"))
+class Client:
+    """Requests to a server's port, with a bearer token when given one."""
 
-    def _port(self):
-        if self.proc.poll() is not None:
-            raise AssertionError("dagrun serve exited: %r" % (self.proc.output(),))
-        m = LISTENING.search(self.proc.output()[0])
-        return m and m.group(1)
+    def __init__(self, port, token=None):
+        self.port = port
+        self.token = token
 
     def request(self, method, path, body=None, headers=None):
         """(status, headers, body): body parsed when it is JSON."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
             hdrs = {"Host": "127.0.0.1:%d" % self.port}
+            if self.token:
+                hdrs["Authorization"] = "Bearer " + self.token
             if isinstance(body, (dict, list)):
                 body = json.dumps(body)
                 hdrs["Content-Type"] = "application/json"
@@ -49,6 +48,20 @@ class Server:
 
     def post(self, path, body=None, headers=None):
         return self.request("POST", path, body if body is not None else {}, headers)
+
+
+class Server(Client):
+    """A `dagrun serve` on port 0 of the home; its port read from what it prints."""
+
+    def __init__(self, home, *args, token=None):
+        self.proc = home.start("serve", "--listen", "127.0.0.1:0", *args)
+        super().__init__(int(wait_for(self._port, timeout=30, what="the server's address")), token)
+
+    def _port(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("dagrun serve exited: %r" % (self.proc.output(),))
+        m = LISTENING.search(self.proc.output()[0])
+        return m and m.group(1)
 
     def stop(self):
         self.proc.terminate()
@@ -236,7 +249,7 @@ class RefusalTest(ServeTestCase):
             with self.subTest(address=address):
                 r = self.home.run("serve", "--listen", address)
                 self.assertEqual(r.rc, 2, r)
-                self.assertIn("no authentication yet", r.err)
+                self.assertIn("without --auth FILE", r.err)
         r = self.home.run("serve", "--listen", "127.0.0.1:99999")
         self.assertEqual(r.rc, 2, r)
         self.assertIn("port must be a number", r.err)
@@ -245,6 +258,82 @@ class RefusalTest(ServeTestCase):
         rc, out, _ = self.server.stop()
         self.assertEqual(rc, 0)
         self.assertIn("dagrun serve: stopped", out)
+
+
+class AuthTest(HomeTestCase):
+    READ = "r-" + "a" * 30
+    OPERATE = "o-" + "b" * 30
+
+    def setUp(self):
+        super().setUp()
+        self.home.write_dag(dag("hello", [task("a", ["true"])]))
+        self.tokens = os.path.join(self.home.root, "tokens")
+        with open(self.tokens, "w") as f:
+            f.write("# who may use the API\nread %s\noperate %s  # the CI job\n" % (self.READ, self.OPERATE))
+        os.chmod(self.tokens, 0o600)
+        self.servers = []
+
+    def tearDown(self):
+        for s in self.servers:
+            if s.proc.poll() is None:
+                s.proc.kill()
+                s.proc.wait()
+        super().tearDown()
+
+    def serve(self):
+        s = Server(self.home, "--auth", self.tokens)
+        self.servers.append(s)
+        return s
+
+    def test_roles(self):
+        anonymous = self.serve()
+        code, headers, body = anonymous.get("/api/v1/dags")
+        self.assertEqual(code, 401, body)
+        self.assertEqual(headers["www-authenticate"], 'Bearer realm="dagrun"')
+        self.assertEqual(anonymous.get("/healthz")[0], 200)
+        self.assertEqual(Client(anonymous.port, "w-" + "c" * 30).get("/api/v1/dags")[0], 401)
+        reader = Client(anonymous.port, self.READ)
+        self.assertEqual(reader.get("/api/v1/dags")[0], 200)
+        code, _, body = reader.post("/api/v1/dags/hello/runs", {"run_id": "by_reader"})
+        self.assertEqual(code, 403, body)
+        self.assertIn("only read", body["error"])
+        operator = Client(anonymous.port, self.OPERATE)
+        self.assertEqual(operator.post("/api/v1/dags/hello/runs", {"run_id": "by_operator"})[0], 201)
+        self.assertEqual([r["run_id"] for r in self.home.query("SELECT run_id FROM dag_run")], ["by_operator"])
+        # The scheme is case-insensitive; the token is not.
+        self.assertEqual(anonymous.request("GET", "/api/v1/dags", headers={"Authorization": "bearer " + self.READ})[0], 200)
+        self.assertEqual(anonymous.request("GET", "/api/v1/dags",
+                                           headers={"Authorization": "Bearer " + self.READ.upper()})[0], 401)
+
+    def test_with_tokens_any_address_is_allowed(self):
+        proc = self.home.start("serve", "--listen", "0.0.0.0:0", "--auth", self.tokens)
+        try:
+            wait_for(lambda: "listening on http://0.0.0.0:" in proc.output()[0] or proc.poll() is not None,
+                     what="the server to listen")
+            self.assertIsNone(proc.poll(), proc.output())
+        finally:
+            proc.kill()
+            proc.wait()
+
+    def test_bad_token_files_are_refused_with_the_line(self):
+        cases = [
+            ("operate %s\n" % self.OPERATE, 0o644, "chmod 600"),
+            ("admin %s\n" % self.OPERATE, 0o600, ":1: unknown role 'admin'"),
+            ("read short\n", 0o600, ":1: a token must be 16 to 4096"),
+            ("# nothing\n\n", 0o600, "no token"),
+            ("read %s\noperate %s\n" % (self.READ, self.READ), 0o600, ":2: this token is already listed"),
+            ("read %s extra\n" % self.READ, 0o600, ":1: expected 'ROLE TOKEN'"),
+            ("read %s\n" % ("x" * 20 + "\u00e9"), 0o600, "a token must be"),
+        ]
+        for text, mode, fragment in cases:
+            with self.subTest(text=text):
+                with open(self.tokens, "w", encoding="utf-8") as f:
+                    f.write(text)
+                os.chmod(self.tokens, mode)
+                r = self.home.run("serve", "--listen", "127.0.0.1:0", "--auth", self.tokens, timeout=30)
+                self.assertEqual(r.rc, 1, r)
+                self.assertIn(fragment, r.err)
+                self.assertIn(self.tokens, r.err)
 
 
 if __name__ == "__main__":
