@@ -94,10 +94,18 @@ struct RunUpdate {
 
 using StoreChange = std::variant<RunUpdate, TaskInstanceRecord, TryRecord, XComRecord>;
 
+// Which runs list_runs returns, newest first: by start time, else the time
+// they were queued, then by creation.
 struct RunFilter {
   std::optional<std::string> dag_id;
   std::optional<RunState> state;
   int limit = 0;  // 0: no limit
+  // A page's cursor: only the runs after this one in that order. A run id
+  // the history lacks gives no runs.
+  std::optional<std::string> after_run = {};
+  // Only runs whose start (else queued) time is in [since, until).
+  std::optional<TimePoint> since = {};
+  std::optional<TimePoint> until = {};
 };
 
 }  // namespace dagrun

@@ -3,7 +3,9 @@
 #include "store/sqlite_store_impl.h"
 
 #include <mutex>
+#include <string>
 #include <type_traits>
+#include <vector>
 
 #include "store/schema.h"
 #include "store/sqlite_rows.h"
@@ -47,14 +49,20 @@ const std::string kUpsertXCom =
 // Newest first; the expression matches the dag_run_*newest indexes exactly.
 // rowid breaks ties by creation order and comes free with those indexes.
 std::string list_runs_sql(const RunFilter& f) {
+  constexpr const char* kKey = "coalesce(start_date, queued_at)";
+  std::vector<std::string> where;
+  if (f.dag_id) where.push_back("dag_id = ?1");
+  if (f.state) where.push_back("state = ?2");
+  // A row value, so a page starts exactly after the cursor's run even among
+  // runs of the same time (SQLite compares row values with the index).
+  if (f.after_run)
+    where.push_back(std::string("(") + kKey + ", rowid) < (SELECT " + kKey +
+                    ", rowid FROM dag_run WHERE run_id = ?4)");
+  if (f.since) where.push_back(std::string(kKey) + " >= ?5");
+  if (f.until) where.push_back(std::string(kKey) + " < ?6");
   std::string sql = std::string("SELECT ") + kRunColumns + " FROM dag_run";
-  if (f.dag_id && f.state)
-    sql += " WHERE dag_id = ?1 AND state = ?2";
-  else if (f.dag_id)
-    sql += " WHERE dag_id = ?1";
-  else if (f.state)
-    sql += " WHERE state = ?2";
-  return sql + " ORDER BY coalesce(start_date, queued_at) DESC, rowid DESC LIMIT ?3";
+  for (size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
+  return sql + " ORDER BY " + kKey + " DESC, rowid DESC LIMIT ?3";
 }
 
 const std::string kGetRun =
@@ -164,6 +172,9 @@ std::vector<RunRecord> SqliteStore::list_runs(const RunFilter& filter) const {
     if (filter.dag_id) bind_text(*st, 1, *filter.dag_id);
     if (filter.state) bind_state(*st, 2, *filter.state);
     st->bind(3, filter.limit > 0 ? filter.limit : -1);  // a negative LIMIT means none
+    if (filter.after_run) bind_text(*st, 4, *filter.after_run);
+    if (filter.since) bind_time(*st, 5, filter.since);
+    if (filter.until) bind_time(*st, 6, filter.until);
     while (st->executeStep()) out.push_back(read_run(*st, c.path()));
   });
   return out;

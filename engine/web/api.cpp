@@ -17,6 +17,7 @@
 #include "app/history_json.h"
 #include "base/unique_fd.h"
 #include "model/ids.h"
+#include "model/iso_time.h"
 #include "policy/mount_paths.h"
 
 namespace dagrun::web {
@@ -96,6 +97,14 @@ long long number_param(const std::unordered_map<std::string, std::string>& q, co
   if (ec != std::errc() || ptr != end || v < min || v > max)
     throw ApiError{400, name + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max)};
   return v;
+}
+
+std::optional<TimePoint> time_param(const std::unordered_map<std::string, std::string>& q, const std::string& name) {
+  auto it = q.find(name);
+  if (it == q.end()) return std::nullopt;
+  std::optional<TimePoint> t = parse_iso8601(it->second);
+  if (!t) throw ApiError{400, name + " must be an ISO 8601 time such as 2026-12-05T10:00:00Z"};
+  return t;
 }
 
 bool is_loopback_host(std::string_view host) {
@@ -237,6 +246,8 @@ class Call {
     return json_response(200, out);
   }
 
+  // Newest first, a page at a time: "next" is the cursor of the following
+  // page (the last run's id), null on the last page.
   Response list_runs(const std::string& dag_id) const {
     const auto q = parse_query(request_.query);
     RunFilter filter;
@@ -246,10 +257,22 @@ class Call {
       filter.state = parse_run_state(it->second);
       if (!filter.state) throw ApiError{400, "state must be queued, running, success or failed"};
     }
-    json out = json::array();
-    if (auto store = history())
-      for (const RunRecord& r : store->list_runs(filter)) out.push_back(app::run_json(r));
-    return json_response(200, out);
+    filter.since = time_param(q, "since");
+    filter.until = time_param(q, "until");
+    auto store = history();
+    if (auto it = q.find("cursor"); it != q.end()) {
+      if (auto problem = id_problem(IdKind::run, it->second))
+        throw ApiError{400, "cursor " + quote_id(it->second) + " is not valid: " + *problem};
+      if (!store || !store->get_run(it->second))
+        throw ApiError{400, "cursor " + quote_id(it->second) + " names no run (deleted since?); start again"};
+      filter.after_run = it->second;
+    }
+    json runs = json::array();
+    std::vector<RunRecord> found;
+    if (store) found = store->list_runs(filter);
+    for (const RunRecord& r : found) runs.push_back(app::run_json(r));
+    const bool full = static_cast<int>(found.size()) == filter.limit;
+    return json_response(200, {{"runs", runs}, {"next", full ? json(found.back().run_id) : json(nullptr)}});
   }
 
   Response get_run(const std::string& run_id) const {

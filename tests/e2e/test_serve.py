@@ -111,9 +111,9 @@ class ReadTest(ServeTestCase):
     def test_runs_tries_and_logs_match_the_cli(self):
         result, run_id = self.home.trigger_new("hello")
         self.assertEqual(result.rc, 1, result)
-        code, _, runs = self.server.get("/api/v1/dags/hello/runs")
+        code, _, page = self.server.get("/api/v1/dags/hello/runs")
         self.assertEqual(code, 200)
-        self.assertEqual(runs, self.home.json("runs", "hello"))
+        self.assertEqual(page, {"runs": self.home.json("runs", "hello"), "next": None})
         code, _, run = self.server.get("/api/v1/runs/" + run_id)
         self.assertEqual((code, run["state"]), (200, "failed"))
         code, _, tries = self.server.get("/api/v1/runs/%s/tries" % run_id)
@@ -132,16 +132,30 @@ class ReadTest(ServeTestCase):
         self.assertError(self.server.get("/api/v1/runs/%s/tasks/a/log?try=2" % run_id), 404, "no try")
         self.assertError(self.server.get("/api/v1/runs/nope"), 404, "no run 'nope'")
 
-    def test_run_filters_and_limits(self):
-        for i in range(3):
+    def test_run_pages_filters_and_limits(self):
+        for i in range(5):
             self.assertEqual(self.server.post("/api/v1/dags/hello/runs", {"run_id": "q%d" % i})[0], 201)
-        code, _, runs = self.server.get("/api/v1/dags/hello/runs?limit=2")
-        self.assertEqual([r["run_id"] for r in runs], ["q2", "q1"])
-        code, _, runs = self.server.get("/api/v1/dags/hello/runs?state=queued")
-        self.assertEqual(len(runs), 3)
-        code, _, runs = self.server.get("/api/v1/dags/hello/runs?state=success")
-        self.assertEqual(runs, [])
+        seen, cursor = [], None
+        while True:
+            code, _, page = self.server.get("/api/v1/dags/hello/runs?limit=2" + ("&cursor=" + cursor if cursor else ""))
+            self.assertEqual(code, 200, page)
+            seen += [r["run_id"] for r in page["runs"]]
+            cursor = page["next"]
+            if cursor is None:
+                break
+        self.assertEqual(seen, ["q4", "q3", "q2", "q1", "q0"])
+        code, _, page = self.server.get("/api/v1/dags/hello/runs?state=queued")
+        self.assertEqual((len(page["runs"]), page["next"]), (5, None))
+        code, _, page = self.server.get("/api/v1/dags/hello/runs?state=success")
+        self.assertEqual(page["runs"], [])
+        code, _, page = self.server.get("/api/v1/dags/hello/runs?since=2000-01-01T00:00:00Z&until=2001-01-01T00:00:00Z")
+        self.assertEqual(page["runs"], [])
+        code, _, page = self.server.get("/api/v1/dags/hello/runs?since=2000-01-01T00:00:00Z")
+        self.assertEqual(len(page["runs"]), 5)
         self.assertError(self.server.get("/api/v1/dags/hello/runs?state=done"), 400, "state must be")
+        self.assertError(self.server.get("/api/v1/dags/hello/runs?since=yesterday"), 400, "ISO 8601")
+        self.assertError(self.server.get("/api/v1/dags/hello/runs?cursor=gone"), 400, "names no run")
+        self.assertError(self.server.get("/api/v1/dags/hello/runs?cursor=..%2Fx"), 400, "is not valid")
         for bad in ("0", "1001", "-1", "x", "1e3"):
             self.assertError(self.server.get("/api/v1/dags/hello/runs?limit=" + bad), 400, "limit must be")
 

@@ -183,6 +183,40 @@ TEST_CASE("list_runs filters by dag and state, orders newest first and limits") 
   CHECK(ids(store->list_runs({"c", {}, 0})).empty());
 }
 
+TEST_CASE("list_runs pages with a cursor through runs of equal times, and filters by time") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("dagrun.db"));
+  // Seven runs, three of them at one time: a page boundary among equal times
+  // must neither repeat nor skip a run.
+  const char* times[] = {"2026-03-01T00:00:00.000Z", "2026-03-02T00:00:00.000Z", "2026-03-02T00:00:00.000Z",
+                         "2026-03-02T00:00:00.000Z", "2026-03-03T00:00:00.000Z", "2026-03-04T00:00:00.000Z",
+                         "2026-03-05T00:00:00.000Z"};
+  for (int i = 0; i < 7; ++i) store->create_run(make_run("r" + std::to_string(i), "d", at(times[i])), {});
+  store->create_run(make_run("other", "e", at("2026-03-02T00:00:00.000Z")), {});
+
+  using V = std::vector<std::string>;
+  V seen;
+  RunFilter page{"d", {}, 2};
+  for (int pages = 0; pages < 10; ++pages) {
+    const V got = ids(store->list_runs(page));
+    seen.insert(seen.end(), got.begin(), got.end());
+    if (got.size() < 2) break;
+    page.after_run = got.back();
+  }
+  CHECK(seen == V{"r6", "r5", "r4", "r3", "r2", "r1", "r0"});
+
+  RunFilter gone{"d", {}, 2};
+  gone.after_run = "no_such_run";
+  CHECK(store->list_runs(gone).empty());
+
+  RunFilter window{"d", {}, 0};
+  window.since = at("2026-03-02T00:00:00.000Z");
+  window.until = at("2026-03-04T00:00:00.000Z");
+  CHECK(ids(store->list_runs(window)) == V{"r4", "r3", "r2", "r1"});
+  window.after_run = "r3";
+  CHECK(ids(store->list_runs(window)) == V{"r2", "r1"});
+}
+
 TEST_CASE("get_try returns the asked try, or the latest one") {
   TempDir dir;
   auto store = open_sqlite_store(dir.file("dagrun.db"));
