@@ -9,7 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "sched/dag_watch.h"
+#include "base/dir_watch.h"
 #include "sched/engine_watch.h"
 #include "sched/run_threads.h"
 #include "sched/scheduler.h"
@@ -63,7 +63,9 @@ void run_scheduler_daemon(Engine& engine, const SchedulerDaemonOptions& options,
     }
   };
   watch_engines();
-  DagWatch watch(engine.paths().dags);
+  DirWatch watch(engine.paths().dags, DirWatch::Changes::whole_files, [](std::string_view name) {
+    return name.size() > 5 && name.substr(name.size() - 5) == ".json";
+  });
   WakeListener wake(engine.paths().db.string());
   events.started();
 

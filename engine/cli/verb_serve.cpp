@@ -6,6 +6,8 @@
 
 #include "cli/verbs.h"
 #include "web/api.h"
+#include "web/event_hub.h"
+#include "web/history_events.h"
 #include "web/http_server.h"
 #include "web/tokens.h"
 
@@ -64,8 +66,12 @@ int verb_serve(Context& ctx) {
                  "(docs/api.md) or listen on 127.0.0.1 or [::1]\n";
     return kExitUsage;
   }
-  web::Api api({ctx.home, loopback, tokens ? &*tokens : nullptr});
+  web::EventHub hub;
+  web::Api api({ctx.home, loopback, tokens ? &*tokens : nullptr, &hub});
   web::Server server(listen.host, listen.port, [&api](const web::Request& r) { return api.handle(r); });
+  // Stopped before the server goes: nothing publishes to its connections
+  // while they are torn down.
+  web::HistoryEvents history_events(ctx.home, hub);
   const std::string shown = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
   // Tests and scripts read the port from this line when they asked for port 0.
   std::cout << "dagrun serve: listening on http://" << shown << ":" << server.port() << "/" << std::endl;

@@ -164,6 +164,10 @@ class Call {
       only(m, "GET");
       return log(id_segment(p[3], IdKind::run), id_segment(p[5], IdKind::task));
     }
+    if (n == 3 && p[2] == "events" && options_.events) {
+      only(m, "GET");
+      return events();
+    }
     throw ApiError{404, "no such resource"};
   }
 
@@ -322,6 +326,22 @@ class Call {
     chunk.resize(static_cast<size_t>(got));
     r.headers.emplace_back("X-Log-Next-Offset", std::to_string(offset + got));
     r.body = std::move(chunk);
+    return r;
+  }
+
+  // Server-sent events: every change to the history from now on, or from
+  // after Last-Event-ID when the client reconnects.
+  Response events() const {
+    std::optional<std::uint64_t> last;
+    if (const std::string text = request_.header("last-event-id"); !text.empty()) {
+      std::uint64_t v = 0;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (ec != std::errc() || ptr != text.data() + text.size()) throw ApiError{400, "Last-Event-ID must be a number"};
+      last = v;
+    }
+    Response r;
+    r.content_type = "text/event-stream";
+    r.stream = [hub = options_.events, last](StreamSink sink) { hub->subscribe(last, std::move(sink)); };
     return r;
   }
 

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "app/engine_paths.h"
+#include "web/event_hub.h"
 #include "web/http_server.h"
 #include "web/tokens.h"
 
@@ -26,6 +27,8 @@ struct ApiOptions {
   // TOKEN": a read token may GET, an operate token may also act. nullptr: no
   // authentication (loopback only; the command line enforces that).
   const Tokens* tokens = nullptr;
+  // Where /api/v1/events subscribers are added; nullptr: no events (404).
+  EventHub* events = nullptr;
 };
 
 class Api {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cctype>
 #include <csignal>
+#include <deque>
 #include <optional>
 #include <stdexcept>
 
@@ -13,6 +14,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -138,6 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(Response r, unsigned version, bool keep_alive) {
+    if (r.stream) return start_stream(std::move(r));
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
     res->set(http::field::server, "dagrun");
     res->set(http::field::content_type, r.content_type);
@@ -154,7 +157,51 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // A response without an end: the headers, then whatever the sink is
+  // given. Written by hand because it has no length and no chunks: it ends
+  // when the connection does (RFC 9112 6.3), which is what EventSource expects.
+  void start_stream(Response r) {
+    stream_.expires_never();
+    std::string head = "HTTP/1.1 " + std::to_string(r.status) + " OK\r\nServer: dagrun\r\nContent-Type: " +
+                       r.content_type + "\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n";
+    for (const auto& [name, value] : r.headers) head += name + ": " + value + "\r\n";
+    head += "Connection: close\r\n\r\n";
+    enqueue(std::move(head));
+    // The client sends nothing more; a read ends when it leaves.
+    stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code, std::size_t) {
+      self->close();
+    });
+    std::weak_ptr<Session> weak = weak_from_this();
+    r.stream([weak, limit = server_.limits.max_stream_backlog](std::string text) {
+      auto self = weak.lock();
+      if (!self || self->closed_.load()) return false;
+      if (self->backlog_.fetch_add(text.size()) + text.size() > limit) {
+        asio::post(self->stream_.get_executor(), [self] { self->close(); });
+        return false;
+      }
+      asio::post(self->stream_.get_executor(), [self, text = std::move(text)]() mutable { self->enqueue(std::move(text)); });
+      return true;
+    });
+  }
+
+  void enqueue(std::string text) {
+    if (closed_) return;
+    outbox_.push_back(std::move(text));
+    if (outbox_.size() == 1) write_next();
+  }
+
+  void write_next() {
+    asio::async_write(stream_.socket(), asio::buffer(outbox_.front()),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                        self->backlog_ -= std::min(n, self->backlog_.load());
+                        if (ec) return self->close();
+                        self->outbox_.pop_front();
+                        if (!self->outbox_.empty()) self->write_next();
+                      });
+  }
+
   void close() {
+    closed_ = true;
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.close();
@@ -162,6 +209,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  // Streaming: texts waiting to be written, in order; their size, which the
+  // sink checks from other threads; and a place for what the client sends.
+  std::atomic<bool> closed_{false};
+  std::deque<std::string> outbox_;
+  std::atomic<std::size_t> backlog_{0};
+  char discard_[512];
   std::optional<http::request_parser<http::string_body>> parser_;
   ServerState& server_;
 };

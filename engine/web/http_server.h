@@ -28,11 +28,19 @@ struct Request {
   std::string header(std::string_view name) const;
 };
 
+// Queues text on a streaming response's connection (any thread); false once
+// the client is gone or has let too much pile up, when it is dropped.
+using StreamSink = std::function<bool(std::string)>;
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set for a response that stays open (server-sent events): after the
+  // headers, the server calls it once with the connection's sink, and the
+  // connection then lives until the client leaves or the sink is refused.
+  std::function<void(StreamSink)> stream;
 };
 
 using Handler = std::function<Response(const Request&)>;
@@ -46,6 +54,10 @@ struct Limits {
   std::size_t max_header = 16 << 10;   // 431 beyond it
   std::chrono::seconds request_timeout{30};
   std::size_t max_connections = 1024;
+  // A streaming client that lets this much go unread is dropped (it may
+  // reconnect and resume): a stalled client cannot make the server buffer
+  // without bound.
+  std::size_t max_stream_backlog = 4 << 20;
   unsigned handler_threads = 2;
 };
 

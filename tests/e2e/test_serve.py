@@ -8,6 +8,7 @@ import json
 import os
 import re
 import socket
+import threading
 import time
 import unittest
 
@@ -272,6 +273,99 @@ class RefusalTest(ServeTestCase):
         rc, out, _ = self.server.stop()
         self.assertEqual(rc, 0)
         self.assertIn("dagrun serve: stopped", out)
+
+
+class Events:
+    """An EventSource's view of /api/v1/events, read on a thread: the events
+    in order as (id, type, data)."""
+
+    def __init__(self, port, last_event_id=None, token=None):
+        self.events = []
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+        head = "GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+        if last_event_id is not None:
+            head += "Last-Event-ID: %s\r\n" % last_event_id
+        if token:
+            head += "Authorization: Bearer %s\r\n" % token
+        self.sock.sendall((head + "\r\n").encode())
+        self.file = self.sock.makefile("rb")
+        self.status = self.file.readline().decode()
+        while self.file.readline() not in (b"\r\n", b""):
+            pass
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        fields = {}
+        try:
+            for raw in self.file:
+                line = raw.decode().rstrip("\n")
+                if line == "":
+                    if "event" in fields:
+                        self.events.append((int(fields["id"]), fields["event"], json.loads(fields["data"])))
+                    fields = {}
+                elif not line.startswith(":") and ":" in line:
+                    key, _, value = line.partition(":")
+                    fields[key] = value.lstrip(" ")
+        except (OSError, ValueError):
+            pass
+
+    def wait_for(self, predicate, what):
+        return wait_for(lambda: predicate(list(self.events)), timeout=60, what=what)
+
+    def close(self):
+        self.sock.close()
+
+
+class EventsTest(ServeTestCase):
+    def test_a_run_by_another_process_is_seen_live_and_resumed_after_a_reconnect(self):
+        ev = Events(self.server.port)
+        try:
+            self.assertIn(" 200 ", ev.status)
+            result, run_id = self.home.trigger_new("hello")
+            self.assertEqual(result.rc, 1, result)
+            ev.wait_for(lambda es: any(t == "run" and d["state"] == "failed" for _, t, d in es), "the run's end")
+            events = list(ev.events)
+            ids = [i for i, _, _ in events]
+            self.assertEqual(ids, sorted(ids))
+            tries = {(d["task_id"], d["try_number"]): d["state"] for _, t, d in events if t == "try"}
+            self.assertEqual(tries, {("a", 1): "success", ("b", 1): "failed"})
+            tasks = [(d["task_id"], d["state"]) for _, t, d in events if t == "task" and d["run_id"] == run_id]
+            self.assertIn(("a", "success"), tasks)
+            self.assertIn(("b", "failed"), tasks)
+        finally:
+            ev.close()
+        # A client that saw up to the first event and reconnects gets the rest.
+        first = events[0][0]
+        again = Events(self.server.port, last_event_id=first)
+        try:
+            again.wait_for(lambda es: len(es) >= len(events) - 1, "the missed events")
+            self.assertEqual(again.events[:len(events) - 1], events[1:])
+        finally:
+            again.close()
+        # One from another server (or long ago) is told to read everything again.
+        stale = Events(self.server.port, last_event_id=10 ** 9)
+        try:
+            stale.wait_for(lambda es: es and es[0][1] == "reset", "a reset")
+        finally:
+            stale.close()
+
+    def test_a_cli_clear_and_an_api_trigger_are_seen(self):
+        result, run_id = self.home.trigger_new("hello")
+        ev = Events(self.server.port)
+        try:
+            r = self.home.run("clear", run_id, "--task", "b")
+            self.assertEqual(r.rc, 0, r)
+            ev.wait_for(lambda es: any(t == "task" and d["task_id"] == "b" and d["state"] == "queued"
+                                       for _, t, d in es), "the cleared task")
+            self.assertEqual(self.server.post("/api/v1/dags/hello/runs", {"run_id": "from_api"})[0], 201)
+            ev.wait_for(lambda es: any(t == "run" and d["run_id"] == "from_api" for _, t, d in es), "the new run")
+        finally:
+            ev.close()
+
+    def test_a_bad_last_event_id_is_refused(self):
+        self.assertError(self.server.request("GET", "/api/v1/events", headers={"Last-Event-ID": "x"}),
+                         400, "Last-Event-ID")
 
 
 class AuthTest(HomeTestCase):

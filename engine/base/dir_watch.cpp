@@ -1,35 +1,38 @@
-#include "sched/dag_watch.h"
+#include "base/dir_watch.h"
 
 #include <sys/inotify.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <string_view>
+#include <cstdint>
 #include <system_error>
+#include <utility>
 
 namespace dagrun {
 
-DagWatch::DagWatch(const std::filesystem::path& dir) {
+DirWatch::DirWatch(const std::filesystem::path& dir, Changes changes,
+                   std::function<bool(std::string_view)> relevant)
+    : relevant_(std::move(relevant)) {
   fd_.reset(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
   if (!fd_) throw std::system_error(errno, std::generic_category(), "inotify_init1");
   // Editors replace files by renaming a temporary one over them: MOVED_TO
   // covers that; CLOSE_WRITE a file written in place.
-  const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE;
-  if (::inotify_add_watch(fd_.get(), dir.c_str(), mask) < 0) {
+  std::uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE;
+  if (changes == Changes::every_write) mask |= IN_MODIFY;
+  if (::inotify_add_watch(fd_.get(), dir.c_str(), mask) < 0)
     throw std::system_error(errno, std::generic_category(), "cannot watch " + dir.string());
-  }
 }
 
-bool DagWatch::drain() {
+bool DirWatch::drain() {
   alignas(inotify_event) char buf[4096];
   bool relevant = false;
   for (;;) {
-    ssize_t n = ::read(fd_.get(), buf, sizeof buf);
+    const ssize_t n = ::read(fd_.get(), buf, sizeof buf);
     if (n <= 0) return relevant;
     for (char* p = buf; p < buf + n;) {
       auto* e = reinterpret_cast<inotify_event*>(p);
-      std::string_view name = e->len ? std::string_view(e->name) : std::string_view();
-      if (name.size() > 5 && name.substr(name.size() - 5) == ".json") relevant = true;
+      const std::string_view name = e->len ? std::string_view(e->name) : std::string_view();
+      if (!relevant && relevant_(name)) relevant = true;
       p += sizeof(inotify_event) + e->len;
     }
   }
