@@ -22,6 +22,7 @@ class SqliteStore final : public Store {
   std::optional<RunRecord> get_run(const std::string& run_id) const override;
   std::vector<TaskInstanceRecord> list_task_instances(const std::string& run_id) const override;
   std::vector<TryRecord> list_tries(const std::string& run_id) const override;
+  HistoryCounts counts() const override;
   std::optional<TryRecord> get_try(const std::string& run_id, const std::string& task_id,
                                    std::optional<int> try_number) const override;
   std::optional<std::string> get_xcom(const std::string& run_id, const std::string& task_id,

@@ -9,12 +9,13 @@
 #include <string>
 
 #include "store/engine_registry.h"
+#include "store/history_stats.h"
 #include "store/history_store.h"
 #include "store/scheduling_store.h"
 
 namespace dagrun {
 
-class Store : public HistoryStore, public SchedulingStore, public EngineRegistry {};
+class Store : public HistoryStore, public SchedulingStore, public EngineRegistry, public HistoryStats {};
 
 // Opens (creating and migrating as needed) the SQLite history at path.
 std::unique_ptr<Store> open_sqlite_store(const std::string& path);

@@ -19,6 +19,7 @@
 #include "model/ids.h"
 #include "model/iso_time.h"
 #include "policy/mount_paths.h"
+#include "web/metrics.h"
 
 namespace dagrun::web {
 namespace {
@@ -132,6 +133,10 @@ class Call {
   Response route() {
     const std::vector<std::string> p = split_path(request_.path);
     const std::string& m = request_.method;
+    if (p.size() == 1 && p[0] == "metrics") {
+      only(m, "GET");
+      return metrics();
+    }
     if (p.size() < 2 || p[0] != "api" || p[1] != "v1") throw ApiError{404, "no such resource"};
     const size_t n = p.size();
     if (n == 3 && p[2] == "dags") {
@@ -326,6 +331,16 @@ class Call {
     chunk.resize(static_cast<size_t>(got));
     r.headers.emplace_back("X-Log-Next-Offset", std::to_string(offset + got));
     r.body = std::move(chunk);
+    return r;
+  }
+
+  Response metrics() const {
+    ServerGauges gauges;
+    if (options_.events) gauges.event_subscribers = options_.events->subscribers();
+    auto store = history();
+    Response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = prometheus_text(store ? store->counts() : HistoryCounts{}, gauges);
     return r;
   }
 

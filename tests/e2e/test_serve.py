@@ -317,6 +317,28 @@ class Events:
         self.sock.close()
 
 
+class MetricsTest(ServeTestCase):
+    def test_metrics_count_runs_and_tries_and_histogram_their_durations(self):
+        self.home.trigger_new("hello")
+        self.assertEqual(self.server.post("/api/v1/dags/hello/runs", {"run_id": "waiting"})[0], 201)
+        code, headers, text = self.server.get("/metrics")
+        self.assertEqual(code, 200)
+        self.assertTrue(headers["content-type"].startswith("text/plain; version=0.0.4"))
+        lines = text.decode().splitlines()
+        self.assertIn('dagrun_runs{dag_id="hello",state="failed"} 1', lines)
+        self.assertIn('dagrun_runs{dag_id="hello",state="queued"} 1', lines)
+        self.assertIn("dagrun_queued_runs 1", lines)
+        self.assertIn('dagrun_task_tries{dag_id="hello",state="success"} 1', lines)
+        self.assertIn('dagrun_task_tries{dag_id="hello",state="failed"} 1', lines)
+        self.assertIn('dagrun_try_duration_seconds_bucket{dag_id="hello",le="+Inf"} 2', lines)
+        self.assertIn('dagrun_try_duration_seconds_count{dag_id="hello"} 2', lines)
+        self.assertIn("# TYPE dagrun_try_duration_seconds histogram", lines)
+        # Buckets are cumulative: never decreasing up to +Inf.
+        buckets = [int(l.rsplit(" ", 1)[1]) for l in lines if l.startswith("dagrun_try_duration_seconds_bucket")]
+        self.assertEqual(buckets, sorted(buckets))
+        self.assertIn("dagrun_event_subscribers 0", lines)
+
+
 class EventsTest(ServeTestCase):
     def test_a_run_by_another_process_is_seen_live_and_resumed_after_a_reconnect(self):
         ev = Events(self.server.port)

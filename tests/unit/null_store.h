@@ -21,6 +21,7 @@ class NullStore : public Store {
     return {};
   }
   std::vector<XComRecord> list_xcoms(const std::string&) const override { return {}; }
+  HistoryCounts counts() const override { return {}; }
   std::optional<RunRecord> latest_scheduled_run(const std::string&) const override { return {}; }
   std::vector<RunRecord> queued_runs() const override { return {}; }
   int count_running(const std::string&) const override { return 0; }

@@ -44,6 +44,7 @@ class Interleaved : public Store {
     return s_.list_task_instances(id);
   }
   std::vector<TryRecord> list_tries(const std::string& id) const override { return s_.list_tries(id); }
+  HistoryCounts counts() const override { return s_.counts(); }
   std::optional<TryRecord> get_try(const std::string& r, const std::string& t, std::optional<int> n) const override {
     return s_.get_try(r, t, n);
   }

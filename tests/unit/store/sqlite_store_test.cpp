@@ -288,3 +288,38 @@ TEST_CASE("deleting a run deletes its task instances, tries and xcoms") {
   CHECK(store->list_tries("keep").size() == 1);
   CHECK(store->list_xcoms("drop").empty());
 }
+
+TEST_CASE("counts gives runs and tries by DAG and state, and cumulative histograms") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("dagrun.db"));
+  auto late = make_run("s1", "d", at("2026-03-01T00:00:00.000Z"));
+  late.run_type = "scheduled";
+  late.data_interval_end = at("2026-03-01T00:00:00.000Z");
+  late.start_date = at("2026-03-01T00:00:03.000Z");  // 3 s late
+  late.state = RunState::success;
+  store->create_run(late, {make_task("s1", "t")});
+  auto t1 = make_try("s1", "t", 1, TaskState::failed);
+  t1.start_date = at("2026-03-01T00:00:03.000Z");
+  t1.end_date = at("2026-03-01T00:00:03.250Z");  // 0.25 s
+  auto t2 = make_try("s1", "t", 2, TaskState::success);
+  t2.start_date = at("2026-03-01T00:00:04.000Z");
+  t2.end_date = at("2026-03-01T00:02:04.000Z");  // 120 s
+  store->apply({t1, t2});
+  store->create_run(make_run("m1", "e", at("2026-03-02T00:00:00.000Z")), {});
+
+  const HistoryCounts c = store->counts();
+  REQUIRE(c.runs.size() == 2);
+  CHECK((c.runs[0].dag_id == "d" && c.runs[0].state == "success" && c.runs[0].count == 1));
+  CHECK((c.runs[1].dag_id == "e" && c.runs[1].state == "queued" && c.runs[1].count == 1));
+  REQUIRE(c.tries.size() == 2);
+  CHECK((c.tries[0].state == "failed" && c.tries[1].state == "success"));
+  REQUIRE(c.try_seconds.size() == 1);
+  const Histogram& h = c.try_seconds[0];
+  // Bounds 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600, +Inf.
+  CHECK(h.cumulative == std::vector<std::int64_t>{0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2});
+  CHECK(h.count == 2);
+  CHECK(h.sum == doctest::Approx(120.25).epsilon(1e-6));
+  REQUIRE(c.lateness_seconds.size() == 1);  // only the scheduled run that started
+  CHECK(c.lateness_seconds[0].cumulative == std::vector<std::int64_t>{0, 0, 0, 0, 1, 1, 1, 1, 1, 1});
+  CHECK(c.lateness_seconds[0].sum == doctest::Approx(3.0).epsilon(1e-6));
+}
