@@ -55,7 +55,9 @@ std::vector<std::string> zone_names_near(std::string_view name);
 class TimeZone {
  public:
   // "UTC" (also "Etc/UTC", "Z") needs no file. Throws std::runtime_error with
-  // a reason when the name is unknown or its file cannot be read.
+  // a reason when the name is unknown or its file cannot be read. The name is
+  // a DAG's: one that could leave the zone directory, holds a NUL or is longer
+  // than any zone's is refused before a path is made of it.
   static TimeZone load(std::string_view name);
   static TimeZone utc();
 
