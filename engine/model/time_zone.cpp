@@ -20,6 +20,19 @@ std::string zone_dir() {
   return dir && *dir ? dir : "/usr/share/zoneinfo";
 }
 
+// The longest zone name is 32 bytes ("America/Argentina/ComodRivadavia"); the
+// bound leaves room for a local zone of a custom $TZDIR while keeping a DAG's
+// megabyte-long string away from the filesystem and the suggestion search.
+constexpr size_t kMaxZoneName = 255;
+
+// Whether a name from a DAG may be joined to the zone directory: relative, no
+// "..", and no NUL, which would cut the path short and load another zone
+// under this name.
+bool may_be_zone_name(std::string_view name) {
+  return !name.empty() && name.size() <= kMaxZoneName && name.front() != '/' &&
+         name.find("..") == std::string_view::npos && name.find('\0') == std::string_view::npos;
+}
+
 // A zone file starts with "TZif"; zoneinfo also holds tables (zone.tab, tzdata.zi).
 bool is_zone_file(const std::filesystem::path& p) {
   std::error_code ec;
@@ -223,8 +236,7 @@ bool TimeZone::is_utc() const { return data_->transitions.empty() && !data_->rul
 
 TimeZone TimeZone::load(std::string_view name) {
   if (name == "UTC" || name == "Etc/UTC" || name == "Z" || name == "Etc/GMT" || name == "GMT") return utc();
-  if (name.empty() || name.front() == '/' || name.find("..") != std::string_view::npos)
-    throw std::runtime_error("unknown time zone '" + std::string(name) + "'");
+  if (!may_be_zone_name(name)) throw std::runtime_error("unknown time zone '" + std::string(name) + "'");
   std::string path = zone_dir() + "/" + std::string(name);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("unknown time zone '" + std::string(name) + "' (no " + path + ")");
@@ -353,7 +365,7 @@ std::vector<std::string> zone_names_near(std::string_view name) {
   const std::filesystem::path root(zone_dir());
   std::vector<std::string> names{"UTC"};
   // The name is the DAG's: it must not lead the listing out of the zone directory.
-  if (name.empty() || name.front() == '/' || name.find("..") != std::string_view::npos) return names;
+  if (!may_be_zone_name(name)) return names;
   // The region is the part before the last slash, or the whole name when it is
   // a region itself ("Asia", "America/Argentina").
   const size_t slash = name.rfind('/');

@@ -2,6 +2,7 @@
 its own task in process isolation, retries apply, XCom flows between tasks,
 and discovery, listing and the ABI check work from the command line."""
 import os
+import subprocess
 import unittest
 
 from harness import HomeTestCase, dag, task
@@ -130,6 +131,24 @@ class LogTest(HomeTestCase):
         log = self.home.run("logs", "l", "talk").out
         for text in ("an info line", "a warning", "an error line", "second of two lines"):
             self.assertIn(text, log)
+
+
+def exported(library):
+    out = subprocess.run(["nm", "-D", "--defined-only", library], check=True, capture_output=True, text=True).stdout
+    return [line.split()[-1] for line in out.splitlines()]
+
+
+class ExportsTest(HomeTestCase):
+    def test_every_plugin_in_the_tree_exports_only_its_entry_point(self):
+        # The in-tree plugins link with the package's version script
+        # (cmake/plugin-exports.map): C++ ones would otherwise export the
+        # std:: templates they instantiate, for in_process neighbours to bind to.
+        r = self.home.run("plugins")
+        self.assertRc(r, 0)
+        files = [line.split()[-1] for line in r.out.splitlines()[1:] if line.strip()]
+        self.assertIn("dagrun_echo_xcom.so", " ".join(files))  # a C++ plugin is among them
+        for library in files + [os.path.join(TEST_PLUGINS, "dagrun_bad_abi.so")]:
+            self.assertEqual(exported(library), ["dagrun_plugin_descriptor"], library)
 
 
 class DiscoveryTest(HomeTestCase):

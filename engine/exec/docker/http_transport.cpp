@@ -22,6 +22,14 @@ void global_init() {
 CURL* easy(void* p) { return static_cast<CURL*>(p); }
 CURLM* multi(void* p) { return static_cast<CURLM*>(p); }
 
+// curl_slist_append returns null, and leaves the list as it was, when it
+// cannot allocate: a header or a connect-to rule must never go missing quietly.
+void append(CurlSlist& list, const std::string& text) {
+  curl_slist* head = curl_slist_append(list.get(), text.c_str());
+  if (!head) throw std::runtime_error("cannot allocate a libcurl list");
+  if (!list) list.reset(head);  // else head is the list's own first node
+}
+
 bool mentions_tls(std::string_view text) {
   for (std::string_view word : {"SSL", "TLS", "alert", "certificate"})
     if (text.find(word) != std::string_view::npos) return true;
@@ -29,6 +37,10 @@ bool mentions_tls(std::string_view text) {
 }
 
 }  // namespace
+
+void CurlEasyCleanup::operator()(void* h) const { curl_easy_cleanup(easy(h)); }
+void CurlMultiCleanup::operator()(void* h) const { curl_multi_cleanup(multi(h)); }
+void CurlSlistFree::operator()(curl_slist* list) const { curl_slist_free_all(list); }
 
 TransportFailure classify_curl_error(int curl_code, bool tls, std::string_view text, bool request_sent) {
   switch (static_cast<CURLcode>(curl_code)) {
@@ -67,12 +79,11 @@ TransportFailure classify_curl_error(int curl_code, bool tls, std::string_view t
 HttpCall::HttpCall(HttpSession& session, HttpRequest request, BodySink sink)
     : session_(session), request_(std::move(request)), sink_(std::move(sink)) {}
 
+// The members free the handle and its headers; a transfer still running must
+// first leave the multi handle, which would otherwise keep servicing it.
+// Removing one that pump() already removed is a no-op.
 HttpCall::~HttpCall() {
-  if (easy_) {
-    curl_multi_remove_handle(multi(session_.multi_), easy(easy_));
-    curl_easy_cleanup(easy(easy_));
-  }
-  curl_slist_free_all(static_cast<curl_slist*>(headers_));
+  if (easy_) curl_multi_remove_handle(multi(session_.multi_.get()), easy(easy_.get()));
 }
 
 std::size_t HttpCall::on_header(char* data, std::size_t size, std::size_t n, void* self) {
@@ -80,7 +91,7 @@ std::size_t HttpCall::on_header(char* data, std::size_t size, std::size_t n, voi
   std::string_view line(data, size * n);
   if (line == "\r\n" || line == "\n") {
     long status = 0;
-    curl_easy_getinfo(easy(call->easy_), CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(easy(call->easy_.get()), CURLINFO_RESPONSE_CODE, &status);
     if (status >= 200) {  // not an interim 1xx response
       call->response_.status = status;
       call->headers_done_ = true;
@@ -108,11 +119,11 @@ std::size_t HttpCall::on_body(char* data, std::size_t size, std::size_t n, void*
 void HttpCall::finish(int code) {
   done_ = true;
   long status = 0;
-  curl_easy_getinfo(easy(easy_), CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(easy(easy_.get()), CURLINFO_RESPONSE_CODE, &status);
   response_.status = status;
   if (code != CURLE_OK) {
     long sent = 0;
-    curl_easy_getinfo(easy(easy_), CURLINFO_REQUEST_SIZE, &sent);
+    curl_easy_getinfo(easy(easy_.get()), CURLINFO_REQUEST_SIZE, &sent);
     response_.error = error_[0] ? error_ : curl_easy_strerror(static_cast<CURLcode>(code));
     while (!response_.error.empty() && response_.error.back() == '\n') response_.error.pop_back();
     response_.failure = classify_curl_error(code, session_.endpoint_.tls.has_value(), response_.error, sent > 0);
@@ -124,7 +135,7 @@ void HttpCall::finish(int code) {
 
 HttpSession::HttpSession(DockerEndpoint endpoint) : endpoint_(std::move(endpoint)) {
   global_init();
-  multi_ = curl_multi_init();
+  multi_.reset(curl_multi_init());
   if (!multi_) throw std::runtime_error("cannot initialise libcurl");
   if (endpoint_.is_unix()) {
     base_url_ = "http://docker";
@@ -135,18 +146,13 @@ HttpSession::HttpSession(DockerEndpoint endpoint) : endpoint_(std::move(endpoint
     base_url_ = "https://" + name + ":" + port;
     if (name != endpoint_.host) {
       connect_to_ = name + ":" + port + ":" + endpoint_.host + ":" + port;
-      connect_to_list_ = curl_slist_append(nullptr, connect_to_.c_str());
+      append(connect_to_list_, connect_to_);
     }
   }
 }
 
-HttpSession::~HttpSession() {
-  curl_multi_cleanup(multi(multi_));
-  curl_slist_free_all(static_cast<curl_slist*>(connect_to_list_));
-}
-
 void HttpSession::configure(HttpCall& call) {
-  CURL* h = easy(call.easy_);
+  CURL* h = easy(call.easy_.get());
   const HttpRequest& r = call.request_;
   std::string url = base_url_ + r.path;
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
@@ -175,46 +181,45 @@ void HttpSession::configure(HttpCall& call) {
       curl_easy_setopt(h, CURLOPT_SSLCERT, tls.client_cert.c_str());
       curl_easy_setopt(h, CURLOPT_SSLKEY, tls.client_key.c_str());
     }
-    if (connect_to_list_) curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to_list_);
+    if (connect_to_list_) curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to_list_.get());
   }
 
   // No "Expect: 100-continue": it would hold a create body back waiting for
   // an interim answer.
-  auto* headers = curl_slist_append(nullptr, "Expect:");
+  append(call.headers_, "Expect:");
   if (r.method == "POST") {
     curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, r.body.c_str());
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(r.body.size()));
-    if (!r.body.empty()) headers = curl_slist_append(headers, "Content-Type: application/json");
+    if (!r.body.empty()) append(call.headers_, "Content-Type: application/json");
   } else if (r.method != "GET") {
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r.method.c_str());
   }
-  call.headers_ = headers;
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, call.headers_.get());
 }
 
 std::unique_ptr<HttpCall> HttpSession::begin(HttpRequest request, BodySink sink) {
   std::unique_ptr<HttpCall> call(new HttpCall(*this, std::move(request), std::move(sink)));
-  call->easy_ = curl_easy_init();
+  call->easy_.reset(curl_easy_init());
   if (!call->easy_) throw std::runtime_error("cannot initialise a libcurl handle");
   configure(*call);
-  if (curl_multi_add_handle(multi(multi_), easy(call->easy_)) != CURLM_OK)
+  if (curl_multi_add_handle(multi(multi_.get()), easy(call->easy_.get())) != CURLM_OK)
     throw std::runtime_error("cannot start a libcurl transfer");
   return call;
 }
 
 void HttpSession::pump() {
   int running = 0;
-  curl_multi_perform(multi(multi_), &running);
+  curl_multi_perform(multi(multi_.get()), &running);
   int left = 0;
-  while (CURLMsg* msg = curl_multi_info_read(multi(multi_), &left)) {
+  while (CURLMsg* msg = curl_multi_info_read(multi(multi_.get()), &left)) {
     if (msg->msg != CURLMSG_DONE) continue;
     HttpCall* call = nullptr;
     curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &call);
     CURLcode code = msg->data.result;
     // Done transfers leave the multi handle at once; their connection stays
     // in its cache for the next request of the try.
-    curl_multi_remove_handle(multi(multi_), msg->easy_handle);
+    curl_multi_remove_handle(multi(multi_.get()), msg->easy_handle);
     if (call) call->finish(code);
   }
 }
@@ -233,7 +238,7 @@ HttpSession::Wake HttpSession::run_until(const std::function<bool()>& ready,
       timeout_ms = static_cast<int>(std::min<long long>(left, timeout_ms));
     }
     curl_waitfd extra{cancel_fd, CURL_WAIT_POLLIN, 0};
-    curl_multi_poll(multi(multi_), cancel_fd >= 0 ? &extra : nullptr, cancel_fd >= 0 ? 1 : 0, timeout_ms,
+    curl_multi_poll(multi(multi_.get()), cancel_fd >= 0 ? &extra : nullptr, cancel_fd >= 0 ? 1 : 0, timeout_ms,
                     nullptr);
     cancel_seen = cancel_fd >= 0 && (extra.revents & CURL_WAIT_POLLIN);
   }

@@ -16,7 +16,26 @@
 
 #include "exec/docker/docker_endpoint.h"
 
+struct curl_slist;  // <curl/curl.h>, which this header keeps out of its includers
+
 namespace dagrun {
+
+// curl's handles, each freed by its deleter when its owner goes. The deleters
+// are defined in http_transport.cpp, the one file that includes curl.h. CURL
+// and CURLM are opaque (void, or undefined structs under CURL_STRICTER), so
+// the easy and multi handles are held as void*.
+struct CurlEasyCleanup {
+  void operator()(void* easy) const;  // curl_easy_cleanup
+};
+struct CurlMultiCleanup {
+  void operator()(void* multi) const;  // curl_multi_cleanup
+};
+struct CurlSlistFree {
+  void operator()(curl_slist* list) const;  // curl_slist_free_all
+};
+using CurlEasy = std::unique_ptr<void, CurlEasyCleanup>;
+using CurlMulti = std::unique_ptr<void, CurlMultiCleanup>;
+using CurlSlist = std::unique_ptr<curl_slist, CurlSlistFree>;
 
 enum class TransportFailure {
   none,         // a response arrived (whatever its status)
@@ -55,7 +74,7 @@ class HttpSession;
 
 class HttpCall {
  public:
-  ~HttpCall();  // aborts the request if it is still running
+  ~HttpCall();  // aborts the request if it is still running (takes it out of the session)
   HttpCall(const HttpCall&) = delete;
   HttpCall& operator=(const HttpCall&) = delete;
 
@@ -75,8 +94,9 @@ class HttpCall {
   HttpSession& session_;
   HttpRequest request_;
   BodySink sink_;
-  void* easy_ = nullptr;     // CURL*
-  void* headers_ = nullptr;  // curl_slist*
+  // Declared before easy_, so freed after it: the handle points at the list.
+  CurlSlist headers_;
+  CurlEasy easy_;
   char error_[256] = {};
   bool headers_done_ = false;
   bool done_ = false;
@@ -86,7 +106,8 @@ class HttpCall {
 class HttpSession {
  public:
   explicit HttpSession(DockerEndpoint endpoint);  // throws std::runtime_error when curl cannot start
-  ~HttpSession();
+  // Every HttpCall it began must be gone first: a call takes itself out of
+  // the multi handle when it ends.
   HttpSession(const HttpSession&) = delete;
   HttpSession& operator=(const HttpSession&) = delete;
 
@@ -111,8 +132,9 @@ class HttpSession {
   DockerEndpoint endpoint_;
   std::string base_url_;
   std::string connect_to_;
-  void* multi_ = nullptr;          // CURLM*
-  void* connect_to_list_ = nullptr;  // curl_slist*
+  // Declared before multi_, so freed after it: the transfers point at it.
+  CurlSlist connect_to_list_;
+  CurlMulti multi_;
 };
 
 }  // namespace dagrun

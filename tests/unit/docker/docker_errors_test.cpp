@@ -1,12 +1,21 @@
 #include <doctest/doctest.h>
 #include <curl/curl.h>
 
+#include <type_traits>
+
 #include "../exec/exec_test_support.h"
 #include "exec/docker/docker_client.h"
 #include "exec/docker/docker_errors.h"
 
 using namespace dagrun;
 using namespace dagrun::testing;
+
+// A session and a call own curl handles: a copy would free them twice, and a
+// call holds its session by reference, so neither may be copied or moved.
+static_assert(!std::is_copy_constructible_v<HttpSession> && !std::is_copy_assignable_v<HttpSession>);
+static_assert(!std::is_move_constructible_v<HttpSession> && !std::is_move_assignable_v<HttpSession>);
+static_assert(!std::is_copy_constructible_v<HttpCall> && !std::is_copy_assignable_v<HttpCall>);
+static_assert(!std::is_move_constructible_v<HttpCall> && !std::is_move_assignable_v<HttpCall>);
 
 namespace {
 

@@ -98,6 +98,16 @@ TEST_CASE("unknown zones are refused with the name") {
   CHECK_THROWS_WITH(TimeZone::load("../../etc/passwd"), doctest::Contains("unknown time zone"));
 }
 
+TEST_CASE("a name with a NUL or longer than any zone's is refused before the filesystem sees it") {
+  // Cut at the NUL, the path would name Asia/Seoul and load it under this name.
+  const std::string with_nul("Asia/Seoul\0junk", 15);
+  CHECK_THROWS_WITH(TimeZone::load(with_nul), doctest::Contains("unknown time zone"));
+  CHECK(zone_names_near(with_nul) == std::vector<std::string>{"UTC"});
+  const std::string long_name = "Asia/" + std::string(1 << 20, 'a');
+  CHECK_THROWS_WITH(TimeZone::load(long_name), doctest::Contains("unknown time zone"));
+  CHECK(zone_names_near(long_name) == std::vector<std::string>{"UTC"});
+}
+
 TEST_CASE("zone suggestions are zones of the written region, never a region or a table") {
   auto has = [](const std::vector<std::string>& v, const std::string& s) {
     return std::find(v.begin(), v.end(), s) != v.end();
