@@ -3,17 +3,17 @@
 namespace dagrun::web {
 namespace {
 
-std::string frame(std::uint64_t id, std::string_view type, const std::string& data) {
+EventText frame(std::uint64_t id, std::string_view type, const std::string& data) {
   // data holds compact JSON: one line, as an SSE data field must be.
   std::string out = "id: " + std::to_string(id) + "\nevent: ";
   out.append(type);
   out += "\ndata: " + data + "\n\n";
-  return out;
+  return std::make_shared<const std::string>(std::move(out));
 }
 
 }  // namespace
 
-void EventHub::send_all(const std::string& text) {
+void EventHub::send_all(const EventText& text) {
   // Sinks only queue (they never block), so calling them under the lock keeps
   // every subscriber's events in order.
   std::erase_if(sinks_, [&](const EventSink& sink) { return !sink(text); });
@@ -29,13 +29,15 @@ void EventHub::publish(std::string_view type, const std::string& json_data) {
 
 void EventHub::heartbeat() {
   std::lock_guard lock(mu_);
-  send_all(": keep-alive\n\n");
+  static const EventText beat = std::make_shared<const std::string>(": keep-alive\n\n");
+  send_all(beat);
 }
 
 void EventHub::subscribe(std::optional<std::uint64_t> last_event_id, EventSink sink) {
   std::lock_guard lock(mu_);
   // The stream opens with a retry hint: reconnect after a second.
-  if (!sink("retry: 1000\n\n")) return;
+  static const EventText retry = std::make_shared<const std::string>("retry: 1000\n\n");
+  if (!sink(retry)) return;
   if (last_event_id) {
     const std::uint64_t last = *last_event_id;
     const bool known = last < next_id_;

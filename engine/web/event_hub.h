@@ -18,8 +18,9 @@
 namespace dagrun::web {
 
 // Queues text to a client's connection; false once the connection is gone or
-// will not take more.
-using EventSink = std::function<bool(std::string)>;
+// will not take more. The text is shared by every client, never copied.
+using EventText = std::shared_ptr<const std::string>;
+using EventSink = std::function<bool(EventText)>;
 
 class EventHub {
  public:
@@ -44,9 +45,9 @@ class EventHub {
  private:
   struct Event {
     std::uint64_t id;
-    std::string text;  // as sent: "id: ...\nevent: ...\ndata: ...\n\n"
+    EventText text;  // as sent: "id: ...\nevent: ...\ndata: ...\n\n"
   };
-  void send_all(const std::string& text);
+  void send_all(const EventText& text);
 
   const std::size_t kept_;
   mutable std::mutex mu_;

@@ -166,16 +166,16 @@ class Session : public std::enable_shared_from_this<Session> {
                        r.content_type + "\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n";
     for (const auto& [name, value] : r.headers) head += name + ": " + value + "\r\n";
     head += "Connection: close\r\n\r\n";
-    enqueue(std::move(head));
+    enqueue(std::make_shared<const std::string>(std::move(head)));
     // The client sends nothing more; a read ends when it leaves.
     stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code, std::size_t) {
       self->close();
     });
     std::weak_ptr<Session> weak = weak_from_this();
-    r.stream([weak, limit = server_.limits.max_stream_backlog](std::string text) {
+    r.stream([weak, limit = server_.limits.max_stream_backlog](StreamText text) {
       auto self = weak.lock();
       if (!self || self->closed_.load()) return false;
-      if (self->backlog_.fetch_add(text.size()) + text.size() > limit) {
+      if (self->backlog_.fetch_add(text->size()) + text->size() > limit) {
         asio::post(self->stream_.get_executor(), [self] { self->close(); });
         return false;
       }
@@ -184,14 +184,14 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  void enqueue(std::string text) {
+  void enqueue(StreamText text) {
     if (closed_) return;
     outbox_.push_back(std::move(text));
     if (outbox_.size() == 1) write_next();
   }
 
   void write_next() {
-    asio::async_write(stream_.socket(), asio::buffer(outbox_.front()),
+    asio::async_write(stream_.socket(), asio::buffer(*outbox_.front()),
                       [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                         self->backlog_ -= std::min(n, self->backlog_.load());
                         if (ec) return self->close();
@@ -212,7 +212,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Streaming: texts waiting to be written, in order; their size, which the
   // sink checks from other threads; and a place for what the client sends.
   std::atomic<bool> closed_{false};
-  std::deque<std::string> outbox_;
+  std::deque<StreamText> outbox_;
   std::atomic<std::size_t> backlog_{0};
   char discard_[512];
   std::optional<http::request_parser<http::string_body>> parser_;

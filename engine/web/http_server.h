@@ -29,8 +29,10 @@ struct Request {
 };
 
 // Queues text on a streaming response's connection (any thread); false once
-// the client is gone or has let too much pile up, when it is dropped.
-using StreamSink = std::function<bool(std::string)>;
+// the client is gone or has let too much pile up, when it is dropped. Shared,
+// not copied: one event goes to every client as the same bytes.
+using StreamText = std::shared_ptr<const std::string>;
+using StreamSink = std::function<bool(StreamText)>;
 
 struct Response {
   int status = 200;

@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 
+import web_bench
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("DAGRUN_BUILD_DIR", os.path.join(TOP, "build"))
 DAGRUN = os.path.join(BUILD, "bin", "dagrun")
@@ -386,7 +388,17 @@ def bench_scheduler_latency(repeat):
     }
 
 
+def with_workdir(name, fn, repeat):
+    work = Workdir(name)
+    try:
+        return fn(work, DAGRUN, dag_json, repeat)
+    finally:
+        work.cleanup()
+
+
 BENCHES = {
+    "api_runs_page": lambda r: with_workdir("api-runs", web_bench.bench_api_runs_page, r),
+    "serve_events": lambda r: with_workdir("serve-events", web_bench.bench_serve_events, r),
     "commands_wide": lambda r: bench_commands(r, chain=False),
     "commands_chain": lambda r: bench_commands(r, chain=True),
     "inprocess_plugins": bench_inprocess,

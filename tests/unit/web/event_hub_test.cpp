@@ -19,9 +19,9 @@ struct Collector {
   std::vector<std::string> texts;
   bool open = true;
   EventSink sink() {
-    return [this](std::string t) {
+    return [this](const EventText& t) {
       if (!open) return false;
-      texts.push_back(std::move(t));
+      texts.push_back(*t);
       return true;
     };
   }
@@ -100,8 +100,8 @@ TEST_CASE("publishing and subscribing from many threads keeps each subscriber's 
   std::vector<std::thread> threads;
   for (int s = 0; s < 8; ++s)
     threads.emplace_back([&, s] {
-      hub.subscribe(0, [&, s](const std::string& t) {
-        const std::string_view text(t);
+      hub.subscribe(0, [&, s](const EventText& t) {
+        const std::string_view text(*t);
         if (text.substr(0, 4) == "id: ") {
           std::lock_guard lock(mu);
           seen[s].push_back(std::stoull(std::string(text.substr(4, text.find('\n') - 4))));

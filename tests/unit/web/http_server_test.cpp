@@ -158,7 +158,7 @@ TEST_CASE("a streaming response sends what another thread gives it, until the cl
     return StreamSink();
   }();
   std::thread feeder([&] {
-    for (int i = 0; i < 100; ++i) sink("data: " + std::to_string(i) + "\n\n");
+    for (int i = 0; i < 100; ++i) sink(std::make_shared<const std::string>("data: " + std::to_string(i) + "\n\n"));
   });
   feeder.join();
   const std::string got = read_until(c.get(), "data: 99\n\n");
@@ -167,7 +167,7 @@ TEST_CASE("a streaming response sends what another thread gives it, until the cl
   c.reset();  // the client leaves: the sink refuses from then on
   bool refused = false;
   for (int i = 0; i < 500 && !refused; ++i) {
-    refused = !sink("data: after\n\n");
+    refused = !sink(std::make_shared<const std::string>("data: after\n\n"));
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   CHECK(refused);
