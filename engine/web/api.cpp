@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <fstream>
 #include <unordered_map>
 #include <vector>
 
@@ -15,9 +16,11 @@
 #include "app/dag_folder.h"
 #include "app/history.h"
 #include "app/history_json.h"
+#include "app/next_runs.h"
 #include "base/unique_fd.h"
 #include "model/ids.h"
 #include "model/iso_time.h"
+#include "model/limits.h"
 #include "policy/mount_paths.h"
 #include "web/metrics.h"
 
@@ -130,65 +133,70 @@ class Call {
  public:
   Call(const ApiOptions& options, const Request& request) : options_(options), request_(request) {}
 
+  // The route table's match for the request, its handler called with the
+  // path's ids checked; 404 when no pattern fits, 405 when one fits but not
+  // for this method.
   Response route() {
-    const std::vector<std::string> p = split_path(request_.path);
-    const std::string& m = request_.method;
-    if (p.size() == 1 && p[0] == "metrics") {
-      only(m, "GET");
-      return metrics();
+    const std::vector<std::string> segments = split_path(request_.path);
+    std::string allowed;
+    for (const Route& r : routes()) {
+      const std::vector<std::string> pattern = split_path(r.pattern);
+      if (pattern.size() != segments.size()) continue;
+      bool fits = true;
+      for (size_t i = 0; i < pattern.size() && fits; ++i)
+        fits = pattern[i].front() == '{' || pattern[i] == segments[i];
+      if (!fits || (r.handler == &Call::events && !options_.events)) continue;
+      if (r.method != request_.method) {
+        allowed += (allowed.empty() ? "" : ", ") + std::string(r.method);
+        continue;
+      }
+      Params params;
+      for (size_t i = 0; i < pattern.size(); ++i) {
+        if (pattern[i] == "{dag_id}") params.dag_id = id_segment(segments[i], IdKind::dag);
+        else if (pattern[i] == "{run_id}") params.run_id = id_segment(segments[i], IdKind::run);
+        else if (pattern[i] == "{task_id}") params.task_id = id_segment(segments[i], IdKind::task);
+      }
+      return (this->*r.handler)(params);
     }
-    if (p.size() < 2 || p[0] != "api" || p[1] != "v1") throw ApiError{404, "no such resource"};
-    const size_t n = p.size();
-    if (n == 3 && p[2] == "dags") {
-      only(m, "GET");
-      return list_dags();
-    }
-    if (n == 4 && p[2] == "dags") {
-      only(m, "GET");
-      return get_dag(id_segment(p[3], IdKind::dag));
-    }
-    if (n == 5 && p[2] == "dags" && p[4] == "runs") {
-      const std::string dag_id = id_segment(p[3], IdKind::dag);
-      if (m == "POST") return trigger(dag_id);
-      only(m, "GET, POST");
-      return list_runs(dag_id);
-    }
-    if (n == 5 && p[2] == "dags" && (p[4] == "pause" || p[4] == "unpause")) {
-      only(m, "POST");
-      return pause(id_segment(p[3], IdKind::dag), p[4] == "pause");
-    }
-    if (n == 4 && p[2] == "runs") {
-      only(m, "GET");
-      return get_run(id_segment(p[3], IdKind::run));
-    }
-    if (n == 5 && p[2] == "runs" && p[4] == "tries") {
-      only(m, "GET");
-      return list_tries(id_segment(p[3], IdKind::run));
-    }
-    if (n == 7 && p[2] == "runs" && p[4] == "tasks" && p[6] == "log") {
-      only(m, "GET");
-      return log(id_segment(p[3], IdKind::run), id_segment(p[5], IdKind::task));
-    }
-    if (n == 3 && p[2] == "events" && options_.events) {
-      only(m, "GET");
-      return events();
-    }
+    if (!allowed.empty())
+      throw ApiError{405, "method " + request_.method + " is not allowed here; allowed: " + allowed};
     throw ApiError{404, "no such resource"};
   }
 
- private:
-  // Refuses a method the resource does not take (allowed: "GET, POST").
-  void only(const std::string& method, const std::string& allowed) const {
-    bool found = false;
-    for (size_t pos = 0; pos < allowed.size();) {
-      size_t end = allowed.find(", ", pos);
-      if (end == std::string::npos) end = allowed.size();
-      found |= allowed.compare(pos, end - pos, method) == 0;
-      pos = end + 2;
-    }
-    if (!found)
-      throw ApiError{405, "method " + method + " is not allowed here; allowed: " + allowed};
+  struct Params {
+    std::string dag_id, run_id, task_id;
+  };
+  using Handler = Response (Call::*)(const Params&) const;
+  struct Route {
+    std::string_view method;
+    std::string_view pattern;  // "{dag_id}", "{run_id}", "{task_id}" match a checked id
+    Handler handler;
+  };
+  // Every operation of the API, as docs/openapi.json lists them (a unit test
+  // compares the two).
+  static const std::vector<Route>& routes() {
+    static const std::vector<Route> table{
+        {"GET", "/healthz", &Call::health},
+        {"GET", "/metrics", &Call::metrics},
+        {"GET", "/api/v1/dags", &Call::list_dags},
+        {"GET", "/api/v1/dags/{dag_id}", &Call::get_dag},
+        {"GET", "/api/v1/dags/{dag_id}/source", &Call::dag_source},
+        {"GET", "/api/v1/dags/{dag_id}/runs", &Call::list_runs},
+        {"POST", "/api/v1/dags/{dag_id}/runs", &Call::trigger},
+        {"POST", "/api/v1/dags/{dag_id}/pause", &Call::pause},
+        {"POST", "/api/v1/dags/{dag_id}/unpause", &Call::unpause},
+        {"GET", "/api/v1/runs/{run_id}", &Call::get_run},
+        {"GET", "/api/v1/runs/{run_id}/tries", &Call::list_tries},
+        {"GET", "/api/v1/runs/{run_id}/xcoms", &Call::list_xcoms},
+        {"GET", "/api/v1/runs/{run_id}/tasks/{task_id}/log", &Call::log},
+        {"GET", "/api/v1/events", &Call::events},
+    };
+    return table;
   }
+
+
+ private:
+
 
   std::unique_ptr<Store> history() const { return app::open_history(options_.home.db, false); }
 
@@ -229,10 +237,72 @@ class Call {
     return out;
   }
 
-  Response list_dags() const {
-    const auto paused = paused_map();
+  static json interval_json(const DataInterval& i, TimePoint now) {
+    return {{"data_interval_start", format_iso8601(i.start)},
+            {"data_interval_end", format_iso8601(i.end)},
+            {"due_now", i.end <= now}};
+  }
+
+  // The DAG's next `count` scheduled runs (none without a schedule).
+  json next_runs_json(const LoadResult& r, const Store* store, int count) const {
     json out = json::array();
-    for (const LoadResult& r : dags()) out.push_back(dag_json(r, paused));
+    if (!r.ok()) return out;
+    const TimePoint now = std::chrono::system_clock::now();
+    for (const DataInterval& i : app::next_runs(*r.dag, store, now, count).intervals)
+      out.push_back(interval_json(i, now));
+    return out;
+  }
+
+  Response health(const Params&) const {
+    Response r;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = "ok\n";
+    return r;
+  }
+
+  Response list_dags(const Params&) const {
+    const auto paused = paused_map();
+    auto store = history();
+    json out = json::array();
+    for (const LoadResult& r : dags()) {
+      json d = dag_json(r, paused);
+      if (r.ok()) {
+        json next = next_runs_json(r, store.get(), 1);
+        d["next_run"] = next.empty() ? json(nullptr) : next[0];
+      }
+      out.push_back(std::move(d));
+    }
+    return json_response(200, out);
+  }
+
+  // The DAG file as written, for reading next to the DAG's pages.
+  Response dag_source(const Params& params) const {
+    const std::string& dag_id = params.dag_id;
+    const std::vector<LoadResult> all = dags();
+    const LoadResult& r = find_dag(all, dag_id);
+    // The loader read it under the same bound; a file swapped since is checked again.
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(r.file, ec);
+    if (ec) throw ApiError{404, "the file of DAG " + quote_id(dag_id) + " cannot be read"};
+    if (size > limits::kMaxFileBytes) throw ApiError{500, "the file of DAG " + quote_id(dag_id) + " is too large"};
+    std::ifstream in(r.file, std::ios::binary);
+    std::string text(static_cast<size_t>(size), '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+    Response resp;
+    // As text: an invalid DAG's file is shown too, and is not JSON.
+    resp.content_type = "text/plain; charset=utf-8";
+    resp.body = std::move(text);
+    return resp;
+  }
+
+  Response list_xcoms(const Params& params) const {
+    const std::string& run_id = params.run_id;
+    auto store = history();
+    if (!store || !store->get_run(run_id)) throw ApiError{404, "no run " + quote_id(run_id)};
+    json out = json::array();
+    for (const XComRecord& x : store->list_xcoms(run_id))
+      out.push_back({{"task_id", x.task_id}, {"key", x.key}, {"value", json::parse(x.value_json, nullptr, false)}});
     return json_response(200, out);
   }
 
@@ -242,11 +312,14 @@ class Call {
     throw ApiError{404, "no DAG " + quote_id(dag_id)};
   }
 
-  Response get_dag(const std::string& dag_id) const {
+  Response get_dag(const Params& params) const {
+    const std::string& dag_id = params.dag_id;
     const std::vector<LoadResult> all = dags();
     const LoadResult& r = find_dag(all, dag_id);
     json out = dag_json(r, paused_map());
     if (r.ok()) {
+      auto store = history();
+      out["next_runs"] = next_runs_json(r, store.get(), 5);
       json tasks = json::array();
       for (const TaskSpec& t : r.dag->tasks)
         tasks.push_back({{"task_id", t.task_id}, {"kind", to_string(t.kind)}, {"upstream", t.upstream}});
@@ -257,7 +330,8 @@ class Call {
 
   // Newest first, a page at a time: "next" is the cursor of the following
   // page (the last run's id), null on the last page.
-  Response list_runs(const std::string& dag_id) const {
+  Response list_runs(const Params& params) const {
+    const std::string& dag_id = params.dag_id;
     const auto q = parse_query(request_.query);
     RunFilter filter;
     filter.dag_id = dag_id;
@@ -284,14 +358,16 @@ class Call {
     return json_response(200, {{"runs", runs}, {"next", full ? json(found.back().run_id) : json(nullptr)}});
   }
 
-  Response get_run(const std::string& run_id) const {
+  Response get_run(const Params& params) const {
+    const std::string& run_id = params.run_id;
     auto store = history();
     auto run = store ? store->get_run(run_id) : std::nullopt;
     if (!run) throw ApiError{404, "no run " + quote_id(run_id)};
     return json_response(200, app::run_json(*run));
   }
 
-  Response list_tries(const std::string& run_id) const {
+  Response list_tries(const Params& params) const {
+    const std::string& run_id = params.run_id;
     auto store = history();
     auto run = store ? store->get_run(run_id) : std::nullopt;
     if (!run) throw ApiError{404, "no run " + quote_id(run_id)};
@@ -303,7 +379,9 @@ class Call {
 
   // A try's log from a byte offset, at most kMaxLogChunk bytes: a client
   // tails a running try by asking again from X-Log-Next-Offset.
-  Response log(const std::string& run_id, const std::string& task_id) const {
+  Response log(const Params& params) const {
+    const std::string& run_id = params.run_id;
+    const std::string& task_id = params.task_id;
     const auto q = parse_query(request_.query);
     std::optional<int> try_number;
     if (q.count("try")) try_number = static_cast<int>(number_param(q, "try", 0, 1, 1000000));
@@ -334,7 +412,7 @@ class Call {
     return r;
   }
 
-  Response metrics() const {
+  Response metrics(const Params&) const {
     ServerGauges gauges;
     if (options_.events) gauges.event_subscribers = options_.events->subscribers();
     auto store = history();
@@ -346,7 +424,7 @@ class Call {
 
   // Server-sent events: every change to the history from now on, or from
   // after Last-Event-ID when the client reconnects.
-  Response events() const {
+  Response events(const Params&) const {
     std::optional<std::uint64_t> last;
     if (const std::string text = request_.header("last-event-id"); !text.empty()) {
       std::uint64_t v = 0;
@@ -369,7 +447,8 @@ class Call {
     return body;
   }
 
-  Response trigger(const std::string& dag_id) const {
+  Response trigger(const Params& params) const {
+    const std::string& dag_id = params.dag_id;
     const json body = body_object();
     app::QueuedRun queued;
     for (const auto& [key, value] : body.items()) {
@@ -397,7 +476,10 @@ class Call {
     return json_response(201, app::run_json(app::queue_run(options_.home, *store, *r.dag, queued)));
   }
 
-  Response pause(const std::string& dag_id, bool paused) const {
+  Response pause(const Params& params) const { return set_paused(params.dag_id, true); }
+  Response unpause(const Params& params) const { return set_paused(params.dag_id, false); }
+
+  Response set_paused(const std::string& dag_id, bool paused) const {
     body_object();  // the same defence against cross-site forms as every action
     const std::vector<LoadResult> all = dags();
     auto store = app::open_history(options_.home.db, true);
@@ -429,6 +511,12 @@ std::optional<std::string> percent_decode(std::string_view text) {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> api_routes() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : Call::routes()) out.emplace_back(r.method, r.pattern);
+  return out;
+}
+
 Api::Api(ApiOptions options) : options_(std::move(options)) {}
 
 Response Api::handle(const Request& request) const {
@@ -454,12 +542,6 @@ Response Api::handle(const Request& request) const {
         return r;
       }
       if (*role == Role::read && !reads) throw ApiError{403, "this token may only read; acting needs an operate token"};
-    }
-    if (request.path == "/healthz") {
-      Response r;
-      r.content_type = "text/plain; charset=utf-8";
-      r.body = "ok\n";
-      return r;
     }
     return Call(options_, request).route();
   } catch (const ApiError& e) {

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "app/engine_paths.h"
 #include "web/event_hub.h"
@@ -39,6 +41,10 @@ class Api {
  private:
   ApiOptions options_;
 };
+
+// Every operation the API answers, as (method, path pattern), e.g. ("GET",
+// "/api/v1/runs/{run_id}"): what docs/openapi.json must list.
+std::vector<std::pair<std::string, std::string>> api_routes();
 
 // "a%2Fb" is "a/b"; nullopt for a malformed escape or an encoded NUL.
 std::optional<std::string> percent_decode(std::string_view text);

@@ -28,6 +28,10 @@ def validate(doc, schema, value, where="$"):
     out = []
     for sub in schema.get("allOf", []):
         out += validate(doc, sub, value, where)
+    if "oneOf" in schema:
+        fits = [validate(doc, sub, value, where) for sub in schema["oneOf"]]
+        if sum(1 for f in fits if not f) != 1:
+            out.append("%s: matches %d of oneOf" % (where, sum(1 for f in fits if not f)))
     kinds = schema.get("type")
     if kinds is not None:
         kinds = kinds if isinstance(kinds, list) else [kinds]
@@ -102,6 +106,8 @@ class OpenApiTest(HomeTestCase):
             ("get", "/metrics"): ["/metrics"],
             ("get", "/api/v1/dags"): ["/api/v1/dags"],
             ("get", "/api/v1/dags/{dag_id}"): ["/api/v1/dags/hello", "/api/v1/dags/broken"],
+            ("get", "/api/v1/dags/{dag_id}/source"): ["/api/v1/dags/hello/source"],
+            ("get", "/api/v1/runs/{run_id}/xcoms"): ["/api/v1/runs/%s/xcoms" % self.run_id],
             ("get", "/api/v1/dags/{dag_id}/runs"): ["/api/v1/dags/hello/runs", "/api/v1/dags/hello/runs?limit=1"],
             ("post", "/api/v1/dags/{dag_id}/runs"): ["/api/v1/dags/hello/runs"],
             ("post", "/api/v1/dags/{dag_id}/pause"): ["/api/v1/dags/hello/pause"],

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import threading
 import time
 import unittest
@@ -132,6 +133,38 @@ class ReadTest(ServeTestCase):
         self.assertEqual((code, text, headers["x-log-next-offset"]), (200, b"", "13"))
         self.assertError(self.server.get("/api/v1/runs/%s/tasks/a/log?try=2" % run_id), 404, "no try")
         self.assertError(self.server.get("/api/v1/runs/nope"), 404, "no run 'nope'")
+
+    def test_next_runs_source_and_xcoms(self):
+        code, _, dags = self.server.get("/api/v1/dags")
+        by_id = {d["dag_id"]: d for d in dags}
+        nxt = by_id["hello"]["next_run"]
+        self.assertTrue(nxt["data_interval_end"].endswith("T00:00:00.000Z"), nxt)  # @daily
+        self.assertNotIn("next_run", by_id["broken"])
+        code, _, one = self.server.get("/api/v1/dags/hello")
+        self.assertEqual(len(one["next_runs"]), 5)
+        self.assertEqual(one["next_runs"][0], nxt)
+        ends = [n["data_interval_end"] for n in one["next_runs"]]
+        self.assertEqual(ends, sorted(ends))
+        # The same as `dagrun next` prints.
+        r = self.home.run("next", "hello")
+        for n in one["next_runs"][1:]:
+            self.assertIn(n["data_interval_end"], r.out)
+        code, headers, text = self.server.get("/api/v1/dags/broken/source")
+        self.assertEqual((code, text), (200, b'{"dag_id": "broken", "tasks": [{"task_id": 3}]}'))
+        self.assertTrue(headers["content-type"].startswith("text/plain"))
+        self.assertError(self.server.get("/api/v1/dags/nowhere/source"), 404, "no DAG")
+
+        result, run_id = self.home.trigger_new("hello")
+        code, _, xcoms = self.server.get("/api/v1/runs/%s/xcoms" % run_id)
+        self.assertEqual((code, xcoms), (200, []))
+        conn = sqlite3.connect(self.home.db_path)
+        conn.execute("INSERT INTO xcom (run_id, task_id, key, value) VALUES (?, 'a', 'summary', ?)",
+                     (run_id, '{"sent": 2}'))
+        conn.commit()
+        conn.close()
+        code, _, xcoms = self.server.get("/api/v1/runs/%s/xcoms" % run_id)
+        self.assertEqual(xcoms, [{"task_id": "a", "key": "summary", "value": {"sent": 2}}])
+        self.assertError(self.server.get("/api/v1/runs/nope/xcoms"), 404, "no run")
 
     def test_run_pages_filters_and_limits(self):
         for i in range(5):
