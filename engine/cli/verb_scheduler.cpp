@@ -1,12 +1,12 @@
 // dagrun scheduler [--grace DURATION]: runs the scheduler daemon
-// (app/scheduler_daemon.h) in the foreground, one per database, until
-// SIGINT or SIGTERM, and prints what it and its runs do.
+// (app/scheduler_daemon.h) in the foreground (cli/foreground_scheduler.h).
 #include <iostream>
 #include <set>
 
 #include "app/engine.h"
 #include "app/scheduler_daemon.h"
 #include "cli/dag_folder.h"
+#include "cli/foreground_scheduler.h"
 #include "cli/engine_setup.h"
 #include "cli/run_log.h"
 #include "cli/verbs.h"
@@ -62,14 +62,18 @@ class DaemonPrinter : public app::SchedulerEvents {
 
 }  // namespace
 
-int verb_scheduler(Context& ctx) {
+std::chrono::milliseconds parse_grace(const ParsedArgs& args) {
   std::chrono::milliseconds grace = std::chrono::seconds(30);
-  if (auto g = ctx.args.value("grace")) {
+  if (auto g = args.value("grace")) {
     std::string why;
     auto parsed = parse_duration(*g, &why);
     if (!parsed) throw UsageError("--grace: " + why);
     grace = *parsed;
   }
+  return grace;
+}
+
+int run_foreground_scheduler(Context& ctx, std::chrono::milliseconds grace, const Alongside* alongside) {
   std::string holder;
   auto lock = InstanceLock::acquire(ctx.home.db.string() + ".scheduler.lock", &holder);
   if (!lock) {
@@ -89,8 +93,17 @@ int verb_scheduler(Context& ctx) {
   options.load_dags = [&] { return load_valid(ctx, engine.plugins(), reported); };
   options.observers = {&log};
   DaemonPrinter printer(ctx, engine);
-  app::run_scheduler_daemon(engine, options, printer);
+  if (alongside) alongside->start();
+  try {
+    app::run_scheduler_daemon(engine, options, printer);
+  } catch (...) {
+    if (alongside) alongside->stop();
+    throw;
+  }
+  if (alongside) alongside->stop();
   return kExitOk;
 }
+
+int verb_scheduler(Context& ctx) { return run_foreground_scheduler(ctx, parse_grace(ctx.args)); }
 
 }  // namespace dagrun::cli

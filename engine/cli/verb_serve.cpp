@@ -1,9 +1,13 @@
-// dagrun serve [--listen ADDR:PORT] [--auth FILE]: the REST API (docs/api.md)
-// over HTTP, until SIGINT or SIGTERM. Without a token file it listens on
+// dagrun serve [--listen ADDR:PORT] [--auth FILE] [--with-scheduler]: the
+// REST API (docs/api.md) over HTTP, until SIGINT or SIGTERM; with the
+// scheduler in the same process, so one command runs an installation. Without a token file it listens on
 // loopback only: anyone who can reach it could trigger runs.
 #include <iostream>
+#include <memory>
 #include <optional>
+#include <thread>
 
+#include "cli/foreground_scheduler.h"
 #include "cli/verbs.h"
 #include "web/api.h"
 #include "web/event_hub.h"
@@ -68,16 +72,43 @@ int verb_serve(Context& ctx) {
   }
   web::EventHub hub;
   web::Api api({ctx.home, loopback, tokens ? &*tokens : nullptr, &hub});
-  web::Server server(listen.host, listen.port, [&api](const web::Request& r) { return api.handle(r); });
-  // Stopped before the server goes: nothing publishes to its connections
-  // while they are torn down.
-  web::HistoryEvents history_events(ctx.home, hub);
   const std::string shown = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
-  // Tests and scripts read the port from this line when they asked for port 0.
-  std::cout << "dagrun serve: listening on http://" << shown << ":" << server.port() << "/" << std::endl;
-  server.run();
-  std::cout << "dagrun serve: stopped" << std::endl;
-  return kExitOk;
+  std::unique_ptr<web::Server> server;
+  std::unique_ptr<web::HistoryEvents> history_events;
+  // Binds and says where; the history's events start after the server, and
+  // stop before it goes, so nothing publishes to connections being torn down.
+  auto open = [&] {
+    server = std::make_unique<web::Server>(listen.host, listen.port,
+                                           [&api](const web::Request& r) { return api.handle(r); });
+    history_events = std::make_unique<web::HistoryEvents>(ctx.home, hub);
+    // Tests and scripts read the port from this line when they asked for port 0.
+    std::cout << "dagrun serve: listening on http://" << shown << ":" << server->port() << "/" << std::endl;
+  };
+  auto close = [&] {
+    history_events.reset();
+    server.reset();
+    std::cout << "dagrun serve: stopped" << std::endl;
+  };
+  if (!ctx.args.has("with-scheduler")) {
+    open();
+    server->run();
+    close();
+    return kExitOk;
+  }
+  // The scheduler's engine reads SIGINT and SIGTERM; the server runs on a
+  // thread of its own and stops once the scheduler has drained its runs.
+  std::thread web_thread;
+  const Alongside alongside{[&] {
+                              open();
+                              web_thread = std::thread([&] { server->run(false); });
+                            },
+                            [&] {
+                              if (!server) return;
+                              server->stop();
+                              web_thread.join();
+                              close();
+                            }};
+  return run_foreground_scheduler(ctx, parse_grace(ctx.args), &alongside);
 }
 
 }  // namespace dagrun::cli

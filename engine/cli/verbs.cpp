@@ -55,9 +55,11 @@ const std::vector<Verb>& verbs() {
        {{"older-than", "DURATION", "runs that ended longer ago than this, e.g. 30d"},
         {"dry-run", "", "list what would be deleted, delete nothing"}},
        1, 1, verb_db},
-      {"serve", "[--listen ADDR:PORT] [--auth FILE]", "serve the REST API (docs/api.md) until stopped",
+      {"serve", "[--listen ADDR:PORT] [--auth FILE] [--with-scheduler]", "serve the REST API (docs/api.md) until stopped",
        {{"listen", "ADDR:PORT", "where to listen (default 127.0.0.1:8778; port 0: any free port)"},
-        {"auth", "FILE", "bearer tokens, one 'read|operate TOKEN' per line; needed off loopback"}},
+        {"auth", "FILE", "bearer tokens, one 'read|operate TOKEN' per line; needed off loopback"},
+        {"with-scheduler", "", "also run the scheduler, as `dagrun scheduler` does"},
+        {"grace", "DURATION", "with --with-scheduler: how long running tasks may finish on SIGTERM (default 30s)"}},
        0, 0, verb_serve},
   };
   return table;

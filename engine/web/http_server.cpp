@@ -257,11 +257,14 @@ Server::~Server() {
 
 std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
 
-void Server::run() {
-  asio::signal_set signals(impl_->ioc, SIGINT, SIGTERM);
-  signals.async_wait([this](beast::error_code ec, int) {
-    if (!ec) stop();
-  });
+void Server::run(bool handle_signals) {
+  std::optional<asio::signal_set> signals;
+  if (handle_signals) {
+    signals.emplace(impl_->ioc, SIGINT, SIGTERM);
+    signals->async_wait([this](beast::error_code ec, int) {
+      if (!ec) stop();
+    });
+  }
   impl_->accept();
   impl_->ioc.run();
 }

@@ -76,9 +76,11 @@ class Server {
 
   std::uint16_t port() const;
 
-  // Serves until SIGINT or SIGTERM, or stop(). The signals are taken with
-  // Asio's signal_set only while this runs.
-  void run();
+  // Serves until stop(), and with handle_signals until SIGINT or SIGTERM
+  // too (taken with Asio's signal_set only while this runs). Without, the
+  // caller handles them: it has blocked them in every thread, as an engine
+  // does (run/signals.h), and calls stop().
+  void run(bool handle_signals = true);
   // Makes run() return; safe from any thread.
   void stop();
 

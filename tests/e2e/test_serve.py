@@ -350,6 +350,30 @@ class Events:
         self.sock.close()
 
 
+class WithSchedulerTest(HomeTestCase):
+    def test_one_process_serves_and_schedules_and_stops_cleanly(self):
+        self.home.write_dag(dag("hello", [task("a", ["sh", "-c", "echo hi"])]))
+        server = Server(self.home, "--with-scheduler")
+        try:
+            code, _, run = server.post("/api/v1/dags/hello/runs", {"run_id": "served"})
+            self.assertEqual(code, 201, run)
+            wait_for(lambda: server.get("/api/v1/runs/served")[2]["state"] == "success", timeout=60,
+                     what="the run to succeed in the same process")
+            # It holds the database's scheduler lock.
+            other = self.home.run("scheduler", timeout=30)
+            self.assertEqual(other.rc, 1, other)
+            self.assertIn("another scheduler is running", other.err)
+            rc, out, err = server.stop()
+            self.assertEqual(rc, 0, (out, err))
+            self.assertIn("dagrun scheduler: stopped", out)
+            self.assertIn("dagrun serve: stopped", out)
+            self.assertLess(out.index("dagrun scheduler: stopped"), out.index("dagrun serve: stopped"))
+        finally:
+            if server.proc.poll() is None:
+                server.proc.kill()
+                server.proc.wait()
+
+
 class MetricsTest(ServeTestCase):
     def test_metrics_count_runs_and_tries_and_histogram_their_durations(self):
         self.home.trigger_new("hello")
