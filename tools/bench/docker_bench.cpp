@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "dag/container_policy.h"
+#include "policy/container_policy.h"
 #include "model/container_spec.h"
 #include "exec/docker/container_executor.h"
 #include "base/process.h"
