@@ -23,6 +23,7 @@
 #include "model/limits.h"
 #include "policy/mount_paths.h"
 #include "web/metrics.h"
+#include "web/ui.h"
 
 namespace dagrun::web {
 namespace {
@@ -534,7 +535,11 @@ Response Api::handle(const Request& request) const {
       if (!origin.empty() && origin != "http://" + host && origin != "https://" + host)
         throw ApiError{403, "cross-origin requests are refused"};
     }
-    if (options_.tokens && request.path != "/healthz") {
+    // The UI's files hold no data, and a browser loads them without a token
+    // (a navigation cannot send one); the page then asks for a token and
+    // sends it with each call to the API.
+    const bool ui = is_ui_path(request.path);
+    if (options_.tokens && request.path != "/healthz" && !ui) {
       const std::optional<Role> role = options_.tokens->role_of(request.header("authorization"));
       if (!role) {
         Response r = error(401, "send a token: Authorization: Bearer TOKEN (dagrun serve --auth)");
@@ -543,6 +548,7 @@ Response Api::handle(const Request& request) const {
       }
       if (*role == Role::read && !reads) throw ApiError{403, "this token may only read; acting needs an operate token"};
     }
+    if (ui) return ui_response(request);
     return Call(options_, request).route();
   } catch (const ApiError& e) {
     return error(e.status, e.message);

@@ -1,0 +1,126 @@
+// The REST API (docs/api.md) with the token of this tab, if any. The token
+// lives in sessionStorage and goes out as a bearer header, never as a cookie:
+// another site cannot make the browser send it.
+
+const TOKEN_KEY = "dagrun.token";
+
+export interface Dag {
+  dag_id: string;
+  file: string;
+  valid: boolean;
+  paused: boolean;
+  description?: string;
+  schedule?: string | null;
+  timezone?: string;
+  tags?: string[];
+  task_count?: number;
+  errors?: string[];
+  tasks?: { task_id: string; kind: string; upstream: string[] }[];
+}
+
+export interface Run {
+  run_id: string;
+  dag_id: string;
+  state: string;
+  run_type: string;
+  conf: unknown;
+  queued_at: string | null;
+  start_date: string | null;
+  end_date: string | null;
+  reason: string;
+}
+
+export interface Try {
+  run_id?: string;
+  task_id: string;
+  try_number: number;
+  state: string;
+  start_date: string | null;
+  end_date: string | null;
+  exit_code: number | null;
+  signal: number | null;
+  error: string | null;
+  log_complete: boolean;
+  log_error: string | null;
+}
+
+export interface RunPage {
+  runs: Run[];
+  next: string | null;
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+// Called when the server wants a token (401): the app shows its prompt.
+let onUnauthorized: (message: string) => void = () => {};
+export function setUnauthorizedHandler(f: (message: string) => void): void {
+  onUnauthorized = f;
+}
+
+export function token(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function setToken(value: string | null): void {
+  if (value) sessionStorage.setItem(TOKEN_KEY, value);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+export function authHeaders(): Record<string, string> {
+  const t = token();
+  return t ? { Authorization: `Bearer ${t}` } : {};
+}
+
+async function request(method: string, path: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = authHeaders();
+  let payload: string | undefined;
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  const r = await fetch(path, { method, headers, body: payload, credentials: "omit", cache: "no-store" });
+  if (r.ok) return r;
+  let message = `${r.status} ${r.statusText}`;
+  try {
+    const e = await r.json();
+    if (e && typeof e.error === "string") message = e.error;
+  } catch {
+    // not JSON: keep the status line
+  }
+  if (r.status === 401) onUnauthorized(message);
+  throw new ApiError(r.status, message);
+}
+
+export async function getJson<T>(path: string): Promise<T> {
+  return (await request("GET", path)).json() as Promise<T>;
+}
+
+export async function postJson<T>(path: string, body: unknown): Promise<T> {
+  return (await request("POST", path, body)).json() as Promise<T>;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  dags: () => getJson<Dag[]>("/api/v1/dags"),
+  dag: (id: string) => getJson<Dag>(`/api/v1/dags/${enc(id)}`),
+  runs: (id: string, limit: number, cursor?: string | null) =>
+    getJson<RunPage>(`/api/v1/dags/${enc(id)}/runs?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ""}`),
+  run: (id: string) => getJson<Run>(`/api/v1/runs/${enc(id)}`),
+  tries: (id: string) => getJson<Try[]>(`/api/v1/runs/${enc(id)}/tries`),
+  trigger: (id: string, conf: object) => postJson<Run>(`/api/v1/dags/${enc(id)}/runs`, { conf }),
+  pause: (id: string, paused: boolean) =>
+    postJson<{ dag_id: string; paused: boolean }>(`/api/v1/dags/${enc(id)}/${paused ? "pause" : "unpause"}`, {}),
+  // A chunk of a try's log from a byte offset, and where to ask next.
+  async log(runId: string, taskId: string, tryNumber: number, offset: number) {
+    const r = await request("GET",
+      `/api/v1/runs/${enc(runId)}/tasks/${enc(taskId)}/log?try=${tryNumber}&offset=${offset}`);
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    const next = Number(r.headers.get("X-Log-Next-Offset") ?? offset + bytes.length);
+    return { bytes, next };
+  },
+};

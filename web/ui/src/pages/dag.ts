@@ -1,0 +1,178 @@
+// A DAG's page: its runs × tasks grid coloured by state (runs from the API's
+// pages, tasks from the DAG, cells from each run's tries), the trigger dialog
+// and pause/unpause. Live events change cells and add runs in place.
+
+import { api, Dag, Run, Try } from "../api";
+import { append, clear, h, link, shortTime } from "../dom";
+import { Page, stateClass } from "../page";
+import { triggerDialog } from "./trigger";
+
+const PAGE = 25;
+
+interface Column {
+  run: Run;
+  head: HTMLElement;
+  cells: Map<string, HTMLElement>;  // by task_id
+}
+
+export function dagPage(dagId: string): Page {
+  const title = h("h1", null, dagId);
+  const facts = h("div", { class: "facts" });
+  const actions = h("div", { class: "actions" });
+  const message = h("p", { class: "error", role: "alert" });
+  const grid = h("table", { class: "grid", id: "grid" });
+  const more = h("button", { type: "button", class: "secondary", hidden: true }, "Older runs");
+  const el = h("section", { class: "page" },
+    h("nav", { class: "crumbs" }, link("/", "DAGs"), " / ", dagId),
+    title, facts, actions, message, h("div", { class: "grid-wrap" }, grid), more);
+
+  let dag: Dag | null = null;
+  let columns: Column[] = [];  // oldest first
+  let cursor: string | null = null;
+  const byRun = new Map<string, Column>();
+
+  function cell(runId: string, taskId: string, state: string | null, title: string): HTMLElement {
+    return h("td", { class: "cell" }, link(`/runs/${encodeURIComponent(runId)}`,
+      h("span", { class: stateClass(state), title, "data-run": runId, "data-task": taskId, "data-state": state ?? "none" })));
+  }
+
+  function setCell(col: Column, taskId: string, state: string, detail = ""): void {
+    const span = col.cells.get(taskId)?.querySelector("span");
+    if (!span) return;
+    span.className = stateClass(state);
+    span.setAttribute("data-state", state);
+    span.title = `${taskId}: ${state}${detail}`;
+  }
+
+  function setHead(col: Column): void {
+    const r = col.run;
+    const span = col.head.querySelector("span.state");
+    if (span) {
+      span.className = stateClass(r.state);
+      span.setAttribute("data-state", r.state);
+      (span as HTMLElement).title = `${r.run_id}: ${r.state}`;
+    }
+  }
+
+  function draw(): void {
+    clear(grid);
+    if (!dag?.tasks) return;
+    const headRow = h("tr", null, h("th", { class: "task" }, "task \\ run"));
+    for (const col of columns) headRow.append(col.head);
+    grid.append(h("thead", null, headRow));
+    const body = h("tbody");
+    for (const t of dag.tasks) {
+      const tr = h("tr", null, h("th", { class: "task" }, t.task_id));
+      for (const col of columns) tr.append(col.cells.get(t.task_id) ?? h("td"));
+      body.append(tr);
+    }
+    grid.append(body);
+    if (columns.length === 0)
+      grid.append(h("caption", { class: "muted" }, "No runs yet: trigger one, or start `dagrun scheduler`."));
+  }
+
+  function column(run: Run): Column {
+    const head = h("th", { class: "run" }, link(`/runs/${encodeURIComponent(run.run_id)}`,
+      h("span", { class: stateClass(run.state), "data-run": run.run_id, "data-state": run.state }),
+      h("span", { class: "when" }, shortTime(run.start_date ?? run.queued_at))));
+    const col: Column = { run, head, cells: new Map() };
+    for (const t of dag?.tasks ?? []) col.cells.set(t.task_id, cell(run.run_id, t.task_id, null, `${t.task_id}: no try yet`));
+    setHead(col);
+    byRun.set(run.run_id, col);
+    return col;
+  }
+
+  // Each task's latest try (try 0: the task never ran).
+  async function fill(col: Column): Promise<void> {
+    const tries: Try[] = await api.tries(col.run.run_id);
+    const latest = new Map<string, Try>();
+    for (const t of tries) {
+      const seen = latest.get(t.task_id);
+      if (!seen || t.try_number >= seen.try_number) latest.set(t.task_id, t);
+    }
+    for (const [taskId, t] of latest) setCell(col, taskId, t.state, t.try_number > 0 ? `, try ${t.try_number}` : "");
+  }
+
+  function drawFacts(): void {
+    if (!dag) return;
+    clear(facts);
+    append(facts, [
+      h("span", null, "schedule ", h("b", null, dag.schedule ?? "none"), dag.timezone ? ` (${dag.timezone})` : ""),
+      h("span", { id: "paused-state" }, dag.paused ? h("span", { class: "badge paused" }, "paused") : "active"),
+      dag.description ? h("span", { class: "muted" }, dag.description) : null]);
+    clear(actions);
+    actions.append(
+      h("button", { type: "button", id: "trigger", onclick: () => triggerDialog(dagId, added) }, "Trigger…"),
+      h("button", { type: "button", class: "secondary", id: "pause", onclick: togglePause },
+        dag.paused ? "Unpause" : "Pause"));
+  }
+
+  async function togglePause(): Promise<void> {
+    if (!dag) return;
+    try {
+      const r = await api.pause(dagId, !dag.paused);
+      dag.paused = r.paused;
+      message.textContent = "";
+      drawFacts();
+    } catch (e: any) {
+      message.textContent = e.message;
+    }
+  }
+
+  // A run this page triggered: shown at once, before its event arrives.
+  function added(run: Run): void {
+    if (byRun.has(run.run_id)) return;
+    columns.push(column(run));
+    draw();
+  }
+
+  async function loadPage(): Promise<void> {
+    const page = await api.runs(dagId, PAGE, cursor);
+    cursor = page.next;
+    more.hidden = !cursor;
+    const older = page.runs.filter((r) => !byRun.has(r.run_id)).reverse().map(column);
+    columns = [...older, ...columns];
+    draw();
+    await Promise.all(older.map(fill));
+  }
+
+  async function load(): Promise<void> {
+    dag = await api.dag(dagId);
+    if (!dag.valid) {
+      message.textContent = `This DAG is invalid:\n${(dag.errors ?? []).join("\n")}`;
+      return;
+    }
+    drawFacts();
+    columns = [];
+    byRun.clear();
+    cursor = null;
+    await loadPage();
+  }
+
+  more.addEventListener("click", () => loadPage().catch((e) => (message.textContent = e.message)));
+
+  const page: Page = {
+    el,
+    onEvent(type, data) {
+      if (type === "reset") {
+        void load();
+      } else if (type === "run" && data.dag_id === dagId) {
+        const known = byRun.get(data.run_id);
+        if (known) {
+          known.run = data;
+          setHead(known);
+        } else if (dag) {
+          const col = column(data);
+          columns.push(col);
+          draw();
+          void fill(col);
+        }
+      } else if (type === "task") {
+        const col = byRun.get(data.run_id);
+        if (col) setCell(col, data.task_id, data.state, data.try_number > 0 ? `, try ${data.try_number}` : "");
+      }
+    },
+  };
+  load().catch((e) => (message.textContent = e.message));
+  return page;
+}
