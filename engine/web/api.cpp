@@ -24,6 +24,7 @@
 #include "policy/mount_paths.h"
 #include "web/metrics.h"
 #include "web/ui.h"
+#include "web/ui_assets.h"
 
 namespace dagrun::web {
 namespace {
@@ -183,6 +184,7 @@ class Call {
     static const std::vector<Route> table{
         {"GET", "/healthz", &Call::health},
         {"GET", "/metrics", &Call::metrics},
+        {"GET", "/api/v1/openapi.json", &Call::openapi},
         {"GET", "/api/v1/dags", &Call::list_dags},
         {"GET", "/api/v1/dags/{dag_id}", &Call::get_dag},
         {"GET", "/api/v1/dags/{dag_id}/source", &Call::dag_source},
@@ -416,6 +418,17 @@ class Call {
     chunk.resize(static_cast<size_t>(got));
     r.headers.emplace_back("X-Log-Next-Offset", std::to_string(offset + got));
     r.body = std::move(chunk);
+    return r;
+  }
+
+  // docs/openapi.json as the build embedded it: the document this server
+  // was built and tested against.
+  Response openapi(const Params&) const {
+    const UiAsset* doc = find_ui_asset("openapi.json");
+    if (!doc) throw ApiError{404, "this build has no OpenAPI document"};
+    Response r;
+    r.content_type = std::string(doc->content_type);
+    r.body = std::string(doc->body);
     return r;
   }
 

@@ -104,6 +104,7 @@ class OpenApiTest(HomeTestCase):
         calls = {
             ("get", "/healthz"): ["/healthz"],
             ("get", "/metrics"): ["/metrics"],
+            ("get", "/api/v1/openapi.json"): ["/api/v1/openapi.json"],
             ("get", "/api/v1/dags"): ["/api/v1/dags"],
             ("get", "/api/v1/dags/{dag_id}"): ["/api/v1/dags/hello", "/api/v1/dags/broken"],
             ("get", "/api/v1/dags/{dag_id}/source"): ["/api/v1/dags/hello/source"],
@@ -129,6 +130,11 @@ class OpenApiTest(HomeTestCase):
                 with self.subTest(path=path, method=method):
                     body = {} if method == "post" else None
                     self.check(method.upper(), template, path, body, expect=expected.get((method, template), 200))
+
+    def test_the_server_serves_the_document_it_was_built_with(self):
+        code, headers, served = self.server.get("/api/v1/openapi.json")
+        self.assertEqual((code, headers["content-type"]), (200, "application/json"))
+        self.assertEqual(served, self.doc)
 
     def test_errors_are_documented_and_shaped(self):
         cases = [
