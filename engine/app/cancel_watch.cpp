@@ -13,17 +13,20 @@ CancelWatch::~CancelWatch() {
 }
 
 void CancelWatch::loop(std::stop_token stop) {
-  std::unique_lock lock(mu_);
-  while (!cv_.wait_for(lock, stop, every_, [] { return false; }) && !stop.stop_requested()) {
-    if (runs_.empty()) continue;
-    lock.unlock();
+  // An idle engine sleeps in wait_for_runs; one running something looks
+  // every `every_`.
+  while (runs_.wait_for_runs(stop)) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, stop, every_, [] { return false; });
+    }
+    if (stop.stop_requested()) return;
     try {
       for (const auto& [run_id, reason] : store_.cancel_requests()) runs_.cancel(run_id, reason);
     } catch (const std::exception& e) {
       // A busy or briefly unreadable history: the next look tries again.
       spdlog::debug("cannot read cancel requests: {}", e.what());
     }
-    lock.lock();
   }
 }
 

@@ -5,7 +5,7 @@
 //
 // Why polling: the request may come from another host's process (a worker,
 // later); one indexed query every half second while runs are active costs
-// nothing measurable, and an idle engine makes none.
+// nothing measurable, and an idle engine makes none (nor wakes up).
 #pragma once
 
 #include <chrono>

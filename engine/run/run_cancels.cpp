@@ -6,6 +6,7 @@ RunCancels::Registration::Registration(RunCancels& owner, std::string run_id, Ca
     : owner_(owner), run_id_(std::move(run_id)) {
   std::lock_guard lock(owner_.mu_);
   owner_.runs_[run_id_] = &token;
+  owner_.registered_.notify_all();
 }
 
 RunCancels::Registration::~Registration() {
@@ -21,6 +22,11 @@ bool RunCancels::cancel(const std::string& run_id, const std::string& reason) {
   if (it == runs_.end()) return false;
   it->second->cancel(reason);
   return true;
+}
+
+bool RunCancels::wait_for_runs(std::stop_token stop) {
+  std::unique_lock lock(mu_);
+  return registered_.wait(lock, stop, [this] { return !runs_.empty(); });
 }
 
 bool RunCancels::empty() const {

@@ -4,7 +4,9 @@
 // holds a request for.
 #pragma once
 
+#include <condition_variable>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,9 +36,13 @@ class RunCancels {
   // running here.
   bool cancel(const std::string& run_id, const std::string& reason);
   bool empty() const;
+  // Blocks while no run is registered, so an idle engine's watch sleeps
+  // without waking; false once stop is requested.
+  bool wait_for_runs(std::stop_token stop);
 
  private:
   mutable std::mutex mu_;
+  std::condition_variable_any registered_;
   std::unordered_map<std::string, CancelToken*> runs_;
 };
 
