@@ -3,7 +3,6 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
-#include <functional>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -21,10 +20,14 @@ namespace {
 class RecordingStore : public testing::NullStore {
  public:
   void create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks) override {
+    // Runs on several threads at once may create their runs together, as
+    // they would against the real, thread-safe stores.
+    std::lock_guard l(mu);
     created = run;
     created_tasks = tasks.size();
   }
 
+  std::mutex mu;
   RunRecord created;
   size_t created_tasks = 0;
 };
