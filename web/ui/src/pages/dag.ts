@@ -1,10 +1,15 @@
-// A DAG's page: its runs × tasks grid coloured by state (runs from the API's
-// pages, tasks from the DAG, cells from each run's tries), the trigger dialog
-// and pause/unpause. Live events change cells and add runs in place.
+// A DAG's page: its schedule in words, the trigger dialog, pause/unpause,
+// and three views: the runs × tasks grid coloured by state (runs from the
+// API's pages, filtered by state and date; tasks from the DAG; cells from
+// each run's tries), the graph of its tasks, and the DAG file. Live events
+// change cells and add runs in place.
 
-import { api, Dag, Run, Try } from "../api";
+import { api, Dag, Run, RunFilter, Try } from "../api";
 import { append, clear, h, link, shortTime } from "../dom";
+import { taskGraph } from "../graph";
 import { Page, stateClass } from "../page";
+import { scheduleWords } from "../schedule";
+import { runFilters } from "./filters";
 import { triggerDialog } from "./trigger";
 
 const PAGE = 25;
@@ -21,10 +26,37 @@ export function dagPage(dagId: string): Page {
   const actions = h("div", { class: "actions" });
   const message = h("p", { class: "error", role: "alert" });
   const grid = h("table", { class: "grid", id: "grid" });
-  const more = h("button", { type: "button", class: "secondary", hidden: true }, "Older runs");
+  const more = h("button", { type: "button", class: "secondary", id: "older", hidden: true }, "Older runs");
+  const filters = runFilters((f) => {
+    filter = f;
+    load().catch((e) => (message.textContent = e.message));
+  });
+  const graphBox = h("div", { id: "dag-graph" });
+  const source = h("pre", { class: "source", id: "dag-source" });
+  const views = {
+    grid: h("div", { id: "view-grid" }, filters, h("div", { class: "grid-wrap" }, grid), more),
+    graph: h("div", { id: "view-graph", hidden: true }, graphBox),
+    source: h("div", { id: "view-source", hidden: true }, source),
+  };
+  const tabs = h("div", { class: "tabs", role: "tablist" });
+  for (const [name, label] of [["grid", "Grid"], ["graph", "Graph"], ["source", "DAG file"]] as const)
+    tabs.append(h("button", { type: "button", role: "tab", id: `tab-${name}`, class: name === "grid" ? "tab on" : "tab",
+      onclick: () => show(name) }, label));
   const el = h("section", { class: "page" },
     h("nav", { class: "crumbs" }, link("/", "DAGs"), " / ", dagId),
-    title, facts, actions, message, h("div", { class: "grid-wrap" }, grid), more);
+    title, facts, actions, message, tabs, views.grid, views.graph, views.source);
+
+  let filter: RunFilter = {};
+  let sourceLoaded = false;
+  function show(name: keyof typeof views): void {
+    for (const [k, v] of Object.entries(views)) v.hidden = k !== name;
+    for (const b of tabs.querySelectorAll("button")) b.classList.toggle("on", b.id === `tab-${name}`);
+    if (name === "source" && !sourceLoaded) {
+      sourceLoaded = true;
+      api.source(dagId).then((text) => (source.textContent = text))
+        .catch((e) => { sourceLoaded = false; message.textContent = e.message; });
+    }
+  }
 
   let dag: Dag | null = null;
   let columns: Column[] = [];  // oldest first
@@ -68,7 +100,8 @@ export function dagPage(dagId: string): Page {
     }
     grid.append(body);
     if (columns.length === 0)
-      grid.append(h("caption", { class: "muted" }, "No runs yet: trigger one, or start `dagrun scheduler`."));
+      grid.append(h("caption", { class: "muted" }, Object.values(filter).some(Boolean)
+        ? "No run matches the filters." : "No runs yet: trigger one, or start `dagrun scheduler`."));
   }
 
   function column(run: Run): Column {
@@ -97,7 +130,9 @@ export function dagPage(dagId: string): Page {
     if (!dag) return;
     clear(facts);
     append(facts, [
-      h("span", null, "schedule ", h("b", null, dag.schedule ?? "none"), dag.timezone ? ` (${dag.timezone})` : ""),
+      h("span", { id: "schedule" }, h("b", null, scheduleWords(dag.schedule, dag.timezone)),
+        dag.schedule ? h("code", { class: "muted" }, ` ${dag.schedule}`) : null),
+      dag.next_run ? h("span", null, "next run ", h("b", null, dag.next_run.due_now ? "due now" : shortTime(dag.next_run.data_interval_end))) : null,
       h("span", { id: "paused-state" }, dag.paused ? h("span", { class: "badge paused" }, "paused") : "active"),
       dag.description ? h("span", { class: "muted" }, dag.description) : null]);
     clear(actions);
@@ -127,7 +162,7 @@ export function dagPage(dagId: string): Page {
   }
 
   async function loadPage(): Promise<void> {
-    const page = await api.runs(dagId, PAGE, cursor);
+    const page = await api.runs(dagId, PAGE, cursor, filter);
     cursor = page.next;
     more.hidden = !cursor;
     const older = page.runs.filter((r) => !byRun.has(r.run_id)).reverse().map(column);
@@ -143,10 +178,20 @@ export function dagPage(dagId: string): Page {
       return;
     }
     drawFacts();
+    if (!graphBox.firstChild) graphBox.append(taskGraph(dag.tasks ?? []).el);
     columns = [];
     byRun.clear();
     cursor = null;
     await loadPage();
+  }
+
+  // A new run joins the grid only when the filters would list it.
+  function matches(r: Run): boolean {
+    if (filter.state && r.state !== filter.state) return false;
+    const when = Date.parse(r.start_date ?? r.queued_at ?? "");
+    if (filter.since && when < Date.parse(filter.since)) return false;
+    if (filter.until && when >= Date.parse(filter.until)) return false;
+    return true;
   }
 
   more.addEventListener("click", () => loadPage().catch((e) => (message.textContent = e.message)));
@@ -161,7 +206,7 @@ export function dagPage(dagId: string): Page {
         if (known) {
           known.run = data;
           setHead(known);
-        } else if (dag) {
+        } else if (dag && matches(data)) {
           const col = column(data);
           columns.push(col);
           draw();
