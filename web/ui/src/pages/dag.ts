@@ -161,8 +161,12 @@ export function dagPage(dagId: string): Page {
     draw();
   }
 
-  async function loadPage(): Promise<void> {
+  // A load (the first, a reset, new filters) starts a generation: pages
+  // asked for by an earlier one are dropped when they arrive.
+  let generation = 0;
+  async function loadPage(gen = generation): Promise<void> {
     const page = await api.runs(dagId, PAGE, cursor, filter);
+    if (gen !== generation) return;
     cursor = page.next;
     more.hidden = !cursor;
     const older = page.runs.filter((r) => !byRun.has(r.run_id)).reverse().map(column);
@@ -172,7 +176,9 @@ export function dagPage(dagId: string): Page {
   }
 
   async function load(): Promise<void> {
+    const gen = ++generation;
     dag = await api.dag(dagId);
+    if (gen !== generation) return;
     if (!dag.valid) {
       message.textContent = `This DAG is invalid:\n${(dag.errors ?? []).join("\n")}`;
       return;
@@ -182,7 +188,7 @@ export function dagPage(dagId: string): Page {
     columns = [];
     byRun.clear();
     cursor = null;
-    await loadPage();
+    await loadPage(gen);
   }
 
   // A new run joins the grid only when the filters would list it.
