@@ -27,6 +27,7 @@ export function dagPage(dagId: string): Page {
   const message = h("p", { class: "error", role: "alert" });
   const grid = h("table", { class: "grid", id: "grid" });
   const more = h("button", { type: "button", class: "secondary", id: "older", hidden: true }, "Older runs");
+  const rest = h("button", { type: "button", class: "secondary", id: "all-older", hidden: true }, "All older runs");
   const filters = runFilters((f) => {
     filter = f;
     load().catch((e) => (message.textContent = e.message));
@@ -34,7 +35,8 @@ export function dagPage(dagId: string): Page {
   const graphBox = h("div", { id: "dag-graph" });
   const source = h("pre", { class: "source", id: "dag-source" });
   const views = {
-    grid: h("div", { id: "view-grid" }, filters, h("div", { class: "grid-wrap" }, grid), more),
+    grid: h("div", { id: "view-grid" }, filters, h("div", { class: "grid-wrap" }, grid),
+      h("div", { class: "actions" }, more, rest)),
     graph: h("div", { id: "view-graph", hidden: true }, graphBox),
     source: h("div", { id: "view-source", hidden: true }, source),
   };
@@ -187,11 +189,11 @@ export function dagPage(dagId: string): Page {
   // A load (the first, a reset, new filters) starts a generation: pages
   // asked for by an earlier one are dropped when they arrive.
   let generation = 0;
-  async function loadPage(gen = generation): Promise<void> {
-    const page = await api.runs(dagId, PAGE, cursor, filter);
+  async function loadPage(gen = generation, limit = PAGE): Promise<void> {
+    const page = await api.runs(dagId, limit, cursor, filter);
     if (gen !== generation) return;
     cursor = page.next;
-    more.hidden = !cursor;
+    more.hidden = rest.hidden = !cursor;
     const older = page.runs.filter((r) => !byRun.has(r.run_id)).reverse().map(column);
     // Filled before they go in: one change to the table per page, not one
     // per run (each costs a layout of the whole grid).
@@ -228,11 +230,20 @@ export function dagPage(dagId: string): Page {
   }
 
   // One page at a time, so that pages go in in their order.
-  more.addEventListener("click", () => {
+  // One page at a time, so that pages go in in their order. All older runs
+  // asks for the API's largest pages: the table changes once per 1,000 runs.
+  function older(limit: number, untilLast: boolean): void {
     if (more.disabled) return;
-    more.disabled = true;
-    loadPage().catch((e) => (message.textContent = e.message)).finally(() => (more.disabled = false));
-  });
+    more.disabled = rest.disabled = true;
+    const gen = generation;
+    (async () => {
+      do await loadPage(gen, limit);
+      while (untilLast && cursor && gen === generation);
+    })().catch((e) => (message.textContent = e.message))
+      .finally(() => (more.disabled = rest.disabled = false));
+  }
+  more.addEventListener("click", () => older(PAGE, false));
+  rest.addEventListener("click", () => older(1000, true));
 
   const page: Page = {
     el,
