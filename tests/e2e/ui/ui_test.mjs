@@ -68,6 +68,8 @@ try {
   await page.evaluate(() => { window.__sameDocument = true; });
   const schedule = await page.locator("#schedule").innerText();
   if (!schedule.includes("Every day at 00:00")) throw new Error(`the DAG page's schedule: ${schedule}`);
+  const nextRun = await page.locator("#next-run").innerText();
+  if (!/next run (\d\d-\d\d \d\d:\d\d:\d\d|due now)/.test(nextRun)) throw new Error(`the DAG page's next run: ${nextRun}`);
 
   step("the DAG's graph and its file");
   await page.locator("#tab-graph").click();

@@ -16,7 +16,14 @@ export interface Dag {
   task_count?: number;
   errors?: string[];
   tasks?: { task_id: string; kind: string; upstream: string[] }[];
-  next_run?: { data_interval_start: string; data_interval_end: string; due_now: boolean } | null;
+  next_run?: Interval | null;
+  next_runs?: Interval[];  // GET /api/v1/dags/{id} only
+}
+
+export interface Interval {
+  data_interval_start: string;
+  data_interval_end: string;
+  due_now: boolean;
 }
 
 export interface XCom {

@@ -153,10 +153,13 @@ export function dagPage(dagId: string): Page {
   function drawFacts(): void {
     if (!dag) return;
     clear(facts);
+    // The DAG's own answer lists the next five runs; the list's has next_run.
+    const next = dag.next_run ?? dag.next_runs?.[0];
     append(facts, [
       h("span", { id: "schedule" }, h("b", null, scheduleWords(dag.schedule, dag.timezone)),
         dag.schedule ? h("code", { class: "muted" }, ` ${dag.schedule}`) : null),
-      dag.next_run ? h("span", null, "next run ", h("b", null, dag.next_run.due_now ? "due now" : shortTime(dag.next_run.data_interval_end))) : null,
+      next ? h("span", { id: "next-run", title: (dag.next_runs ?? []).map((r) => r.data_interval_end).join("\n") },
+        "next run ", h("b", null, next.due_now ? "due now" : shortTime(next.data_interval_end))) : null,
       h("span", { id: "paused-state" }, dag.paused ? h("span", { class: "badge paused" }, "paused") : "active"),
       dag.description ? h("span", { class: "muted" }, dag.description) : null]);
     clear(actions);
