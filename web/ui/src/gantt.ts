@@ -16,16 +16,19 @@ export interface GanttView {
   dispose(): void;
 }
 
+// About six ticks over the span, at a round number of ms, s, min or h.
 function niceStep(span: number): number {
   const target = span / 6;
-  for (const step of [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400])
-    if (step * 1000 >= target) return step * 1000;
+  for (const step of [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 30000, 60000,
+    120000, 300000, 600000, 900000, 1800000, 3600000, 7200000, 21600000, 43200000, 86400000])
+    if (step >= target) return step;
   return Math.ceil(target / 86400000) * 86400000;
 }
 
 function tickLabel(ms: number): string {
+  if (ms < 1000) return ms === 0 ? "0s" : `${ms}ms`;
   const sec = Math.round(ms / 1000);
-  if (sec < 60) return `${sec}s`;
+  if (sec < 60) return `${Math.round(ms / 100) / 10}s`;
   if (sec < 3600) return sec % 60 ? `${Math.floor(sec / 60)}m${sec % 60}s` : `${sec / 60}m`;
   return `${Math.floor(sec / 3600)}h${String(Math.floor(sec / 60) % 60).padStart(2, "0")}`;
 }
@@ -46,7 +49,8 @@ export function gantt(onClick: (taskId: string, tryNumber: number) => void): Gan
     }
     const now = Date.now();
     const start = Math.min(...bars.map((t) => Date.parse(t.start_date!)));
-    const end = Math.max(start + 1000, ...bars.map((t) => (t.end_date ? Date.parse(t.end_date) : now)));
+    // At least 10 ms, so that a run of a few milliseconds still spreads over the chart.
+    const end = Math.max(start + 10, ...bars.map((t) => (t.end_date ? Date.parse(t.end_date) : now)));
     const labelW = Math.min(260, Math.max(110, ...bars.map((t) => textWidth(`${t.task_id} #${t.try_number}`) + 16)));
     const width = Math.max(480, el.clientWidth || 900);
     const plotW = width - labelW - 12;
@@ -58,6 +62,7 @@ export function gantt(onClick: (taskId: string, tryNumber: number) => void): Gan
     const step = niceStep(end - start);
     const axis = s("g", { class: "axis" });
     for (let t = 0; t <= end - start; t += step) {
+      if (x(start + t) > width - 30) break;  // no label cut by the edge
       axis.append(s("line", { x1: x(start + t), x2: x(start + t), y1: AXIS - 4, y2: height, class: "tick" }),
         s("text", { x: x(start + t) + 3, y: AXIS - 8 }, tickLabel(t)));
     }
