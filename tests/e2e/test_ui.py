@@ -22,6 +22,14 @@ RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ui", "ui_test
 OUTPUT = os.path.join(BUILD, "test-output", "ui")
 
 
+def has_run_actions():
+    """Whether this server has the clear and cancel routes (they and the
+    OpenAPI document change together: a unit test compares them)."""
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "openapi.json")) as f:
+        paths = json.load(f)["paths"]
+    return "/api/v1/runs/{run_id}/clear" in paths and "/api/v1/runs/{run_id}/cancel" in paths
+
+
 def chromium():
     return os.environ.get("DAGRUN_CHROMIUM") or shutil.which("chromium")
 
@@ -98,7 +106,9 @@ class TokenTest(HomeTestCase):
 
 
 class BrowserTest(HomeTestCase):
-    """Trigger from the UI, watch the grid turn green live, read a log."""
+    """The DAG list with schedules in words, a DAG's graph and file, a trigger,
+    the grid turning live, its filters, a run's graph, Gantt, XCom and logs;
+    with the clear and cancel routes, a clear and a cancel from the UI."""
 
     def setUp(self):
         super().setUp()
@@ -115,7 +125,7 @@ class BrowserTest(HomeTestCase):
                     p.wait()
         super().tearDown()
 
-    def test_trigger_live_grid_and_log(self):
+    def test_dag_graph_trigger_live_grid_run_graph_gantt_and_log(self):
         browser = chromium()
         if not browser:
             self.skipTest("no Chromium (apt-get install chromium; tools/test installs it)")
@@ -127,16 +137,30 @@ class BrowserTest(HomeTestCase):
         os.makedirs(OUTPUT)
 
         green = "\\033[32mrows extracted\\033[0m"
+        flags = os.path.join(self.home.root, "flags")
+        os.makedirs(flags)
+        # Fails the first time it runs, works from then on.
+        def once_failing(name, message, code, then):
+            flag = os.path.join(flags, name)
+            return ["sh", "-c", "if [ -e '%s' ]; then echo '%s'; else touch '%s'; echo '%s' >&2; exit %d; fi"
+                    % (flag, then, flag, message, code)]
         self.home.write_dag(dag("ui_demo", [
             task("extract", ["sh", "-c", "printf '%s\\n' '<b>not markup</b>'; printf '" + green + "\\n'; sleep 1"]),
-            task("report", ["sh", "-c", "sleep 1; echo reported"], upstream=["extract"]),
+            task("flaky", once_failing("flaky", "first try fails", 1, "second try works"), upstream=["extract"],
+                 retries=1, retry_delay="1s"),
+            task("check", once_failing("check", "no rows for today", 3, "rows found"), upstream=["extract"]),
+            task("summary", plugin="echo_xcom", params={"push": {"rows": 42}}, upstream=["extract"]),
+            task("report", ["sh", "-c", "sleep 1; echo reported"], upstream=["flaky", "check"]),
         ], schedule="@daily", description="the UI's test DAG"))
+        self.home.write_dag(dag("ui_slow", [task("wait", ["sleep", "120"])], schedule="30 6 * * MON-FRI",
+                                description="one long task, to cancel"))
         self.home.write_dag('{"dag_id": "broken", "tasks": [{"task_id": 3}]}', "broken.json")
         server = Server(self.home)
         self.procs.append(server.proc)
 
         env = dict(os.environ, DAGRUN_UI_URL="http://127.0.0.1:%d/" % server.port, DAGRUN_CHROMIUM=browser,
-                   DAGRUN_UI_NODE_MODULES=NODE_MODULES, DAGRUN_UI_OUT=OUTPUT, DAGRUN_UI_DAG="ui_demo")
+                   DAGRUN_UI_NODE_MODULES=NODE_MODULES, DAGRUN_UI_OUT=OUTPUT, DAGRUN_UI_DAG="ui_demo",
+                   DAGRUN_UI_SLOW_DAG="ui_slow", DAGRUN_UI_ACTIONS="1" if has_run_actions() else "0")
         started = time.monotonic()
         runner = subprocess.Popen([node, RUNNER], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         self.procs.append(runner)
@@ -162,7 +186,7 @@ class BrowserTest(HomeTestCase):
         print("browser test: %.1f s; screenshots in %s" % (time.monotonic() - started, OUTPUT))
         self.assertEqual(rc, 0, output)
         self.assertIn("ui_test: ok", output)
-        for name in ("01-dags.png", "03-grid-success.png", "04-run-log.png"):
+        for name in ("01-dags.png", "02-dag-graph.png", "04-grid-live.png", "05-run-failed.png", "06-run-log.png"):
             self.assertTrue(os.path.getsize(os.path.join(OUTPUT, name)) > 0, name)
 
 

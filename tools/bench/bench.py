@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 
+import ui_bench
 import web_bench
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -399,6 +400,7 @@ def with_workdir(name, fn, repeat):
 BENCHES = {
     "api_runs_page": lambda r: with_workdir("api-runs", web_bench.bench_api_runs_page, r),
     "serve_events": lambda r: with_workdir("serve-events", web_bench.bench_serve_events, r),
+    "ui_grid": lambda r: with_workdir("ui-grid", ui_bench.bench_ui_grid, r),
     "commands_wide": lambda r: bench_commands(r, chain=False),
     "commands_chain": lambda r: bench_commands(r, chain=True),
     "inprocess_plugins": bench_inprocess,

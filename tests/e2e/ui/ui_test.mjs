@@ -5,7 +5,10 @@
 //
 // Environment: DAGRUN_UI_URL (the server), DAGRUN_CHROMIUM (the browser),
 // DAGRUN_UI_NODE_MODULES (the build's web/ui/node_modules, where
-// playwright-core is), DAGRUN_UI_OUT (screenshots go there), DAGRUN_UI_DAG.
+// playwright-core is), DAGRUN_UI_OUT (screenshots go there), DAGRUN_UI_DAG
+// (its first run fails: `flaky` once, then retried; `check` for good until
+// cleared), DAGRUN_UI_SLOW_DAG (one long task, to cancel), and
+// DAGRUN_UI_ACTIONS=1 when the server has the clear and cancel routes.
 import { createRequire } from "node:module";
 import path from "node:path";
 import process from "node:process";
@@ -18,6 +21,8 @@ const env = (name) => {
 const base = env("DAGRUN_UI_URL").replace(/\/$/, "");
 const out = env("DAGRUN_UI_OUT");
 const dagId = env("DAGRUN_UI_DAG");
+const slowDagId = env("DAGRUN_UI_SLOW_DAG");
+const actions = process.env.DAGRUN_UI_ACTIONS === "1";
 const require = createRequire(path.join(env("DAGRUN_UI_NODE_MODULES"), "noop.js"));
 const { chromium } = require("playwright-core");
 
@@ -46,6 +51,11 @@ try {
   await row.waitFor();
   const rowText = await row.innerText();
   if (!rowText.includes("@daily")) throw new Error(`the DAG's row lacks its schedule: ${rowText}`);
+  if (!rowText.includes("Every day at 00:00")) throw new Error(`the DAG's row lacks its schedule in words: ${rowText}`);
+  const next = await row.locator("td.next-run").innerText();
+  if (!/\d\d-\d\d \d\d:\d\d:\d\d|due now/.test(next)) throw new Error(`the DAG's row lacks its next run: ${next}`);
+  const slowText = await page.locator(`#dag-list tr[data-dag="${slowDagId}"]`).innerText();
+  if (!slowText.includes("At 06:30, Monday through Friday")) throw new Error(`the slow DAG's cron in words is missing: ${slowText}`);
   await page.locator('#dag-list tr[data-dag="broken"] details.invalid').waitFor();
   await row.locator(".strip").getByText("no runs yet").waitFor();
   await shot("01-dags.png");
@@ -56,9 +66,24 @@ try {
   await page.waitForURL(`${base}/dags/${dagId}`);
   // Gone if anything reloads the page.
   await page.evaluate(() => { window.__sameDocument = true; });
+  const schedule = await page.locator("#schedule").innerText();
+  if (!schedule.includes("Every day at 00:00")) throw new Error(`the DAG page's schedule: ${schedule}`);
+  const nextRun = await page.locator("#next-run").innerText();
+  if (!/next run (\d\d-\d\d \d\d:\d\d:\d\d|due now)/.test(nextRun)) throw new Error(`the DAG page's next run: ${nextRun}`);
+
+  step("the DAG's graph and its file");
+  await page.locator("#tab-graph").click();
+  for (const task of ["extract", "flaky", "check", "summary", "report"])
+    await page.locator(`#dag-graph g.node[data-task="${task}"]`).waitFor();
+  const edges = await page.locator("#dag-graph path.edge").count();
+  if (edges !== 5) throw new Error(`the graph has ${edges} edges, not 5`);
+  await shot("02-dag-graph.png");
+  await page.locator("#tab-source").click();
+  await page.locator("#dag-source").getByText('"dag_id": "ui_demo"').waitFor();
+  await page.locator("#tab-grid").click();
   await page.locator("#trigger").click();
   await page.locator("#trigger-conf").fill('{"who": "the ui test"}');
-  await shot("02-trigger-dialog.png");
+  await shot("03-trigger-dialog.png");
   await page.locator("#trigger-submit").click();
   const head = page.locator("#grid thead span[data-run]").last();
   await head.waitFor();
@@ -66,18 +91,54 @@ try {
   step(`queued ${runId}`);
   console.log(`triggered ${runId}`);
 
-  step("the grid's cells turn to success from live events");
-  for (const task of ["extract", "report"]) {
-    await page.locator(`#grid span[data-run="${runId}"][data-task="${task}"][data-state="success"]`)
-      .waitFor({ timeout: 90000 });
-  }
-  await page.locator(`#grid thead span[data-run="${runId}"][data-state="success"]`).waitFor({ timeout: 30000 });
+  step("the grid's cells turn from live events: success, a retried success, a failure");
+  const cellIs = (task, state, timeout = 90000) =>
+    page.locator(`#grid span[data-run="${runId}"][data-task="${task}"][data-state="${state}"]`).waitFor({ timeout });
+  await cellIs("extract", "success");
+  await cellIs("summary", "success");
+  await cellIs("flaky", "success");
+  await cellIs("check", "failed");
+  await cellIs("report", "upstream_failed");
+  await page.locator(`#grid thead span[data-run="${runId}"][data-state="failed"]`).waitFor({ timeout: 30000 });
   if (!(await page.evaluate(() => window.__sameDocument === true))) throw new Error("the page was reloaded");
-  await shot("03-grid-success.png");
+  await shot("04-grid-live.png");
 
-  step("the run's page and a task's log");
+  step("the grid's filters: by state, by date");
+  const heads = page.locator("#grid thead span[data-run]");
+  await page.locator("#filter-state").selectOption("success");
+  await page.locator("#grid caption").getByText("No run matches the filters.").waitFor();
+  await page.locator("#filter-state").selectOption("failed");
+  await page.locator(`#grid thead span[data-run="${runId}"]`).waitFor();
+  await page.locator("#filter-state").selectOption("");
+  await page.locator("#filter-since").fill("2000-01-01");
+  await page.locator("#filter-until").fill("2000-01-02");
+  await page.locator("#filter-until").dispatchEvent("change");
+  await page.locator("#grid caption").getByText("No run matches the filters.").waitFor();
+  await page.locator("#filter-reset").click();
+  await page.locator(`#grid thead span[data-run="${runId}"]`).waitFor();
+  if ((await heads.count()) !== 1) throw new Error(`the grid shows ${await heads.count()} runs, not 1`);
+
+  step("the run's page: its graph by state, the Gantt of its tries, a log");
   await page.locator(`#grid span[data-run="${runId}"][data-task="extract"]`).click();
   await page.waitForURL(`${base}/runs/${encodeURIComponent(runId)}`);
+  for (const [task, state] of [["extract", "success"], ["flaky", "success"], ["check", "failed"], ["report", "upstream_failed"]])
+    await page.locator(`#run-graph g.node[data-task="${task}"][data-state="${state}"]`).waitFor();
+  // One bar per try, the retry included.
+  await page.locator('#gantt g.bar[data-task="flaky"][data-try="1"][data-state="failed"]').waitFor();
+  await page.locator('#gantt g.bar[data-task="flaky"][data-try="2"][data-state="success"]').waitFor();
+  const bars = await page.locator("#gantt g.bar").count();
+  if (bars !== 5) throw new Error(`the Gantt chart has ${bars} bars, not 5 (extract, flaky twice, check, summary)`);
+  // The page opens on the failed try: what failed and why, at a glance.
+  await page.locator("#log").getByText("no rows for today").waitFor();
+  const failedRow = await page.locator('#tries tr[data-task="check"][data-try="1"]').innerText();
+  if (!failedRow.includes("3")) throw new Error(`the failed try lacks its exit code: ${failedRow}`);
+  await shot("05-run-failed.png");
+  // A node of the graph chooses its task's latest try.
+  await page.locator('#run-graph g.node[data-task="flaky"]').click();
+  await page.locator("#log").getByText("second try works").waitFor();
+  // ... and shows what the task pushed.
+  await page.locator('#run-graph g.node[data-task="summary"]').click();
+  await page.locator('#xcoms tr[data-key="rows"]').getByText("42").waitFor();
   await page.locator('#tries tr[data-task="extract"][data-try="1"]').click();
   const log = page.locator("#log");
   await log.getByText("rows extracted").waitFor();
@@ -89,7 +150,43 @@ try {
   if (await log.locator("b").count()) throw new Error("the log's text became markup");
   if (text.includes("\u001b")) throw new Error("an escape character reached the page");
   if (!(await page.evaluate(() => window.__sameDocument === true))) throw new Error("the page was reloaded");
-  await shot("04-run-log.png");
+  await shot("06-run-log.png");
+
+  if (actions) {
+    step("clear the failed task from the UI; it and its downstream run again");
+    await page.locator("#clear").click();
+    await page.locator('#clear-dialog input[data-task="check"]:checked').waitFor();
+    await shot("07-clear-dialog.png");
+    await page.locator("#clear-submit").click();
+    await page.locator("#action-note").getByText("cleared").waitFor();
+    await page.locator('#tries tr[data-task="check"][data-try="2"][data-state="success"]').waitFor({ timeout: 90000 });
+    await page.locator('#run-graph g.node[data-task="report"][data-state="success"]').waitFor({ timeout: 90000 });
+    await page.locator('#run-state[data-state="success"]').waitFor({ timeout: 30000 });
+    await page.locator('#gantt g.bar[data-task="check"][data-try="2"]').waitFor();
+    await shot("08-run-cleared.png");
+
+    step("cancel a running run");
+    await page.goto(`${base}/dags/${slowDagId}`);
+    await page.locator("#trigger").click();
+    await page.locator("#trigger-submit").click();
+    const slowHead = page.locator("#grid thead span[data-run]").last();
+    await slowHead.waitFor();
+    const slowRun = await slowHead.getAttribute("data-run");
+    await page.locator(`#grid span[data-run="${slowRun}"][data-task="wait"][data-state="running"]`).waitFor({ timeout: 60000 });
+    await slowHead.click();
+    await page.waitForURL(`${base}/runs/${encodeURIComponent(slowRun)}`);
+    await page.locator('#run-state[data-state="running"]').waitFor();
+    // A running bar grows without a reload.
+    const title = () => page.locator('#gantt g.bar[data-task="wait"] title').textContent();
+    const before = await title();
+    await page.waitForTimeout(2200);
+    const after = await title();
+    if (before === after) throw new Error(`the running bar did not change: ${before}`);
+    page.once("dialog", (d) => d.accept());
+    await page.locator("#cancel").click();
+    await page.locator('#run-state[data-state="failed"]').waitFor({ timeout: 60000 });
+    await shot("09-run-cancelled.png");
+  }
 
   if (problems.length) throw new Error(problems.join("\n"));
   step("ok");

@@ -16,6 +16,32 @@ export interface Dag {
   task_count?: number;
   errors?: string[];
   tasks?: { task_id: string; kind: string; upstream: string[] }[];
+  next_run?: Interval | null;
+  next_runs?: Interval[];  // GET /api/v1/dags/{id} only
+}
+
+export interface Interval {
+  data_interval_start: string;
+  data_interval_end: string;
+  due_now: boolean;
+}
+
+export interface XCom {
+  task_id: string;
+  key: string;
+  value: unknown;
+}
+
+export interface RunFilter {
+  state?: string;
+  since?: string;
+  until?: string;
+}
+
+export interface ClearRequest {
+  task_ids?: string[];
+  downstream: boolean;
+  failed_only: boolean;
 }
 
 export interface Run {
@@ -108,8 +134,17 @@ const enc = encodeURIComponent;
 export const api = {
   dags: () => getJson<Dag[]>("/api/v1/dags"),
   dag: (id: string) => getJson<Dag>(`/api/v1/dags/${enc(id)}`),
-  runs: (id: string, limit: number, cursor?: string | null) =>
-    getJson<RunPage>(`/api/v1/dags/${enc(id)}/runs?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ""}`),
+  runs(id: string, limit: number, cursor?: string | null, filter: RunFilter = {}) {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (cursor) q.set("cursor", cursor);
+    for (const [k, v] of Object.entries(filter)) if (v) q.set(k, v);
+    return getJson<RunPage>(`/api/v1/dags/${enc(id)}/runs?${q}`);
+  },
+  source: async (id: string) => (await request("GET", `/api/v1/dags/${enc(id)}/source`)).text(),
+  xcoms: (id: string) => getJson<XCom[]>(`/api/v1/runs/${enc(id)}/xcoms`),
+  clear: (id: string, body: ClearRequest) =>
+    postJson<{ run_id: string; cleared: string[] }>(`/api/v1/runs/${enc(id)}/clear`, body),
+  cancel: (id: string) => postJson<Run>(`/api/v1/runs/${enc(id)}/cancel`, {}),
   run: (id: string) => getJson<Run>(`/api/v1/runs/${enc(id)}`),
   tries: (id: string) => getJson<Try[]>(`/api/v1/runs/${enc(id)}/tries`),
   trigger: (id: string, conf: object) => postJson<Run>(`/api/v1/dags/${enc(id)}/runs`, { conf }),

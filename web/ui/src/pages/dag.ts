@@ -1,10 +1,15 @@
-// A DAG's page: its runs × tasks grid coloured by state (runs from the API's
-// pages, tasks from the DAG, cells from each run's tries), the trigger dialog
-// and pause/unpause. Live events change cells and add runs in place.
+// A DAG's page: its schedule in words, the trigger dialog, pause/unpause,
+// and three views: the runs × tasks grid coloured by state (runs from the
+// API's pages, filtered by state and date; tasks from the DAG; cells from
+// each run's tries), the graph of its tasks, and the DAG file. Live events
+// change cells and add runs in place.
 
-import { api, Dag, Run, Try } from "../api";
+import { api, Dag, Run, RunFilter, Try } from "../api";
 import { append, clear, h, link, shortTime } from "../dom";
+import { taskGraph } from "../graph";
 import { Page, stateClass } from "../page";
+import { scheduleWords } from "../schedule";
+import { runFilters } from "./filters";
 import { triggerDialog } from "./trigger";
 
 const PAGE = 25;
@@ -21,10 +26,39 @@ export function dagPage(dagId: string): Page {
   const actions = h("div", { class: "actions" });
   const message = h("p", { class: "error", role: "alert" });
   const grid = h("table", { class: "grid", id: "grid" });
-  const more = h("button", { type: "button", class: "secondary", hidden: true }, "Older runs");
+  const more = h("button", { type: "button", class: "secondary", id: "older", hidden: true }, "Older runs");
+  const rest = h("button", { type: "button", class: "secondary", id: "all-older", hidden: true }, "All older runs");
+  const filters = runFilters((f) => {
+    filter = f;
+    load().catch((e) => (message.textContent = e.message));
+  });
+  const graphBox = h("div", { id: "dag-graph" });
+  const source = h("pre", { class: "source", id: "dag-source" });
+  const views = {
+    grid: h("div", { id: "view-grid" }, filters, h("div", { class: "grid-wrap" }, grid),
+      h("div", { class: "actions" }, more, rest)),
+    graph: h("div", { id: "view-graph", hidden: true }, graphBox),
+    source: h("div", { id: "view-source", hidden: true }, source),
+  };
+  const tabs = h("div", { class: "tabs", role: "tablist" });
+  for (const [name, label] of [["grid", "Grid"], ["graph", "Graph"], ["source", "DAG file"]] as const)
+    tabs.append(h("button", { type: "button", role: "tab", id: `tab-${name}`, class: name === "grid" ? "tab on" : "tab",
+      onclick: () => show(name) }, label));
   const el = h("section", { class: "page" },
     h("nav", { class: "crumbs" }, link("/", "DAGs"), " / ", dagId),
-    title, facts, actions, message, h("div", { class: "grid-wrap" }, grid), more);
+    title, facts, actions, message, tabs, views.grid, views.graph, views.source);
+
+  let filter: RunFilter = {};
+  let sourceLoaded = false;
+  function show(name: keyof typeof views): void {
+    for (const [k, v] of Object.entries(views)) v.hidden = k !== name;
+    for (const b of tabs.querySelectorAll("button")) b.classList.toggle("on", b.id === `tab-${name}`);
+    if (name === "source" && !sourceLoaded) {
+      sourceLoaded = true;
+      api.source(dagId).then((text) => (source.textContent = text))
+        .catch((e) => { sourceLoaded = false; message.textContent = e.message; });
+    }
+  }
 
   let dag: Dag | null = null;
   let columns: Column[] = [];  // oldest first
@@ -54,21 +88,44 @@ export function dagPage(dagId: string): Page {
     }
   }
 
-  function draw(): void {
+  // The grid is drawn once per load and then grows: a page of older runs
+  // goes in on the left, a new run on the right, without redrawing the rest
+  // (a thousand runs are 50,000 cells).
+  const headRow = h("tr");
+  const rows = new Map<string, HTMLTableRowElement>();
+  const caption = h("caption", { class: "muted" });
+
+  function drawSkeleton(): void {
     clear(grid);
+    clear(headRow);
+    rows.clear();
     if (!dag?.tasks) return;
-    const headRow = h("tr", null, h("th", { class: "task" }, "task \\ run"));
-    for (const col of columns) headRow.append(col.head);
+    headRow.append(h("th", { class: "task" }, "task \\ run"));
     grid.append(h("thead", null, headRow));
     const body = h("tbody");
     for (const t of dag.tasks) {
       const tr = h("tr", null, h("th", { class: "task" }, t.task_id));
-      for (const col of columns) tr.append(col.cells.get(t.task_id) ?? h("td"));
+      rows.set(t.task_id, tr);
       body.append(tr);
     }
     grid.append(body);
-    if (columns.length === 0)
-      grid.append(h("caption", { class: "muted" }, "No runs yet: trigger one, or start `dagrun scheduler`."));
+    drawCaption();
+  }
+
+  function drawCaption(): void {
+    caption.textContent = Object.values(filter).some(Boolean)
+      ? "No run matches the filters." : "No runs yet: trigger one, or start `dagrun scheduler`.";
+    if (columns.length === 0) grid.append(caption);
+    else caption.remove();
+  }
+
+  function addColumns(cols: Column[], where: "left" | "right"): void {
+    if (cols.length === 0) return;
+    const put = (row: Element, cells: Node[]) =>
+      where === "left" ? row.firstElementChild!.after(...cells) : row.append(...cells);
+    put(headRow, cols.map((c) => c.head));
+    for (const [taskId, tr] of rows) put(tr, cols.map((c) => c.cells.get(taskId) ?? h("td")));
+    drawCaption();
   }
 
   function column(run: Run): Column {
@@ -96,8 +153,13 @@ export function dagPage(dagId: string): Page {
   function drawFacts(): void {
     if (!dag) return;
     clear(facts);
+    // The DAG's own answer lists the next five runs; the list's has next_run.
+    const next = dag.next_run ?? dag.next_runs?.[0];
     append(facts, [
-      h("span", null, "schedule ", h("b", null, dag.schedule ?? "none"), dag.timezone ? ` (${dag.timezone})` : ""),
+      h("span", { id: "schedule" }, h("b", null, scheduleWords(dag.schedule, dag.timezone)),
+        dag.schedule ? h("code", { class: "muted" }, ` ${dag.schedule}`) : null),
+      next ? h("span", { id: "next-run", title: (dag.next_runs ?? []).map((r) => r.data_interval_end).join("\n") },
+        "next run ", h("b", null, next.due_now ? "due now" : shortTime(next.data_interval_end))) : null,
       h("span", { id: "paused-state" }, dag.paused ? h("span", { class: "badge paused" }, "paused") : "active"),
       dag.description ? h("span", { class: "muted" }, dag.description) : null]);
     clear(actions);
@@ -122,34 +184,69 @@ export function dagPage(dagId: string): Page {
   // A run this page triggered: shown at once, before its event arrives.
   function added(run: Run): void {
     if (byRun.has(run.run_id)) return;
-    columns.push(column(run));
-    draw();
+    const col = column(run);
+    columns.push(col);
+    addColumns([col], "right");
   }
 
-  async function loadPage(): Promise<void> {
-    const page = await api.runs(dagId, PAGE, cursor);
+  // A load (the first, a reset, new filters) starts a generation: pages
+  // asked for by an earlier one are dropped when they arrive.
+  let generation = 0;
+  async function loadPage(gen = generation, limit = PAGE): Promise<void> {
+    const page = await api.runs(dagId, limit, cursor, filter);
+    if (gen !== generation) return;
     cursor = page.next;
-    more.hidden = !cursor;
+    more.hidden = rest.hidden = !cursor;
     const older = page.runs.filter((r) => !byRun.has(r.run_id)).reverse().map(column);
+    // Filled before they go in: one change to the table per page, not one
+    // per run (each costs a layout of the whole grid).
+    await Promise.allSettled(older.map(fill));
+    if (gen !== generation) return;
     columns = [...older, ...columns];
-    draw();
-    await Promise.all(older.map(fill));
+    addColumns(older, "left");
   }
 
   async function load(): Promise<void> {
+    const gen = ++generation;
     dag = await api.dag(dagId);
+    if (gen !== generation) return;
     if (!dag.valid) {
       message.textContent = `This DAG is invalid:\n${(dag.errors ?? []).join("\n")}`;
       return;
     }
     drawFacts();
+    if (!graphBox.firstChild) graphBox.append(taskGraph(dag.tasks ?? []).el);
     columns = [];
     byRun.clear();
     cursor = null;
-    await loadPage();
+    drawSkeleton();
+    await loadPage(gen);
   }
 
-  more.addEventListener("click", () => loadPage().catch((e) => (message.textContent = e.message)));
+  // A new run joins the grid only when the filters would list it.
+  function matches(r: Run): boolean {
+    if (filter.state && r.state !== filter.state) return false;
+    const when = Date.parse(r.start_date ?? r.queued_at ?? "");
+    if (filter.since && when < Date.parse(filter.since)) return false;
+    if (filter.until && when >= Date.parse(filter.until)) return false;
+    return true;
+  }
+
+  // One page at a time, so that pages go in in their order.
+  // One page at a time, so that pages go in in their order. All older runs
+  // asks for the API's largest pages: the table changes once per 1,000 runs.
+  function older(limit: number, untilLast: boolean): void {
+    if (more.disabled) return;
+    more.disabled = rest.disabled = true;
+    const gen = generation;
+    (async () => {
+      do await loadPage(gen, limit);
+      while (untilLast && cursor && gen === generation);
+    })().catch((e) => (message.textContent = e.message))
+      .finally(() => (more.disabled = rest.disabled = false));
+  }
+  more.addEventListener("click", () => older(PAGE, false));
+  rest.addEventListener("click", () => older(1000, true));
 
   const page: Page = {
     el,
@@ -161,10 +258,10 @@ export function dagPage(dagId: string): Page {
         if (known) {
           known.run = data;
           setHead(known);
-        } else if (dag) {
+        } else if (dag && matches(data)) {
           const col = column(data);
           columns.push(col);
-          draw();
+          addColumns([col], "right");
           void fill(col);
         }
       } else if (type === "task") {

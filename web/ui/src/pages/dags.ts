@@ -1,9 +1,10 @@
-// The DAG list: id, schedule, paused, valid or not (with the loader's
+// The DAG list: id, schedule in words, the next run's time, paused, valid or not (with the loader's
 // diagnostics), and a strip of the latest runs that live events keep current.
 
 import { api, Dag, Run } from "../api";
 import { clear, h, link, shortTime } from "../dom";
 import { Page, stateClass } from "../page";
+import { scheduleWords } from "../schedule";
 
 const STRIP = 10;
 
@@ -12,7 +13,8 @@ export function dagsPage(): Page {
   const el = h("section", { class: "page" },
     h("h1", null, "DAGs"),
     h("table", { class: "list", id: "dag-list" },
-      h("thead", null, h("tr", null, h("th", null, "DAG"), h("th", null, "Schedule"), h("th", null, "Paused"),
+      h("thead", null, h("tr", null, h("th", null, "DAG"), h("th", null, "Schedule"), h("th", null, "Next run"),
+        h("th", null, "Paused"),
         h("th", null, "Status"), h("th", null, "Latest runs"))),
       body));
   const strips = new Map<string, { runs: Run[]; el: HTMLElement }>();
@@ -39,7 +41,9 @@ export function dagsPage(): Page {
     return h("tr", { "data-dag": d.dag_id },
       h("td", null, d.valid ? link(`/dags/${encodeURIComponent(d.dag_id)}`, d.dag_id) : d.dag_id,
         d.description ? h("div", { class: "muted" }, d.description) : null),
-      h("td", null, d.schedule ?? h("span", { class: "muted" }, "none")),
+      h("td", { class: "schedule" }, d.valid ? scheduleWords(d.schedule, d.timezone) : "",
+        d.schedule ? h("div", null, h("code", { class: "muted" }, d.schedule)) : null),
+      h("td", { class: "next-run" }, nextRun(d)),
       h("td", null, d.paused ? h("span", { class: "badge paused" }, "paused") : "no"),
       h("td", null, status),
       h("td", null, strip));
@@ -49,7 +53,7 @@ export function dagsPage(): Page {
     const dags = await api.dags();
     clear(body);
     strips.clear();
-    if (dags.length === 0) body.append(h("tr", null, h("td", { colspan: 5, class: "muted" }, "No DAG files in dags/.")));
+    if (dags.length === 0) body.append(h("tr", null, h("td", { colspan: 6, class: "muted" }, "No DAG files in dags/.")));
     for (const d of dags) body.append(row(d));
     await Promise.all(dags.filter((d) => d.valid).map(async (d) => {
       const page = await api.runs(d.dag_id, STRIP);
@@ -78,4 +82,11 @@ export function dagsPage(): Page {
   };
   load().catch((e) => el.append(h("p", { class: "error" }, String(e.message ?? e))));
   return page;
+}
+
+// A scheduled run is due when its data interval ends (docs/scheduler.md).
+function nextRun(d: Dag): Node | string {
+  if (!d.next_run) return h("span", { class: "muted" }, d.valid ? "none" : "");
+  if (d.paused) return h("span", { class: "muted", title: "paused" }, shortTime(d.next_run.data_interval_end), " (paused)");
+  return h("span", { title: d.next_run.data_interval_end }, d.next_run.due_now ? "due now" : shortTime(d.next_run.data_interval_end));
 }

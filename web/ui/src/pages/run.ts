@@ -1,31 +1,42 @@
-// A run's page: the run, every try of every task (state, exit code, error),
-// and a log pane that tails the selected try by byte offset while it runs.
-// Live events update the run and its tries in place.
+// A run's page: the run with Cancel and Clear…, its graph coloured by the
+// state of each task, a Gantt chart of its tries, every try of every task
+// (state, exit code, error), and the chosen try's XComs and log, tailed while
+// it runs. Live events update all of it in place.
 
-import { api, Run, Try } from "../api";
-import { AnsiRenderer } from "../ansi";
+import { api, Run, Try, XCom } from "../api";
 import { append, clear, duration, h, link, shortTime } from "../dom";
+import { gantt } from "../gantt";
+import { GraphView, taskGraph } from "../graph";
 import { isFinal, Page, stateClass } from "../page";
-
-const TAIL_MS = 700;
+import { Tail } from "../tail";
+import { clearDialog } from "./clear";
 
 export function runPage(runId: string): Page {
   const crumbs = h("nav", { class: "crumbs" }, link("/", "DAGs"));
   const head = h("div", { class: "facts" });
+  const actions = h("div", { class: "actions" });
   const message = h("p", { class: "error", role: "alert" });
+  const graphBox = h("div", { id: "run-graph" });
   const tbody = h("tbody");
   const logTitle = h("h2", null, "Log");
-  const logNote = h("p", { class: "muted" }, "Choose a try to see its log.");
+  const logNote = h("p", { class: "muted" }, "Choose a task in the graph, a bar or a try to see its log.");
+  const xcomBox = h("div", { id: "xcoms" });
   const log = h("pre", { class: "log", id: "log" });
+  const chart = gantt((task, tryNumber) => select(task, tryNumber));
   const el = h("section", { class: "page" },
-    crumbs, h("h1", null, runId), head, message,
+    crumbs, h("h1", null, runId), head, actions, message,
+    h("h2", null, "Graph"), graphBox,
+    h("h2", null, "Tries over time"), chart.el,
+    h("h2", null, "Tries"),
     h("table", { class: "list tries", id: "tries" },
       h("thead", null, h("tr", null, ...["Task", "Try", "State", "Started", "Duration", "Exit", "Error"].map((t) => h("th", null, t)))),
       tbody),
-    h("div", { class: "log-pane" }, logTitle, logNote, log));
+    h("div", { class: "log-pane" }, logTitle, logNote, xcomBox, log));
 
   let run: Run | null = null;
   let tries: Try[] = [];
+  let xcoms: XCom[] = [];
+  let graph: GraphView | null = null;
   let selected: { task: string; try: number } | null = null;
   let tail: Tail | null = null;
   let disposed = false;
@@ -36,13 +47,47 @@ export function runPage(runId: string): Page {
     crumbs.append(link("/", "DAGs"), " / ", link(`/dags/${encodeURIComponent(run.dag_id)}`, run.dag_id), " / ", run.run_id);
     clear(head);
     append(head, [
-      h("span", { class: stateClass(run.state), id: "run-state", "data-state": run.state }), h("b", null, run.state),
+      h("span", null, h("span", { class: stateClass(run.state), id: "run-state", "data-state": run.state }), h("b", null, run.state)),
       h("span", null, `${run.run_type}`),
       h("span", null, "queued ", shortTime(run.queued_at)),
       run.start_date ? h("span", null, "started ", shortTime(run.start_date)) : null,
       run.start_date ? h("span", null, duration(run.start_date, run.end_date)) : null,
       run.reason ? h("span", { class: "muted" }, run.reason) : null,
       run.conf && Object.keys(run.conf as object).length ? h("code", null, `conf ${JSON.stringify(run.conf)}`) : null]);
+    clear(actions);
+    const finished = isFinal(run.state);
+    actions.append(
+      h("button", { type: "button", id: "clear", disabled: !finished,
+        title: finished ? "Run some or all tasks again" : "A run is cleared once it has finished",
+        onclick: () => clearDialog(runId, tries, (cleared) => {
+          message.textContent = "";
+          note(`cleared ${cleared.length ? cleared.join(", ") : "nothing"}`);
+        }) }, "Clear…"),
+      h("button", { type: "button", class: "secondary", id: "cancel", disabled: finished, onclick: cancel }, "Cancel run"));
+  }
+
+  function note(text: string): void {
+    const n = h("span", { class: "muted", id: "action-note" }, text);
+    actions.querySelector("#action-note")?.remove();
+    actions.append(n);
+  }
+
+  async function cancel(): Promise<void> {
+    if (!confirm(`Cancel ${runId}? Its running tasks are stopped.`)) return;
+    try {
+      run = await api.cancel(runId);
+      message.textContent = "";
+      drawHead();
+      note("cancelling");
+    } catch (e: any) {
+      message.textContent = e.message;
+    }
+  }
+
+  function latest(task: string): Try | undefined {
+    let best: Try | undefined;
+    for (const t of tries) if (t.task_id === task && (!best || t.try_number > best.try_number)) best = t;
+    return best;
   }
 
   function drawTries(): void {
@@ -64,11 +109,54 @@ export function runPage(runId: string): Page {
       if (t.try_number > 0) tr.addEventListener("click", () => select(t.task_id, t.try_number));
       tbody.append(tr);
     }
+    chart.update(tries);
+  }
+
+  // The graph shows each task instance's state: from its latest try at
+  // first, then from task events (a clear resets it while its tries stay).
+  const taskState = new Map<string, string | null>();
+  function setTaskState(task: string, state: string | null): void {
+    taskState.set(task, state);
+    graph?.setState(task, state);
+  }
+
+  function drawXcoms(): void {
+    clear(xcomBox);
+    if (!selected) return;
+    const mine = xcoms.filter((x) => x.task_id === selected!.task);
+    if (!mine.length) return;
+    xcomBox.append(h("table", { class: "list xcoms" },
+      h("thead", null, h("tr", null, h("th", null, "XCom key"), h("th", null, "value"))),
+      h("tbody", null, mine.map((x) => h("tr", { "data-key": x.key }, h("td", null, x.key),
+        h("td", null, h("code", null, JSON.stringify(x.value))))))));
+  }
+
+  async function loadXcoms(): Promise<void> {
+    xcoms = await api.xcoms(runId);
+    drawXcoms();
+  }
+
+  // A task from the graph: its latest try, or a note when it never ran.
+  function chooseTask(task: string): void {
+    const t = latest(task);
+    if (t && t.try_number > 0) return select(task, t.try_number);
+    selected = null;
+    tail?.stop();
+    graph?.select(task);
+    chart.select(null, null);
+    drawTries();
+    clear(log);
+    clear(xcomBox);
+    logTitle.textContent = `Log of ${task}`;
+    logNote.textContent = `${task} has not run in this run${t ? ` (${t.state})` : ""}.`;
   }
 
   function select(task: string, tryNumber: number): void {
     selected = { task, try: tryNumber };
+    graph?.select(task);
+    chart.select(task, tryNumber);
     drawTries();
+    drawXcoms();
     tail?.stop();
     clear(log);
     logTitle.textContent = `Log of ${task}, try ${tryNumber}`;
@@ -94,10 +182,21 @@ export function runPage(runId: string): Page {
   async function load(): Promise<void> {
     [run, tries] = await Promise.all([api.run(runId), api.tries(runId)]);
     drawHead();
+    if (!graph) {
+      const dag = await api.dag(run.dag_id).catch(() => null);
+      graph = taskGraph(dag?.tasks ?? [], chooseTask);
+      graphBox.replaceChildren(graph.el);
+    }
+    for (const t of new Set(tries.map((x) => x.task_id))) setTaskState(t, latest(t)?.state ?? null);
     drawTries();
+    void loadXcoms().catch(() => {});
     if (!selected) {
-      const first = tries.find((t) => t.try_number > 0);
+      // The try that failed the run says most (not one retried since); else the first that ran.
+      const first = tries.find((t) => t.try_number > 0 && t.state === "failed" && latest(t.task_id) === t) ??
+        tries.find((t) => t.try_number > 0);
       if (first) select(first.task_id, first.try_number);
+    } else {
+      graph.select(selected.task);
     }
   }
 
@@ -111,79 +210,32 @@ export function runPage(runId: string): Page {
         drawHead();
       } else if (type === "try" && data.run_id === runId) {
         upsert(data);
+        if (data.try_number >= (latest(data.task_id)?.try_number ?? 0)) setTaskState(data.task_id, data.state);
         if (!selected && data.try_number > 0) select(data.task_id, data.try_number);
         else if (selected && selected.task === data.task_id && selected.try === data.try_number) tail?.poll();
-      } else if (type === "task" && data.run_id === runId && data.try_number === 0) {
-        const t = tries.find((x) => x.task_id === data.task_id && x.try_number === 0);
-        if (t) {
-          t.state = data.state;
+        if (isFinal(data.state)) void loadXcoms().catch(() => {});
+      } else if (type === "task" && data.run_id === runId) {
+        if (data.try_number === 0) {
+          // Cleared or never run: its tries so far stay listed, the task's state changes.
+          const t = tries.find((x) => x.task_id === data.task_id && x.try_number === 0);
+          if (t) t.state = data.state;
+          else if (!tries.some((x) => x.task_id === data.task_id)) tries.push({ ...blankTry(data.task_id), state: data.state });
           drawTries();
         }
+        setTaskState(data.task_id, data.state);
       }
     },
     dispose() {
       disposed = true;
       tail?.stop();
+      chart.dispose();
     },
   };
   load().catch((e) => { if (!disposed) message.textContent = e.message; });
   return page;
 }
 
-// Reads a try's log from where it left off, following X-Log-Next-Offset,
-// again every TAIL_MS while the try may still write; once the try is over, a
-// last read takes what it wrote at the end.
-class Tail {
-  private offset = 0;
-  private timer: number | undefined;
-  private busy = false;
-  private stopped = false;
-  private decoder = new TextDecoder();
-  private ansi = new AnsiRenderer();
-
-  constructor(private runId: string, private task: string, private tryNumber: number,
-              private out: HTMLElement, private note: HTMLElement, private current: () => Try | undefined) {}
-
-  stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-  }
-
-  poll(): void {
-    if (this.stopped || this.busy) return;
-    clearTimeout(this.timer);
-    this.busy = true;
-    void this.read().finally(() => {
-      this.busy = false;
-    });
-  }
-
-  private async read(): Promise<void> {
-    try {
-      for (;;) {
-        const finalBefore = isFinal(this.current()?.state);
-        const { bytes, next } = await api.log(this.runId, this.task, this.tryNumber, this.offset);
-        if (this.stopped) return;
-        this.offset = next;
-        if (bytes.length) {
-          const follow = this.out.scrollTop + this.out.clientHeight >= this.out.scrollHeight - 4;
-          this.out.append(...this.ansi.push(this.decoder.decode(bytes, { stream: true })));
-          if (follow) this.out.scrollTop = this.out.scrollHeight;
-          continue;  // a chunk of at most 1 MiB: there may be more at once
-        }
-        const t = this.current();
-        if (finalBefore) {
-          this.out.append(...this.ansi.push(this.decoder.decode()));
-          this.note.textContent = t && !t.log_complete ? `incomplete: ${t.log_error ?? ""}` : "";
-          if (!this.out.textContent) this.note.textContent = "This try wrote nothing.";
-          return;
-        }
-        this.note.textContent = "following the running try…";
-        this.timer = window.setTimeout(() => this.poll(), TAIL_MS);
-        return;
-      }
-    } catch (e: any) {
-      if (!this.stopped) this.note.textContent = e.message;
-    }
-  }
+function blankTry(taskId: string): Try {
+  return { task_id: taskId, try_number: 0, state: "none", start_date: null, end_date: null, exit_code: null,
+    signal: null, error: null, log_complete: true, log_error: null };
 }
