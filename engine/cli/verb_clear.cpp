@@ -52,8 +52,8 @@ int verb_clear(Context& ctx) {
         while (grew) {
           grew = false;
           for (const TaskSpec& spec : r.dag->tasks)
-            for (const auto& up : spec.upstream)
-              if (chosen.count(up) && chosen.insert(spec.task_id).second) grew = true;
+            for (std::uint32_t up : spec.upstream)
+              if (chosen.count(r.dag->tasks[up].task_id) && chosen.insert(spec.task_id).second) grew = true;
         }
       }
     }
