@@ -46,4 +46,26 @@ struct QueuedRun {
 // millisecond; a chosen one is refused with ActionRefusal::conflict.
 RunRecord queue_run(const EnginePaths& home, HistoryStore& store, const Dag& dag, const QueuedRun& request);
 
+// Which tasks of a run to clear (Airflow's `tasks clear`): the named ones,
+// or all; with downstream, every task below them in the DAG's current file
+// too; with failed_only, only those that failed or whose upstream failed.
+struct ClearRequest {
+  std::string run_id;              // already checked
+  std::vector<std::string> tasks;  // already checked ids; empty: every task
+  bool downstream = false;
+  bool failed_only = false;
+};
+
+// Resets the chosen tasks to queued and queues the run again for a scheduler
+// to resume; returns the tasks cleared (none: nothing changed). Refused with
+// not_found for an unknown run or task, conflict while the run is running.
+std::vector<std::string> clear_tasks(const EnginePaths& home, Store& store, const std::vector<LoadResult>& loaded,
+                                     const ClearRequest& request);
+
+// Stops a run: a queued one fails at once, a running one is stopped by its
+// engine within a second (its tries killed, not retried; the run failed with
+// `reason`). Returns the run as recorded after the request. Refused with
+// not_found for an unknown run, conflict when it has already ended.
+RunRecord cancel_run(const EnginePaths& home, Store& store, const std::string& run_id, const std::string& reason);
+
 }  // namespace dagrun::app

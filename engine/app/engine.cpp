@@ -17,6 +17,7 @@ Engine::Engine(EngineSettings settings, PluginCatalog plugins, const std::vector
       lease_(*store_, settings.kind),
       recovered_at_start_(clean_up_after_dead_engines(paths_, *store_, lease_.record(), dags)),
       executors_(make_executors(paths_, plugins_, settings.config)),
+      cancel_watch_(*store_, *cancels_),
       writer_(*store_, writer_options()) {}
 
 StoreWriterOptions Engine::writer_options() {
@@ -37,6 +38,7 @@ RunRequest Engine::request(const Dag& dag) const {
   request.home = paths_.root;
   request.logs_root = paths_.logs;
   request.data_root = paths_.data;
+  request.cancels = cancels_.get();
   return request;
 }
 

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cancel_watch.h"
 #include "app/engine_paths.h"
 #include "base/cancel.h"
 #include "spec/engine_config.h"
@@ -100,6 +101,10 @@ class Engine {
   EngineLease lease_;
   size_t recovered_at_start_;  // recovery runs here: after the lease, before any run
   ExecutorSet executors_;
+  // The runs running here, each cancellable alone, and what carries the
+  // history's cancel requests to them (app/cancel_watch.h).
+  std::unique_ptr<RunCancels> cancels_ = std::make_unique<RunCancels>();
+  CancelWatch cancel_watch_;
   StoreWriter writer_;  // last: destroyed first, see above
 };
 

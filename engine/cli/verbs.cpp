@@ -51,6 +51,8 @@ const std::vector<Verb>& verbs() {
         {"downstream", "", "with --task: its downstream tasks too"},
         {"failed-only", "", "only tasks that failed or are upstream_failed"}},
        1, 1, verb_clear},
+      {"cancel", "RUN_ID", "stop a run: a queued one fails now, a running one's tries are killed and it fails",
+       {}, 1, 1, verb_cancel},
       {"db", "clean --older-than DURATION [--dry-run]", "delete old runs with their logs and data",
        {{"older-than", "DURATION", "runs that ended longer ago than this, e.g. 30d"},
         {"dry-run", "", "list what would be deleted, delete nothing"}},

@@ -35,6 +35,7 @@ int verb_pause(Context& ctx);
 int verb_unpause(Context& ctx);
 int verb_next(Context& ctx);
 int verb_clear(Context& ctx);
+int verb_cancel(Context& ctx);
 int verb_db(Context& ctx);
 int verb_serve(Context& ctx);
 

@@ -55,7 +55,7 @@ RunExecution::RunExecution(const RunRequest& request, const ExecutorSet& executo
     : req_(request),
       dag_(*request.dag),
       executors_(executors),
-      cancel_(cancel),
+      engine_cancel_(cancel),
       observers_(observers),
       machine_(dag_),
       tries_(dag_.tasks.size()),
@@ -276,6 +276,16 @@ RunRecord RunExecution::execute(RunRecord run, const HistoryReader* resume_from)
   } catch (const std::exception& e) {
     setup_error_ = std::string("cannot make the run's directories: ") + e.what();
   }
+  auto forward = [this] {
+    if (engine_cancel_.suspended()) cancel_.suspend(engine_cancel_.reason());
+    else cancel_.cancel(engine_cancel_.reason());
+  };
+  // Declared before the run's lock, so both end after it is released (see
+  // run/run_cancels.h for the lock order).
+  CancelToken::Subscription forwarding = engine_cancel_.subscribe(forward);
+  if (engine_cancel_.cancelled()) forward();
+  std::optional<RunCancels::Registration> registration;
+  if (req_.cancels) registration.emplace(*req_.cancels, req_.run_id, cancel_);
   std::unique_lock lock(mu_);
   run_ = run;
   for (RunObserver* o : observers_) o->run_updated(run);

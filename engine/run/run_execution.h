@@ -17,6 +17,7 @@
 #include "model/json_value.h"
 
 #include "spec/template.h"
+#include "run/run_cancels.h"
 #include "run/run_machine.h"
 #include "run/runner.h"
 #include "store/history_store.h"
@@ -80,7 +81,10 @@ class RunExecution {
   const RunRequest& req_;
   const Dag& dag_;
   const ExecutorSet& executors_;
-  const CancelToken& cancel_;
+  const CancelToken& engine_cancel_;  // the engine's stop: forwarded to cancel_
+  // This run's own token: the engine's stop reaches it, and so does a cancel
+  // of this run alone (run/run_cancels.h). Every try and wait uses it.
+  CancelToken cancel_;
   const std::vector<RunObserver*>& observers_;
 
   // One lock for the machine, the try records and the observers: workers

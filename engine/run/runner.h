@@ -14,6 +14,7 @@
 #include "exec/executor.h"
 #include "base/cancel.h"
 #include "run/observer.h"
+#include "run/run_cancels.h"
 #include "store/history_store.h"
 
 namespace dagrun {
@@ -47,6 +48,9 @@ struct RunRequest {
   // return the run unfinished (queued) for a later resume. A stopping
   // scheduler drains its runs for a grace period before suspending them.
   const CancelToken* drain = nullptr;
+  // Where this run registers its own cancel token while it runs, so it can
+  // be cancelled alone (`dagrun cancel`); none: only through the engine's.
+  RunCancels* cancels = nullptr;
 };
 
 // The directory and file names a run uses, in one place. Each id becomes one

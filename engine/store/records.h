@@ -33,6 +33,14 @@ struct RunRecord {
 
 // An engine process (a scheduler or a foreground trigger) that owns runs. It
 // renews heartbeat_at while it lives; a run whose owner is gone is recovered.
+// What asking a run to stop did.
+enum class CancelResult {
+  not_found,
+  finished,   // it had already ended: nothing changed
+  cancelled,  // it was queued: failed now, its unfinished tasks skipped
+  requested,  // it is running: its engine stops it (SchedulingStore::cancel_requests)
+};
+
 struct EngineRecord {
   std::string engine_id;  // "<hostname>:<pid>:<pid_start>"
   std::string kind;       // scheduler | trigger

@@ -32,9 +32,20 @@ class SchedulingStore {
   // Gives a run back to the queue without an owner, its tasks' states kept,
   // so a scheduler resumes it.
   virtual void requeue_run(const std::string& run_id, const std::string& reason) = 0;
-  // Resets the tasks of a finished or running run to queued (their try
-  // numbers kept) and queues the run again. Unknown task ids are ignored.
-  virtual void clear_tasks(const std::string& run_id, const std::vector<std::string>& task_ids) = 0;
+  // Resets the tasks of a run that is not running to queued (their try
+  // numbers kept) and queues the run again, with no cancel request left on
+  // it; unknown task ids are ignored. False, with nothing changed, when the
+  // run is running (its engine is running its tries) or does not exist:
+  // checked in the same transaction, so no engine can claim it in between.
+  virtual bool clear_tasks(const std::string& run_id, const std::vector<std::string>& task_ids) = 0;
+
+  // Asks for a run to stop (store/records.h CancelResult): a queued run
+  // fails at once, its unfinished tasks skipped; a running run gets a
+  // request that its engine reads (cancel_requests) and acts on by killing
+  // its tries and failing the run. Decided in one transaction.
+  virtual CancelResult cancel_run(const std::string& run_id, const std::string& reason, TimePoint now) = 0;
+  // The running runs with a cancel request: run id and the request's reason.
+  virtual std::vector<std::pair<std::string, std::string>> cancel_requests() const = 0;
 
   // The record of a DAG, created (not paused, first seen at `seen`) if new.
   virtual DagRecord ensure_dag(const std::string& dag_id, TimePoint seen) = 0;

@@ -102,10 +102,17 @@ constexpr const char* kVersion3 = R"sql(
 ALTER TABLE task_try ADD COLUMN log_error TEXT;
 )sql";
 
+// A request to stop a running run (`dagrun cancel`, the API), with its
+// reason; the run's engine reads it and fails the run. NULL: none.
+constexpr const char* kVersion4 = R"sql(
+ALTER TABLE dag_run ADD COLUMN cancel_requested TEXT;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "runs, task instances, tries and xcoms", kVersion1},
     Migration{2, "data intervals, run owners, paused DAGs and engines", kVersion2},
     Migration{3, "incomplete try logs", kVersion3},
+    Migration{4, "requests to cancel a running run", kVersion4},
 };
 
 void refuse_newer(const std::string& file, int found, int known) {

@@ -28,9 +28,6 @@ const std::string kTakeOver =
 const std::string kRequeue =
     "UPDATE dag_run SET state = 'queued', owner = NULL, end_date = NULL, reason = ?2 WHERE run_id = ?1";
 
-const std::string kClearTask =
-    "UPDATE task_instance SET state = 'queued' WHERE run_id = ?1 AND task_id = ?2";
-
 const std::string kEndedBefore =
     std::string("SELECT ") + kRunColumns + " FROM dag_run WHERE end_date IS NOT NULL AND end_date < ?1";
 
@@ -124,23 +121,6 @@ void SqliteStore::requeue_run(const std::string& run_id, const std::string& reas
     bind_text(*st, 1, run_id);
     bind_text_or_null(*st, 2, reason);
     st->exec();
-  });
-}
-
-void SqliteStore::clear_tasks(const std::string& run_id, const std::vector<std::string>& task_ids) {
-  write("cannot clear tasks of run '" + run_id + "'", [&](Connection& c) {
-    auto st = c.statement(kClearTask);
-    for (const auto& task : task_ids) {
-      st->reset();
-      bind_text(*st, 1, run_id);
-      bind_text(*st, 2, task);
-      st->exec();
-    }
-    auto requeue = c.statement(kRequeue);
-    requeue->reset();
-    bind_text(*requeue, 1, run_id);
-    requeue->bind(2);
-    requeue->exec();
   });
 }
 

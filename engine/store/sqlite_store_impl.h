@@ -35,7 +35,9 @@ class SqliteStore final : public Store {
   bool claim_run(const std::string& run_id, const std::string& owner, TimePoint now) override;
   bool take_over_run(const std::string& run_id, const std::string& from, const std::string& to) override;
   void requeue_run(const std::string& run_id, const std::string& reason) override;
-  void clear_tasks(const std::string& run_id, const std::vector<std::string>& task_ids) override;
+  bool clear_tasks(const std::string& run_id, const std::vector<std::string>& task_ids) override;
+  CancelResult cancel_run(const std::string& run_id, const std::string& reason, TimePoint now) override;
+  std::vector<std::pair<std::string, std::string>> cancel_requests() const override;
   std::vector<RunRecord> delete_runs_ended_before(TimePoint cutoff) override;
   DagRecord ensure_dag(const std::string& dag_id, TimePoint seen) override;
   std::vector<DagRecord> list_dags() const override;

@@ -24,6 +24,7 @@
 #include "policy/mount_paths.h"
 #include "web/metrics.h"
 #include "web/ui.h"
+#include "web/ui_assets.h"
 
 namespace dagrun::web {
 namespace {
@@ -130,6 +131,10 @@ std::string lower_media_type(std::string v) {
   return v;
 }
 
+// A clear names at most this many tasks (a DAG holds at most 500,000; the
+// body's 1 MiB limit bounds the rest).
+constexpr size_t kMaxTaskIdsPerClear = 100000;
+
 class Call {
  public:
   Call(const ApiOptions& options, const Request& request) : options_(options), request_(request) {}
@@ -179,6 +184,7 @@ class Call {
     static const std::vector<Route> table{
         {"GET", "/healthz", &Call::health},
         {"GET", "/metrics", &Call::metrics},
+        {"GET", "/api/v1/openapi.json", &Call::openapi},
         {"GET", "/api/v1/dags", &Call::list_dags},
         {"GET", "/api/v1/dags/{dag_id}", &Call::get_dag},
         {"GET", "/api/v1/dags/{dag_id}/source", &Call::dag_source},
@@ -190,6 +196,8 @@ class Call {
         {"GET", "/api/v1/runs/{run_id}/tries", &Call::list_tries},
         {"GET", "/api/v1/runs/{run_id}/xcoms", &Call::list_xcoms},
         {"GET", "/api/v1/runs/{run_id}/tasks/{task_id}/log", &Call::log},
+        {"POST", "/api/v1/runs/{run_id}/clear", &Call::clear},
+        {"POST", "/api/v1/runs/{run_id}/cancel", &Call::cancel},
         {"GET", "/api/v1/events", &Call::events},
     };
     return table;
@@ -413,6 +421,17 @@ class Call {
     return r;
   }
 
+  // docs/openapi.json as the build embedded it: the document this server
+  // was built and tested against.
+  Response openapi(const Params&) const {
+    const UiAsset* doc = find_ui_asset("openapi.json");
+    if (!doc) throw ApiError{404, "this build has no OpenAPI document"};
+    Response r;
+    r.content_type = std::string(doc->content_type);
+    r.body = std::string(doc->body);
+    return r;
+  }
+
   Response metrics(const Params&) const {
     ServerGauges gauges;
     if (options_.events) gauges.event_subscribers = options_.events->subscribers();
@@ -486,6 +505,53 @@ class Call {
     auto store = app::open_history(options_.home.db, true);
     app::set_dag_paused(options_.home, *store, all, dag_id, paused);
     return json_response(200, {{"dag_id", dag_id}, {"paused", paused}});
+  }
+
+  static bool bool_field(const std::string& key, const json& value) {
+    if (!value.is_boolean()) throw ApiError{400, key + " must be true or false"};
+    return value.get<bool>();
+  }
+
+  // Airflow's clearTaskInstances for one run, with the CLI's `clear` rules.
+  Response clear(const Params& params) const {
+    const json body = body_object();
+    app::ClearRequest request;
+    request.run_id = params.run_id;
+    for (const auto& [key, value] : body.items()) {
+      if (key == "task_ids") {
+        if (!value.is_array() || value.size() > kMaxTaskIdsPerClear)
+          throw ApiError{400, "task_ids must be an array of at most " + std::to_string(kMaxTaskIdsPerClear) +
+                                  " task ids"};
+        for (const json& id : value) {
+          if (!id.is_string()) throw ApiError{400, "task_ids must hold strings"};
+          const std::string text = id.get<std::string>();
+          if (auto problem = id_problem(IdKind::task, text))
+            throw ApiError{400, "task_id " + quote_id(text) + " is not valid: " + *problem};
+          request.tasks.push_back(text);
+        }
+      } else if (key == "downstream") {
+        request.downstream = bool_field(key, value);
+      } else if (key == "failed_only") {
+        request.failed_only = bool_field(key, value);
+      } else {
+        throw ApiError{400, "unknown field " + quote_id(key) + "; a clear takes task_ids, downstream and failed_only"};
+      }
+    }
+    std::vector<LoadResult> all;
+    if (request.downstream && !request.tasks.empty()) all = dags();
+    auto store = history();
+    if (!store) throw ApiError{404, "no run " + quote_id(params.run_id)};
+    const std::vector<std::string> cleared = app::clear_tasks(options_.home, *store, all, request);
+    return json_response(200, {{"run_id", params.run_id}, {"cleared", cleared}});
+  }
+
+  // Stops a run; 202: a running run's engine ends it within a second.
+  Response cancel(const Params& params) const {
+    body_object();  // the same defence against cross-site forms as every action
+    auto store = history();
+    if (!store) throw ApiError{404, "no run " + quote_id(params.run_id)};
+    const RunRecord run = app::cancel_run(options_.home, *store, params.run_id, "cancelled through the web API");
+    return json_response(202, app::run_json(run));
   }
 
   const ApiOptions& options_;

@@ -104,6 +104,7 @@ class OpenApiTest(HomeTestCase):
         calls = {
             ("get", "/healthz"): ["/healthz"],
             ("get", "/metrics"): ["/metrics"],
+            ("get", "/api/v1/openapi.json"): ["/api/v1/openapi.json"],
             ("get", "/api/v1/dags"): ["/api/v1/dags"],
             ("get", "/api/v1/dags/{dag_id}"): ["/api/v1/dags/hello", "/api/v1/dags/broken"],
             ("get", "/api/v1/dags/{dag_id}/source"): ["/api/v1/dags/hello/source"],
@@ -115,7 +116,11 @@ class OpenApiTest(HomeTestCase):
             ("get", "/api/v1/runs/{run_id}"): ["/api/v1/runs/" + self.run_id],
             ("get", "/api/v1/runs/{run_id}/tries"): ["/api/v1/runs/%s/tries" % self.run_id],
             ("get", "/api/v1/runs/{run_id}/tasks/{task_id}/log"): ["/api/v1/runs/%s/tasks/a/log" % self.run_id],
+            ("post", "/api/v1/runs/{run_id}/clear"): ["/api/v1/runs/%s/clear" % self.run_id],
+            ("post", "/api/v1/runs/{run_id}/cancel"): ["/api/v1/runs/queued1/cancel"],
         }
+        expected = {("post", "/api/v1/dags/{dag_id}/runs"): 201, ("post", "/api/v1/runs/{run_id}/cancel"): 202}
+        self.assertEqual(self.server.post("/api/v1/dags/hello/runs", {"run_id": "queued1"})[0], 201)
         documented = {(m, p) for p, ops in self.doc["paths"].items() for m in ops if m in ("get", "post")}
         # The events stream is tested in test_serve.EventsTest: it does not end.
         documented.discard(("get", "/api/v1/events"))
@@ -124,8 +129,12 @@ class OpenApiTest(HomeTestCase):
             for path in paths:
                 with self.subTest(path=path, method=method):
                     body = {} if method == "post" else None
-                    code_ok = 201 if template.endswith("/runs") and method == "post" else 200
-                    self.check(method.upper(), template, path, body, expect=code_ok)
+                    self.check(method.upper(), template, path, body, expect=expected.get((method, template), 200))
+
+    def test_the_server_serves_the_document_it_was_built_with(self):
+        code, headers, served = self.server.get("/api/v1/openapi.json")
+        self.assertEqual((code, headers["content-type"]), (200, "application/json"))
+        self.assertEqual(served, self.doc)
 
     def test_errors_are_documented_and_shaped(self):
         cases = [
@@ -139,6 +148,10 @@ class OpenApiTest(HomeTestCase):
             ("GET", "/api/v1/runs/{run_id}", "/api/v1/runs/none", None, 404),
             ("GET", "/api/v1/runs/{run_id}/tasks/{task_id}/log", "/api/v1/runs/%s/tasks/a/log?try=9" % self.run_id,
              None, 404),
+            ("POST", "/api/v1/runs/{run_id}/clear", "/api/v1/runs/none/clear", {}, 404),
+            ("POST", "/api/v1/runs/{run_id}/clear", "/api/v1/runs/%s/clear" % self.run_id, {"task_ids": 1}, 400),
+            ("POST", "/api/v1/runs/{run_id}/cancel", "/api/v1/runs/%s/cancel" % self.run_id, {}, 409),
+            ("POST", "/api/v1/runs/{run_id}/cancel", "/api/v1/runs/none/cancel", {}, 404),
         ]
         for method, template, path, body, status in cases:
             with self.subTest(path=path):

@@ -13,7 +13,7 @@ import threading
 import time
 import unittest
 
-from harness import HomeTestCase, dag, task, wait_for
+from harness import HomeTestCase, dag, pid_alive, task, wait_for
 
 LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)/")
 
@@ -241,6 +241,64 @@ class ActionTest(ServeTestCase):
         self.assertEqual(self.server.post("/api/v1/dags/hello/unpause")[0], 200)
         self.assertFalse({d["dag_id"]: d for d in self.server.get("/api/v1/dags")[2]}["hello"]["paused"])
         self.assertError(self.server.post("/api/v1/dags/nowhere/pause"), 404, "no DAG 'nowhere'")
+
+
+class ClearAndCancelTest(ServeTestCase):
+    def test_clear_a_failed_run_then_cancel_it_while_queued(self):
+        result, run_id = self.home.trigger_new("hello")
+        self.assertEqual(result.rc, 1, result)
+        base = "/api/v1/runs/" + run_id
+        cases = [
+            ({"task_ids": "b"}, 400, "task_ids must be an array"),
+            ({"task_ids": [3]}, 400, "task_ids must hold strings"),
+            ({"task_ids": ["../x"]}, 400, "is not valid"),
+            ({"task_ids": ["nope"]}, 404, "has no task 'nope'"),
+            ({"downstream": 1}, 400, "downstream must be true or false"),
+            ({"failed_only": "yes"}, 400, "failed_only must be true or false"),
+            ({"everything": True}, 400, "unknown field"),
+        ]
+        for body, status, fragment in cases:
+            with self.subTest(body=body):
+                self.assertError(self.server.post(base + "/clear", body), status, fragment)
+        self.assertEqual(self.home.only_run()["state"], "failed")  # nothing changed
+        self.assertError(self.server.post("/api/v1/runs/ghost/clear"), 404, "no run 'ghost'")
+        code, _, body = self.server.post(base + "/clear", {"failed_only": True})
+        self.assertEqual((code, body), (200, {"run_id": run_id, "cleared": ["b"]}))
+        self.assertEqual(self.home.task_states(run_id), {"a": "success", "b": "queued"})
+        self.assertEqual(self.home.only_run()["state"], "queued")
+        self.assertEqual(self.server.post(base + "/clear", {"task_ids": ["a"], "failed_only": True})[2]["cleared"], [])
+        # With no scheduler the cleared run waits in the queue: a cancel fails it at once.
+        code, _, run = self.server.post(base + "/cancel")
+        self.assertEqual((code, run["state"], run["reason"]), (202, "failed", "cancelled through the web API"), run)
+        self.assertEqual(self.home.task_states(run_id), {"a": "success", "b": "skipped"})
+        self.assertError(self.server.post(base + "/cancel"), 409, "has already ended (failed)")
+        self.assertError(self.server.post("/api/v1/runs/ghost/cancel"), 404, "no run 'ghost'")
+        self.assertError(self.server.request("POST", base + "/cancel", "x", {"Content-Type": "text/plain"}), 415,
+                         "application/json")
+
+    def test_a_running_run_is_not_cleared_and_is_cancelled_by_its_engine(self):
+        self.home.write_dag(dag("slow", [task("wait", ["sleep", "300"], retries=3),
+                                         task("after", ["true"], upstream=["wait"])]))
+        sched = self.home.start("scheduler")
+        try:
+            self.assertEqual(self.server.post("/api/v1/dags/slow/runs", {"run_id": "s1"})[0], 201)
+            wait_for(lambda: self.home.poll("SELECT pid FROM task_try WHERE run_id = 's1' AND state = 'running'"
+                                            " AND pid IS NOT NULL"), timeout=60, what="the sleep to start")
+            pid = self.home.query("SELECT pid FROM task_try WHERE run_id = 's1'")[0]["pid"]
+            self.assertError(self.server.post("/api/v1/runs/s1/clear"), 409, "is running")
+            code, _, run = self.server.post("/api/v1/runs/s1/cancel")
+            self.assertEqual((code, run["state"]), (202, "running"), run)
+            wait_for(lambda: self.home.only_run()["state"] == "failed", timeout=30, what="the engine to end the run")
+            run = self.home.only_run()
+            self.assertEqual(run["reason"], "cancelled through the web API")
+            tries = self.home.tries("s1")
+            self.assertEqual([(t["task_id"], t["try_number"], t["state"]) for t in tries], [("wait", 1, "failed")])
+            self.assertEqual(self.home.task_states("s1"), {"wait": "failed", "after": "skipped"})
+            wait_for(lambda: not pid_alive(pid), timeout=10, what="the task's process to be killed")
+            self.assertIsNone(sched.poll(), sched.output())  # the scheduler goes on
+        finally:
+            sched.terminate()
+            sched.wait(timeout=60)
 
 
 class RefusalTest(ServeTestCase):
@@ -486,6 +544,9 @@ class AuthTest(HomeTestCase):
         self.assertIn("only read", body["error"])
         operator = Client(anonymous.port, self.OPERATE)
         self.assertEqual(operator.post("/api/v1/dags/hello/runs", {"run_id": "by_operator"})[0], 201)
+        for action in ("clear", "cancel"):
+            code, _, body = reader.post("/api/v1/runs/by_operator/" + action)
+            self.assertEqual(code, 403, body)
         self.assertEqual([r["run_id"] for r in self.home.query("SELECT run_id FROM dag_run")], ["by_operator"])
         # The scheme is case-insensitive; the token is not.
         self.assertEqual(anonymous.request("GET", "/api/v1/dags", headers={"Authorization": "bearer " + self.READ})[0], 200)

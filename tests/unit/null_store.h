@@ -28,7 +28,11 @@ class NullStore : public Store {
   bool claim_run(const std::string&, const std::string&, TimePoint) override { return false; }
   bool take_over_run(const std::string&, const std::string&, const std::string&) override { return false; }
   void requeue_run(const std::string&, const std::string&) override {}
-  void clear_tasks(const std::string&, const std::vector<std::string>&) override {}
+  bool clear_tasks(const std::string&, const std::vector<std::string>&) override { return false; }
+  CancelResult cancel_run(const std::string&, const std::string&, TimePoint) override {
+    return CancelResult::not_found;
+  }
+  std::vector<std::pair<std::string, std::string>> cancel_requests() const override { return {}; }
   std::vector<RunRecord> delete_runs_ended_before(TimePoint) override { return {}; }
   DagRecord ensure_dag(const std::string&, TimePoint) override { return {}; }
   std::vector<DagRecord> list_dags() const override { return {}; }

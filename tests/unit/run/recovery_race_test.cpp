@@ -63,7 +63,11 @@ class Interleaved : public Store {
     return s_.take_over_run(r, f, t);
   }
   void requeue_run(const std::string& r, const std::string& why) override { s_.requeue_run(r, why); }
-  void clear_tasks(const std::string& r, const std::vector<std::string>& t) override { s_.clear_tasks(r, t); }
+  bool clear_tasks(const std::string& r, const std::vector<std::string>& t) override { return s_.clear_tasks(r, t); }
+  CancelResult cancel_run(const std::string& r, const std::string& why, TimePoint n) override {
+    return s_.cancel_run(r, why, n);
+  }
+  std::vector<std::pair<std::string, std::string>> cancel_requests() const override { return s_.cancel_requests(); }
   std::vector<RunRecord> delete_runs_ended_before(TimePoint c) override { return s_.delete_runs_ended_before(c); }
   DagRecord ensure_dag(const std::string& d, TimePoint t) override { return s_.ensure_dag(d, t); }
   std::vector<DagRecord> list_dags() const override { return s_.list_dags(); }

@@ -417,3 +417,49 @@ TEST_CASE("no task is launched while an observer cannot record the run") {
   std::lock_guard l(p.probe.mu);
   CHECK(p.probe.tries.size() == 8);
 }
+
+TEST_CASE("a run registered in RunCancels is cancelled alone; the engine's token still reaches it") {
+  std::atomic<int> started{0};
+  Fixture f([&](const TryRequest&, TrySink&, const CancelToken& cancel) {
+    ++started;
+    while (!cancel.wait_for(5ms)) {}
+    TryOutcome o = fail("cancelled: " + cancel.reason());
+    o.cancelled = true;
+    return o;
+  });
+  Dag dag = dag_of({task("long"), task("next", {"long"})}, "d");
+  RunCancels cancels;
+  auto request = [&](const std::string& run_id) {
+    RunRequest req;
+    req.dag = &dag;
+    req.run_id = run_id;
+    req.logs_root = f.root / "logs";
+    req.data_root = f.root / "data";
+    req.cancels = &cancels;
+    return req;
+  };
+  const RunRequest a = request("a"), b = request("b");
+  RunRecord end_a, end_b;
+  std::thread ta([&] {
+    Runner runner(f.store, f.executors, f.cancel);
+    end_a = runner.run(a);
+  });
+  std::thread tb([&] {
+    Runner runner(f.store, f.executors, f.cancel);
+    end_b = runner.run(b);
+  });
+  while (started < 2) std::this_thread::sleep_for(1ms);
+  CHECK_FALSE(cancels.cancel("ghost", "nothing"));
+  CHECK(cancels.cancel("a", "cancelled by `dagrun cancel`"));
+  ta.join();
+  CHECK(end_a.state == RunState::failed);
+  CHECK(end_a.reason == "cancelled by `dagrun cancel`");
+  CHECK_FALSE(f.cancel.cancelled());  // the engine and its other run go on
+  CHECK_FALSE(cancels.empty());       // b is still registered
+  f.cancel.cancel("interrupted by SIGTERM");
+  tb.join();
+  CHECK(end_b.state == RunState::failed);
+  CHECK(end_b.reason == "interrupted by SIGTERM");
+  CHECK(cancels.empty());  // every run ended its registration
+  CHECK_FALSE(cancels.cancel("a", "too late"));
+}

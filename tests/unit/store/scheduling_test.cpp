@@ -74,7 +74,7 @@ TEST_CASE("clearing tasks queues them and their run again, try numbers kept") {
   store->create_run(make_run("r", "etl", at("2026-11-29T01:00:00Z")), {make_task("r", "a"), make_task("r", "b")});
   store->apply({make_task("r", "a", TaskState::success, 1), make_task("r", "b", TaskState::failed, 2),
                 RunUpdate{"r", RunState::failed, std::nullopt, at("2026-11-29T01:05:00Z"), std::string("task 'b' failed")}});
-  store->clear_tasks("r", {"b", "ghost"});
+  CHECK(store->clear_tasks("r", {"b", "ghost"}));
   auto tasks = store->list_task_instances("r");
   CHECK(tasks[0].state == TaskState::success);
   CHECK(tasks[1].state == TaskState::queued);
@@ -83,6 +83,63 @@ TEST_CASE("clearing tasks queues them and their run again, try numbers kept") {
   CHECK(run->state == RunState::queued);
   CHECK_FALSE(run->end_date);
   CHECK(run->reason.empty());
+}
+
+TEST_CASE("a running run is not cleared, and an unknown run is not either") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  store->create_run(make_run("r", "etl", at("2026-11-29T01:00:00Z")), {make_task("r", "a")});
+  REQUIRE(store->claim_run("r", "e1", at("2026-11-29T01:00:01Z")));
+  store->apply({make_task("r", "a", TaskState::running, 1)});
+  CHECK_FALSE(store->clear_tasks("r", {"a"}));
+  CHECK(store->list_task_instances("r")[0].state == TaskState::running);
+  CHECK(store->get_run("r")->owner == "e1");
+  CHECK_FALSE(store->clear_tasks("ghost", {"a"}));
+}
+
+TEST_CASE("cancelling a queued run fails it at once and skips what never started") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  store->create_run(make_run("r", "etl", at("2026-11-29T01:00:00Z")),
+                    {make_task("r", "a"), make_task("r", "b"), make_task("r", "c")});
+  store->apply({make_task("r", "a", TaskState::success, 1), make_task("r", "b", TaskState::up_for_retry, 1)});
+  CHECK(store->cancel_run("r", "cancelled by alice", at("2026-11-29T01:02:00Z")) == CancelResult::cancelled);
+  auto run = store->get_run("r");
+  CHECK(run->state == RunState::failed);
+  CHECK(run->reason == "cancelled by alice");
+  CHECK(run->end_date == at("2026-11-29T01:02:00Z"));
+  auto tasks = store->list_task_instances("r");
+  CHECK(tasks[0].state == TaskState::success);
+  CHECK(tasks[1].state == TaskState::skipped);
+  CHECK(tasks[2].state == TaskState::skipped);
+  CHECK(store->cancel_requests().empty());
+  // A scheduler that looks now finds nothing to claim.
+  CHECK_FALSE(store->claim_run("r", "e1", at("2026-11-29T01:03:00Z")));
+  CHECK(store->cancel_run("r", "again", at("2026-11-29T01:04:00Z")) == CancelResult::finished);
+  CHECK(store->get_run("r")->reason == "cancelled by alice");
+  CHECK(store->cancel_run("ghost", "x", at("2026-11-29T01:04:00Z")) == CancelResult::not_found);
+}
+
+TEST_CASE("cancelling a running run leaves a request for its engine; a clear forgets it") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  store->create_run(make_run("r", "etl", at("2026-11-29T01:00:00Z")), {make_task("r", "a")});
+  store->create_run(make_run("other", "etl", at("2026-11-29T01:00:00Z")), {make_task("other", "a")});
+  REQUIRE(store->claim_run("r", "e1", at("2026-11-29T01:00:01Z")));
+  REQUIRE(store->claim_run("other", "e1", at("2026-11-29T01:00:01Z")));
+  CHECK(store->cancel_run("r", "cancelled by bob", at("2026-11-29T01:01:00Z")) == CancelResult::requested);
+  CHECK(store->get_run("r")->state == RunState::running);  // its engine decides the rest
+  auto requests = store->cancel_requests();
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].first == "r");
+  CHECK(requests[0].second == "cancelled by bob");
+  // The engine ends it failed; the request stays on the record but is no
+  // longer pending, and a clear starts the run afresh without it.
+  store->apply({RunUpdate{"r", RunState::failed, std::nullopt, at("2026-11-29T01:01:01Z"), std::string("cancelled by bob")}});
+  CHECK(store->cancel_requests().empty());
+  CHECK(store->clear_tasks("r", {"a"}));
+  REQUIRE(store->claim_run("r", "e2", at("2026-11-29T01:02:00Z")));
+  CHECK(store->cancel_requests().empty());
 }
 
 TEST_CASE("old finished runs are deleted with everything they hold") {

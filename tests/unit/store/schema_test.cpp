@@ -140,7 +140,7 @@ TEST_CASE("a version 2 history gains task_try.log_error; its tries read as compl
         " VALUES ('r', 't', 1, 'success', 'logs/r/t/1.log')");
   }
   auto store = open_sqlite_store(file);
-  CHECK(user_version(file) == 3);
+  CHECK(user_version(file) == latest_schema_version());
   auto old = store->get_try("r", "t", 1);
   REQUIRE(old);
   CHECK(old->log_error.empty());
@@ -154,4 +154,20 @@ TEST_CASE("a version 2 history gains task_try.log_error; its tries read as compl
   CHECK(store->list_tries("r").at(1).log_error == cut.log_error);
   SQLite::Database db(file, SQLite::OPEN_READONLY);
   CHECK(db.execAndGet("SELECT count(*) FROM task_try WHERE log_error IS NULL").getInt() == 1);
+}
+
+TEST_CASE("a version 3 history gains dag_run.cancel_requested; its runs have no request") {
+  TempDir dir;
+  const auto file = dir.file("v3.db");
+  {
+    Connection conn(file, SqliteOptions{}, Connection::Mode::read_write);
+    migrate(conn, schema_migrations().first(3));
+    conn.db().exec(
+        "INSERT INTO dag_run (run_id, dag_id, state, run_type, owner) VALUES ('r', 'd', 'running', 'manual', 'e1')");
+  }
+  auto store = open_sqlite_store(file);
+  CHECK(user_version(file) == 4);
+  CHECK(store->cancel_requests().empty());
+  CHECK(store->cancel_run("r", "stop", TimePoint{}) == CancelResult::requested);
+  REQUIRE(store->cancel_requests().size() == 1);
 }
