@@ -57,8 +57,7 @@ bool failed_state(TaskState s) { return s == TaskState::failed || s == TaskState
 std::vector<char> with_downstream(const Dag& dag, std::vector<char> chosen) {
   std::vector<std::vector<int>> below(dag.tasks.size());
   for (size_t i = 0; i < dag.tasks.size(); ++i)
-    for (const std::string& up : dag.tasks[i].upstream)
-      if (int u = dag.index_of(up); u >= 0) below[static_cast<size_t>(u)].push_back(static_cast<int>(i));
+    for (std::uint32_t u : dag.tasks[i].upstream) below[u].push_back(static_cast<int>(i));  // resolved by the loader
   std::deque<int> todo;
   for (size_t i = 0; i < chosen.size(); ++i)
     if (chosen[i]) todo.push_back(static_cast<int>(i));

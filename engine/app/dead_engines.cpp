@@ -21,9 +21,10 @@ void remove_leftover_containers(const EnginePaths& paths, const std::vector<cons
   std::set<std::string> seen;
   for (const Dag* dag : dags) {
     for (const TaskSpec& t : dag->tasks) {
-      if (!t.container) continue;
+      const ContainerTask* container = t.container();
+      if (!container || !container->spec) continue;
       try {
-        DockerEndpoint endpoint = resolve_endpoint(*t.container, paths.root);
+        DockerEndpoint endpoint = resolve_endpoint(*container->spec, paths.root);
         if (!seen.insert(endpoint.url).second) continue;
         for (const Leftover& l : remove_leftovers(endpoint))
           spdlog::warn("removed container {} left by a dead engine (run '{}', task '{}', try {})",
@@ -44,7 +45,7 @@ RunsInEngine in_engine_tasks(std::vector<const Dag*> dags) {
       const int i = dag->index_of(task_id);
       if (i < 0) return false;
       const TaskSpec& t = dag->tasks[static_cast<size_t>(i)];
-      return t.kind == TaskKind::plugin && t.isolation == Isolation::in_process;
+      return t.in_process();
     }
     return false;
   };

@@ -28,7 +28,7 @@ class TrustCheckingExecutor : public Executor {
     const std::string_view dag_id = request.dag ? std::string_view(request.dag->dag_id) : "";
     std::vector<TrustViolation> refused = check_task_trust(*request.task, dag_id, *rules_);
     if (!refused.empty()) return refuse(request, refused.front().message, sink);
-    if (request.task->kind != TaskKind::plugin) return inner_->run(request, sink, cancel);
+    if (request.task->kind() != TaskKind::plugin) return inner_->run(request, sink, cancel);
     // The engine checks only data_dir and env_file; the plugin confines every
     // other path it takes from its params to the DAG's data directory.
     const std::optional<std::filesystem::path> root = dag_data_root(dag_id, *rules_);

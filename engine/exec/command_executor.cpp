@@ -42,12 +42,12 @@ class CommandExecutor : public Executor {
 
  private:
   TryOutcome run_command(const TryRequest& request, TrySink& sink, const CancelToken& cancel) {
-    if (!request.task || request.task->command.empty()) return failed_outcome("the task has no command");
-    const TaskSpec& task = *request.task;
+    const CommandTask* command = request.task ? request.task->command() : nullptr;
+    if (!command || command->argv.empty()) return failed_outcome("the task has no command");
     TryLog log(request.log_path);
 
     SpawnSpec spec;
-    spec.argv = task.command;
+    spec.argv = command->argv;
     spec.env = request.env;
     spec.cwd = request.data_dir;
     OutputCapture output(log);
@@ -63,7 +63,7 @@ class CommandExecutor : public Executor {
       return failed_outcome(e.what());
     }
     sink.started_process(child->pid());
-    std::uint64_t cpu_seconds = task.cpu_limit ? cpu_limit_seconds(*task.cpu_limit) : 0;
+    std::uint64_t cpu_seconds = command->cpu_limit ? cpu_limit_seconds(*command->cpu_limit) : 0;
     if (cpu_seconds) {
       // posix_spawn cannot set a child's rlimits; prlimit can, a moment after
       // the start (negligible against a limit of whole seconds). Processes
@@ -86,7 +86,7 @@ class CommandExecutor : public Executor {
     output.finish();
 
     TryOutcome out;
-    if (why == WatchResult::deadline) out = timed_out_outcome(*task.execution_timeout);
+    if (why == WatchResult::deadline) out = timed_out_outcome(*request.task->execution_timeout);
     if (why == WatchResult::cancelled) out = cancelled_outcome(cancel.reason());
     out.exit_code = status.exit_code;
     out.signal = status.signal;

@@ -125,11 +125,14 @@ protocol::Request make_request(const PluginFile& file, const TryRequest& request
   protocol::Request r;
   r.plugin_path = file.path.string();
   r.context = plugin_context_data(request);
-  if (request.task && request.task->memory_limit) {
-    r.memory_limit = *request.task->memory_limit;
+  const PluginTask* plugin = request.task ? request.task->plugin() : nullptr;
+  const ProcessIsolation* limits = plugin ? plugin->process() : nullptr;
+  if (!limits) return r;
+  if (limits->memory_limit) {
+    r.memory_limit = *limits->memory_limit;
     r.memory_error = "memory limit of " + format_byte_size(r.memory_limit) + " exceeded";
   }
-  if (request.task && request.task->cpu_limit) r.cpu_limit_seconds = cpu_limit_seconds(*request.task->cpu_limit);
+  if (limits->cpu_limit) r.cpu_limit_seconds = cpu_limit_seconds(*limits->cpu_limit);
   return r;
 }
 

@@ -19,18 +19,19 @@ class PluginExecutor : public Executor {
 
   TryOutcome run(const TryRequest& request, TrySink& sink, const CancelToken& cancel) override {
     try {
-      if (!request.task) return failed_outcome("no task to run");
-      const PluginFile* file = catalog_.find(request.task->plugin);
+      const PluginTask* plugin = request.task ? request.task->plugin() : nullptr;
+      if (!plugin) return failed_outcome("no task to run");
+      const PluginFile* file = catalog_.find(plugin->name);
       if (!file)
-        return failed_outcome("plugin '" + request.task->plugin + "' not found in " + catalog_.search_path(),
+        return failed_outcome("plugin '" + plugin->name + "' not found in " + catalog_.search_path(),
                               TryOutcome::Status::failed_no_retry);
-      if (request.task->isolation == Isolation::in_process)
+      if (plugin->isolation_kind() == Isolation::in_process)
         return in_process_.run(*file, request, sink, cancel);
       return run_isolated_plugin(*file, request, sink, cancel, options_);
     } catch (const std::exception& e) {
       return failed_outcome(e.what());
     } catch (...) {
-      return failed_outcome("internal error while running plugin '" + request.task->plugin + "'");
+      return failed_outcome("internal error while running plugin '" + request.task->plugin()->name + "'");
     }
   }
 

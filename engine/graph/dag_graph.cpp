@@ -77,12 +77,14 @@ DagGraph::DagGraph(const Dag& dag) : impl_(std::make_unique<Impl>()) {
   for (size_t i = 0; i < n; ++i) {
     const TaskSpec& task = dag.tasks[i];
     m.ids.push_back(task.task_id);
-    m.kinds.push_back(task.kind);
+    m.kinds.push_back(task.kind());
     m.up[i].reserve(task.upstream.size());
-    for (const std::string& id : task.upstream) {
-      int u = dag.index_of(id);
-      if (u < 0)
-        throw std::invalid_argument("task '" + task.task_id + "': unknown upstream '" + id + "'");
+    for (std::uint32_t index : task.upstream) {
+      // The loader resolves every index; a Dag built by hand may be wrong.
+      if (index >= n)
+        throw std::invalid_argument("task '" + task.task_id + "': upstream index " + std::to_string(index) +
+                                    " is past the last task");
+      const int u = static_cast<int>(index);
       m.up[i].push_back(u);
       m.down[static_cast<size_t>(u)].push_back(static_cast<int>(i));
       boost::add_edge(static_cast<Vertex>(u), static_cast<Vertex>(i), m.graph);

@@ -1,5 +1,7 @@
 #include "model/model.h"
 
+#include <type_traits>
+
 namespace dagrun {
 
 std::string_view to_string(TaskKind k) {
@@ -13,6 +15,24 @@ std::string_view to_string(TaskKind k) {
 
 std::string_view to_string(Isolation i) {
   return i == Isolation::process ? "process" : "in_process";
+}
+
+static_assert(std::variant_size_v<TaskAction> == 3 &&
+                  std::is_same_v<std::variant_alternative_t<static_cast<size_t>(TaskKind::plugin), TaskAction>,
+                                 PluginTask> &&
+                  std::is_same_v<std::variant_alternative_t<static_cast<size_t>(TaskKind::container), TaskAction>,
+                                 ContainerTask>,
+              "TaskKind names TaskSpec::action's alternatives in their order");
+static_assert(std::is_same_v<std::variant_alternative_t<static_cast<size_t>(Isolation::in_process),
+                                                        decltype(PluginTask::isolation)>,
+                             InProcessIsolation>,
+              "Isolation names PluginTask::isolation's alternatives in their order");
+
+std::vector<std::string> Dag::upstream_ids(const TaskSpec& task) const {
+  std::vector<std::string> ids;
+  ids.reserve(task.upstream.size());
+  for (std::uint32_t u : task.upstream) ids.push_back(tasks.at(u).task_id);
+  return ids;
 }
 
 int Dag::index_of(std::string_view task_id) const {

@@ -8,6 +8,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 #include <vector>
 
 
@@ -21,23 +22,53 @@ namespace dagrun {
 
 struct ContainerSpec;
 
+// The order of each enum is the order of the variant it names (TaskSpec::action,
+// PluginTask::isolation), so kind() is the variant's index.
 enum class TaskKind { command, plugin, container };
 enum class Isolation { process, in_process };
 
 std::string_view to_string(TaskKind k);
 std::string_view to_string(Isolation i);
 
+// Each kind of task holds only the settings that have an effect on it, so a key
+// the loader refuses for a kind (spec/task_keys.cpp decides which) has no field
+// to land in.
+struct CommandTask {
+  std::vector<std::string> argv;
+  std::optional<Duration> cpu_limit;  // RLIMIT_CPU of the command's process
+};
+
+// A plugin in a dagrun-task-host process of its own (the default), which the
+// limits apply to.
+struct ProcessIsolation {
+  std::optional<std::uint64_t> memory_limit;  // bytes, RLIMIT_DATA of the task host
+  std::optional<Duration> cpu_limit;          // RLIMIT_CPU of the task host
+};
+// A plugin on a thread of the engine: there is no process of its own to limit.
+struct InProcessIsolation {};
+
+struct PluginTask {
+  std::string name;
+  std::variant<ProcessIsolation, InProcessIsolation> isolation;
+
+  Isolation isolation_kind() const { return static_cast<Isolation>(isolation.index()); }
+  const ProcessIsolation* process() const { return std::get_if<ProcessIsolation>(&isolation); }
+};
+
+struct ContainerTask {
+  // Shared so the 100,000 tasks of a large DAG do not each carry a container
+  // description. Never null in a loaded DAG.
+  std::shared_ptr<const ContainerSpec> spec;
+};
+
+using TaskAction = std::variant<CommandTask, PluginTask, ContainerTask>;
+
 // Defaults follow Airflow's where Airflow has one.
 struct TaskSpec {
   std::string task_id;
-  std::vector<std::string> upstream;  // task ids, as written
-  TaskKind kind = TaskKind::command;
-
-  std::vector<std::string> command;  // argv, kind == command
-  std::string plugin;                // plugin name, kind == plugin
-  // kind == container; shared so the 100,000 tasks of a large DAG do not each
-  // carry a container description.
-  std::shared_ptr<const ContainerSpec> container;
+  // Indices into Dag::tasks, resolved once by the loader (which reports unknown
+  // ids, self references and repeats), in the order the file lists them.
+  std::vector<std::uint32_t> upstream;
 
   JsonValue params;                                       // null when absent
   std::vector<std::pair<std::string, std::string>> env;  // in file order
@@ -49,9 +80,18 @@ struct TaskSpec {
   std::optional<Duration> execution_timeout;
   TriggerRule trigger_rule = TriggerRule::all_success;
 
-  Isolation isolation = Isolation::process;      // plugins only
-  std::optional<std::uint64_t> memory_limit;     // bytes; plugins in a process (spec/task_keys.h)
-  std::optional<Duration> cpu_limit;             // CPU time; commands and plugins in a process
+  TaskAction action;  // what the task runs, by kind
+
+  TaskKind kind() const { return static_cast<TaskKind>(action.index()); }
+  // The action when it is of that kind, else null.
+  const CommandTask* command() const { return std::get_if<CommandTask>(&action); }
+  const PluginTask* plugin() const { return std::get_if<PluginTask>(&action); }
+  const ContainerTask* container() const { return std::get_if<ContainerTask>(&action); }
+  // A plugin that runs inside the engine.
+  bool in_process() const {
+    const PluginTask* p = plugin();
+    return p && p->isolation_kind() == Isolation::in_process;
+  }
 };
 
 struct Dag {
@@ -75,6 +115,8 @@ struct Dag {
 
   // Index of a task by id, or -1.
   int index_of(std::string_view task_id) const;
+  // The ids of a task's upstream tasks, in its order, for what shows them.
+  std::vector<std::string> upstream_ids(const TaskSpec& task) const;
   void rebuild_index();
 
  private:

@@ -87,7 +87,7 @@ std::optional<fs::path> dag_data_root(std::string_view dag_id, const TrustRules&
 std::vector<TrustViolation> check_task_trust(const TaskSpec& task, std::string_view dag_id, const TrustRules& rules) {
   std::vector<TrustViolation> out;
   if (!rules.untrusted()) return out;
-  switch (task.kind) {
+  switch (task.kind()) {
     case TaskKind::command:
       out.push_back(
           {"/command", "command tasks are refused: a command runs as the engine's user; " + std::string(kWhy)});
@@ -97,16 +97,17 @@ std::vector<TrustViolation> check_task_trust(const TaskSpec& task, std::string_v
     case TaskKind::plugin:
       break;
   }
-  if (task.isolation == Isolation::in_process)
+  const PluginTask& plugin = *task.plugin();
+  if (plugin.isolation_kind() == Isolation::in_process)
     out.push_back({"/isolation",
                    "isolation 'in_process' is refused: the plugin would run inside the "
                    "engine, without limits; " +
                        std::string(kWhy)});
-  if (auto it = rules.plugin_files.find(task.plugin); it != rules.plugin_files.end()) {
+  if (auto it = rules.plugin_files.find(plugin.name); it != rules.plugin_files.end()) {
     const fs::path dir = canonical_or_lexical(it->second.parent_path());
     if (std::find(rules.trusted_plugin_dirs.begin(), rules.trusted_plugin_dirs.end(), dir) ==
         rules.trusted_plugin_dirs.end())
-      out.push_back({"/plugin", "plugin '" + task.plugin + "' would be loaded from " + it->second.string() +
+      out.push_back({"/plugin", "plugin '" + plugin.name + "' would be loaded from " + it->second.string() +
                                     ", outside the trusted plugin directories (" + join(rules.trusted_plugin_dirs) +
                                     "); " + std::string(kWhy)});
   }

@@ -34,7 +34,7 @@ TryResult result_of(const TryOutcome& o) {
 // An in_process plugin runs on a worker thread of the engine itself: if it
 // crashes, the engine dies with everything the writer still had queued.
 bool runs_in_engine(const TaskSpec& task) {
-  return task.kind == TaskKind::plugin && task.isolation == Isolation::in_process;
+  return task.in_process();
 }
 
 // How often the main thread looks again whether the history can be written.
@@ -213,12 +213,12 @@ void RunExecution::check_cancel() {
 }
 
 TryOutcome RunExecution::run_try(const TryRequest& request, int task) {
-  if (Executor* executor = executors_.find(request.task->kind)) {
+  if (Executor* executor = executors_.find(request.task->kind())) {
     TrySinkImpl sink(*this, task);
     return executor->run(request, sink, cancel_);
   }
   TryOutcome outcome;
-  outcome.error = std::string("no executor for ") + std::string(to_string(request.task->kind)) + " tasks";
+  outcome.error = std::string("no executor for ") + std::string(to_string(request.task->kind())) + " tasks";
   return outcome;
 }
 

@@ -20,10 +20,9 @@ Duration retry_delay_after(const TaskSpec& task, int try_number) {
 RunMachine::RunMachine(const Dag& dag) : dag_(dag), tasks_(dag.tasks.size()) {
   for (size_t i = 0; i < dag.tasks.size(); ++i) {
     tasks_[i].max_tries = dag.tasks[i].retries + 1;
-    for (const auto& up : dag.tasks[i].upstream) {
-      int u = dag.index_of(up);
-      assert(u >= 0);
-      tasks_[static_cast<size_t>(u)].downstream.push_back(static_cast<int>(i));
+    for (std::uint32_t u : dag.tasks[i].upstream) {
+      assert(u < dag.tasks.size());
+      tasks_[u].downstream.push_back(static_cast<int>(i));
       ++tasks_[i].n_upstream;
     }
   }

@@ -45,24 +45,27 @@ bool container_has_templates(const ContainerSpec& c) {
 }  // namespace
 
 bool task_has_templates(const TaskSpec& task) {
-  return any(task.command) || json_has_template(*task.params) || any_value(task.env) ||
-         (task.container && container_has_templates(*task.container));
+  const CommandTask* command = task.command();
+  const ContainerTask* container = task.container();
+  return (command && any(command->argv)) || json_has_template(*task.params) || any_value(task.env) ||
+         (container && container->spec && container_has_templates(*container->spec));
 }
 
 TaskSpec render_task(const TaskSpec& task, const TemplateContext& ctx) {
   TaskSpec out = task;
-  render_all(out.command, ctx);
+  if (auto* command = std::get_if<CommandTask>(&out.action)) render_all(command->argv, ctx);
   out.params = render_json(*task.params, ctx);
   render_values(out.env, ctx);
-  if (task.container && container_has_templates(*task.container)) {
-    auto c = std::make_shared<ContainerSpec>(*task.container);
+  auto* container = std::get_if<ContainerTask>(&out.action);
+  if (container && container->spec && container_has_templates(*container->spec)) {
+    auto c = std::make_shared<ContainerSpec>(*container->spec);
     c->image = render_template(c->image, ctx);
     render_all(c->command, ctx);
     render_all(c->entrypoint, ctx);
     render_values(c->environment, ctx);
     c->user = render_template(c->user, ctx);
     c->working_dir = render_template(c->working_dir, ctx);
-    out.container = std::move(c);
+    container->spec = std::move(c);
   }
   return out;
 }

@@ -97,6 +97,7 @@ class DagReader {
   std::vector<TaskKeySet> task_keys_;  // per task: the keys it gives itself
   std::vector<char> id_valid_;         // per task: its task_id can be referred to
   std::vector<ContainerKeySet> container_keys_;  // per task: the keys its container object gives
+  std::vector<std::vector<std::string>> upstream_ids_;  // per task: as written, until resolved
   bool forward_edges_ = false;         // some task depends on a later one
   int unknown_upstreams_ = 0;
   size_t suggestion_budget_ = kUpstreamSuggestionBudget;
@@ -144,6 +145,7 @@ void DagReader::read_task_element(int index, const Json& t) {
     task_keys_.emplace_back();
     id_valid_.push_back(false);
     container_keys_.emplace_back();
+    upstream_ids_.emplace_back();
     return;
   }
   TaskRead read = read_task(t, index, options_, problems_);
@@ -151,6 +153,7 @@ void DagReader::read_task_element(int index, const Json& t) {
   task_keys_.push_back(read.keys);
   id_valid_.push_back(read.id_valid);
   container_keys_.push_back(read.container_keys);
+  upstream_ids_.push_back(std::move(read.upstream));
 }
 
 LoadResult DagReader::finish(const StreamedDag& doc) {
@@ -211,7 +214,7 @@ LoadResult DagReader::finish(const StreamedDag& doc) {
 void DagReader::apply_task_defaults() {
   TaskDefaults defaults;
   if (default_args_) defaults = read_default_args(*default_args_, problems_);
-  const ContainerSpec* default_container = defaults.spec.container.get();
+  const ContainerSpec* default_container = defaults.container.get();
 
   std::optional<ContainerPolicyCheck> check;
   static const ContainerPolicy kBuiltin;
@@ -231,26 +234,27 @@ void DagReader::apply_task_defaults() {
     // Without default_args only container tasks have anything to complete: the
     // others are not moved out and back (for 100,000 tasks that was most of the
     // time spent after parsing).
-    if (!default_args_ && dag_.tasks[i].kind != TaskKind::container) {
+    if (!default_args_ && dag_.tasks[i].kind() != TaskKind::container) {
       check_keys_have_effect(dag_.tasks[i], task_keys_[i], {}, scope_of(dag_.tasks[i]), problems_);
       continue;
     }
-    TaskRead read{std::move(dag_.tasks[i]), task_keys_[i], id_valid_[i] != 0, container_keys_[i]};
+    TaskRead read{std::move(dag_.tasks[i]), task_keys_[i], id_valid_[i] != 0, container_keys_[i], {}};
     if (default_args_) apply_defaults(defaults, read);
     TaskSpec& task = read.spec;
     const Scope scope = scope_of(task);
     check_keys_have_effect(task, read.keys, defaults.keys, scope, problems_);
-    if (task.kind == TaskKind::container && task.container) {
-      report_violations(checker(), *task.container, scope.pointer("container"), scope.context());
+    auto* container = std::get_if<ContainerTask>(&task.action);
+    if (container && container->spec) {
+      report_violations(checker(), *container->spec, scope.pointer("container"), scope.context());
       const ContainerKeySet own = read.container_keys;
       if (!(own | defaults.container_keys).test(static_cast<size_t>(ContainerKey::image)))
         problems_.at_value(scope, "container", "container: missing required key 'image'");
       if (own.none() && inherited) {
-        task.container = inherited;
+        container->spec = inherited;
       } else {
-        task.container = complete_container(*task.container, own, default_container, defaults.container_keys);
-        if (own.none()) inherited = task.container;
-        check_tmp_dir(*task.container, scope);
+        container->spec = complete_container(*container->spec, own, default_container, defaults.container_keys);
+        if (own.none()) inherited = container->spec;
+        check_tmp_dir(*container->spec, scope);
       }
     }
     dag_.tasks[i] = std::move(task);
@@ -345,7 +349,8 @@ void DagReader::read_schedule(const Json& v) {
 }
 
 // Duplicate ids, then each upstream list: unknown ids, self references and repeats
-// are reported and dropped, so the cycle check sees only edges that resolve.
+// are reported and dropped, and the rest become indices into the tasks, so the
+// cycle check, and whatever uses the DAG after, never looks an id up again.
 void DagReader::check_references() {
   const size_t n = dag_.tasks.size();
   for (size_t i = 0; i < n; ++i) {
@@ -368,9 +373,10 @@ void DagReader::check_references() {
     TaskSpec& task = dag_.tasks[i];
     const int self = static_cast<int>(i);
     Scope scope{"/tasks", self, id_valid_[i] ? std::string_view(task.task_id) : std::string_view()};
-    size_t kept = 0;
-    for (size_t k = 0; k < task.upstream.size(); ++k) {
-      const std::string& up = task.upstream[k];
+    std::vector<std::string>& ids = upstream_ids_[i];
+    task.upstream.reserve(ids.size());
+    for (size_t k = 0; k < ids.size(); ++k) {
+      const std::string& up = ids[k];
       int j = dag_.index_of(up);
       std::string problem;
       if (j < 0 || !id_valid_[static_cast<size_t>(j)]) {
@@ -398,10 +404,9 @@ void DagReader::check_references() {
       }
       listed_by[static_cast<size_t>(j)] = self;
       if (j > self) forward_edges_ = true;
-      if (kept != k) task.upstream[kept] = std::move(task.upstream[k]);
-      ++kept;
+      task.upstream.push_back(static_cast<std::uint32_t>(j));
     }
-    task.upstream.resize(kept);
+    ids = std::vector<std::string>();  // resolved: a large DAG's ids need not outlive the load
   }
 }
 

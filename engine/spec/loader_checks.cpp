@@ -82,7 +82,7 @@ void check_templates(const Dag& dag, const std::vector<char>& id_valid, Problems
       for (const auto& [name, value] : map)
         if (has_template(value)) check(value, at(key, sub) + "/" + pointer_token(name));
     };
-    each(t.command, "command", "");
+    if (const CommandTask* command = t.command()) each(command->argv, "command", "");
     if (t.params->is_structured()) {
       std::string pointer = scope.pointer("params");
       walk_params(*t.params, pointer, [&](const std::string& text, const std::string& where) {
@@ -90,8 +90,9 @@ void check_templates(const Dag& dag, const std::vector<char>& id_valid, Problems
       });
     }
     values(t.env, "env", "");
-    if (!t.container) continue;
-    const ContainerSpec& c = *t.container;
+    const ContainerTask* container = t.container();
+    if (!container || !container->spec) continue;
+    const ContainerSpec& c = *container->spec;
     one(c.image, "/image");
     each(c.command, "container", "/command");
     each(c.entrypoint, "container", "/entrypoint");

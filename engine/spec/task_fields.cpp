@@ -52,7 +52,8 @@ void read_env(const Json& v, const Scope& s, TaskSpec& spec, Problems& p) {
 
 // Reads one key that default_args may also set; a wrong value is reported and leaves
 // the field as it was.
-void read_setting(TaskKey key, const Json& v, const Scope& s, TaskSpec& spec, Problems& p) {
+void read_setting(TaskKey key, const Json& v, const Scope& s, TaskSpec& spec, FormSettings& form,
+                  Problems& p) {
   std::string_view name = task_key_name(key);
   bool ok = true;
   switch (key) {
@@ -79,12 +80,12 @@ void read_setting(TaskKey key, const Json& v, const Scope& s, TaskSpec& spec, Pr
     }
     case TaskKey::cpu_limit: {
       auto d = read_optional_duration(v, s, name, p, ok);
-      if (ok) spec.cpu_limit = d;
+      if (ok) form.cpu_limit = d;
       break;
     }
     case TaskKey::memory_limit:
-      if (v.is_null()) spec.memory_limit.reset();
-      else if (auto n = read_byte_size(v, s, name, p)) spec.memory_limit = *n;
+      if (v.is_null()) form.memory_limit.reset();
+      else if (auto n = read_byte_size(v, s, name, p)) form.memory_limit = *n;
       break;
     case TaskKey::trigger_rule: {
       auto text = read_string(v, s, name, p);
@@ -105,8 +106,8 @@ void read_setting(TaskKey key, const Json& v, const Scope& s, TaskSpec& spec, Pr
     case TaskKey::isolation: {
       auto text = read_string(v, s, name, p);
       if (!text) break;
-      if (*text == "process") spec.isolation = Isolation::process;
-      else if (*text == "in_process") spec.isolation = Isolation::in_process;
+      if (*text == "process") form.isolation = Isolation::process;
+      else if (*text == "in_process") form.isolation = Isolation::in_process;
       else
         p.at_value(s, name, "unknown isolation '" + *text + "'; expected process or in_process");
       break;
@@ -115,7 +116,7 @@ void read_setting(TaskKey key, const Json& v, const Scope& s, TaskSpec& spec, Pr
   }
 }
 
-void read_command(const Json& v, const Scope& s, TaskSpec& spec, Problems& p) {
+void read_command(const Json& v, const Scope& s, std::vector<std::string>& argv, Problems& p) {
   if (v.is_string()) {
     p.at_value(s, "command",
                "command must be a list of arguments, not a string: use [\"echo\", \"hi\"] or "
@@ -130,10 +131,10 @@ void read_command(const Json& v, const Scope& s, TaskSpec& spec, Problems& p) {
     p.at_value(s, "command", "command must be a list of arguments, got " + describe(v));
     return;
   }
-  if (auto argv = read_string_list(v, s, "command", p)) spec.command = std::move(*argv);
+  if (auto list = read_string_list(v, s, "command", p)) argv = std::move(*list);
 }
 
-void read_plugin(const Json& v, const Scope& s, const LoadOptions& options, TaskSpec& spec,
+void read_plugin(const Json& v, const Scope& s, const LoadOptions& options, std::string& plugin,
                  Problems& p) {
   auto name = read_string(v, s, "plugin", p);
   if (!name) return;
@@ -141,11 +142,11 @@ void read_plugin(const Json& v, const Scope& s, const LoadOptions& options, Task
     p.at_value(s, "plugin", "plugin name must not be empty");
     return;
   }
-  spec.plugin = std::move(*name);
+  plugin = std::move(*name);
   const std::vector<std::string>* known = options.known_plugins;
-  if (!known || std::find(known->begin(), known->end(), spec.plugin) != known->end()) return;
+  if (!known || std::find(known->begin(), known->end(), plugin) != known->end()) return;
   if (known->empty()) {
-    p.at_value(s, "plugin", "unknown plugin '" + spec.plugin + "'; no plugins are installed");
+    p.at_value(s, "plugin", "unknown plugin '" + plugin + "'; no plugins are installed");
     return;
   }
   std::vector<std::string> sorted = *known;
@@ -153,11 +154,11 @@ void read_plugin(const Json& v, const Scope& s, const LoadOptions& options, Task
   std::string list;
   for (const std::string& k : sorted) list += (list.empty() ? "" : ", ") + k;
   p.at_value(s, "plugin",
-             "unknown plugin '" + spec.plugin + "'" + did_you_mean(closest_match(spec.plugin, sorted)) +
+             "unknown plugin '" + plugin + "'" + did_you_mean(closest_match(plugin, sorted)) +
                  "; known plugins: " + list);
 }
 
-void read_upstream(const Json& v, const Scope& s, TaskSpec& spec, Problems& p) {
+void read_upstream(const Json& v, const Scope& s, std::vector<std::string>& upstream, Problems& p) {
   if (v.is_string()) {
     p.at_value(s, "upstream",
                "upstream must be a list of task ids, not a string: use [\"" +
@@ -170,7 +171,41 @@ void read_upstream(const Json& v, const Scope& s, TaskSpec& spec, Problems& p) {
                    std::to_string(limits::kMaxUpstream) + " are allowed");
     return;
   }
-  if (auto ids = read_string_list(v, s, "upstream", p)) spec.upstream = std::move(*ids);
+  if (auto ids = read_string_list(v, s, "upstream", p)) upstream = std::move(*ids);
+}
+
+// A plugin's isolation, keeping its limits while it stays in a process.
+void set_isolation(PluginTask& plugin, Isolation isolation, const FormSettings& limits) {
+  if (isolation == Isolation::in_process) plugin.isolation = InProcessIsolation{};
+  else if (!plugin.process()) plugin.isolation = ProcessIsolation{limits.memory_limit, limits.cpu_limit};
+}
+
+// The task's action, from its kind key and the settings it gives for some forms
+// only: each lands where it has an effect and is dropped elsewhere.
+TaskAction make_action(std::optional<TaskKey> kind_key, std::vector<std::string> argv,
+                       std::string plugin, std::shared_ptr<const ContainerSpec> container,
+                       const FormSettings& form) {
+  if (kind_key == TaskKey::plugin) {
+    PluginTask task{std::move(plugin), InProcessIsolation{}};
+    set_isolation(task, form.isolation, form);
+    return task;
+  }
+  if (kind_key == TaskKey::container) return ContainerTask{std::move(container)};
+  return CommandTask{std::move(argv), form.cpu_limit};  // or no kind key: an error already
+}
+
+// Where a task keeps the settings some forms only have, or null where they have no effect.
+std::optional<Duration>* cpu_limit_of(TaskSpec& t) {
+  if (auto* c = std::get_if<CommandTask>(&t.action)) return &c->cpu_limit;
+  if (auto* p = std::get_if<PluginTask>(&t.action))
+    if (auto* limits = std::get_if<ProcessIsolation>(&p->isolation)) return &limits->cpu_limit;
+  return nullptr;
+}
+
+std::optional<std::uint64_t>* memory_limit_of(TaskSpec& t) {
+  if (auto* p = std::get_if<PluginTask>(&t.action))
+    if (auto* limits = std::get_if<ProcessIsolation>(&p->isolation)) return &limits->memory_limit;
+  return nullptr;
 }
 
 }  // namespace
@@ -191,7 +226,7 @@ TaskDefaults read_default_args(const Json& object, Problems& problems) {
     } else if (*key == TaskKey::container) {
       defaults.keys.set(bit(*key));
       ContainerRead read = read_container(it.value(), scope, problems);
-      defaults.spec.container = std::move(read.spec);
+      defaults.container = std::move(read.spec);
       defaults.container_keys = read.keys;
     } else if (is_kind_key(*key)) {
       problems.at_key(scope, name,
@@ -199,7 +234,7 @@ TaskDefaults read_default_args(const Json& object, Problems& problems) {
                                    "command, plugin or container");
     } else {
       defaults.keys.set(bit(*key));
-      read_setting(*key, it.value(), scope, defaults.spec, problems);
+      read_setting(*key, it.value(), scope, defaults.spec, defaults.form, problems);
     }
   }
   return defaults;
@@ -221,6 +256,10 @@ TaskRead read_task(const Json& object, int index, const LoadOptions& options,
   }
 
   std::optional<TaskKey> kind_key;
+  std::vector<std::string> argv;
+  std::string plugin;
+  std::shared_ptr<const ContainerSpec> container;
+  FormSettings form;
   for (auto it = object.begin(); it != object.end(); ++it) {
     const std::string& name = it.key();
     auto key = parse_task_key(name);
@@ -241,25 +280,19 @@ TaskRead read_task(const Json& object, int index, const LoadOptions& options,
     }
     switch (*key) {
       case TaskKey::task_id: break;
-      case TaskKey::upstream: read_upstream(v, scope, spec, problems); break;
-      case TaskKey::command:
-        spec.kind = TaskKind::command;
-        read_command(v, scope, spec, problems);
-        break;
-      case TaskKey::plugin:
-        spec.kind = TaskKind::plugin;
-        read_plugin(v, scope, options, spec, problems);
-        break;
+      case TaskKey::upstream: read_upstream(v, scope, out.upstream, problems); break;
+      case TaskKey::command: read_command(v, scope, argv, problems); break;
+      case TaskKey::plugin: read_plugin(v, scope, options, plugin, problems); break;
       case TaskKey::container: {
-        spec.kind = TaskKind::container;
         ContainerRead read = read_container(v, scope, problems);
-        spec.container = std::move(read.spec);
+        container = std::move(read.spec);
         out.container_keys = read.keys;
         break;
       }
-      default: read_setting(*key, v, scope, spec, problems); break;
+      default: read_setting(*key, v, scope, spec, form, problems); break;
     }
   }
+  spec.action = make_action(kind_key, std::move(argv), std::move(plugin), std::move(container), form);
 
   if (!kind_key)
     problems.at_value(scope, {}, "missing 'command', 'plugin' or 'container'; a task needs exactly one");
@@ -273,12 +306,13 @@ void apply_defaults(const TaskDefaults& defaults, TaskRead& task) {
   TaskSpec& t = task.spec;
   // Which keys have an effect on a plugin depends on its isolation.
   const size_t isolation = bit(TaskKey::isolation);
-  if (missing[isolation] && has_effect(TaskKey::isolation, task_form(t.kind, t.isolation)))
-    t.isolation = d.isolation;
+  if (missing[isolation] && has_effect(TaskKey::isolation, task_form(t)))
+    set_isolation(std::get<PluginTask>(t.action), defaults.form.isolation, {});
   missing.reset(isolation);
   // A default with no effect on this task is meant for others (as Airflow gives a
-  // default argument only to the operators that take it).
-  missing &= keys_with_effect(task_form(t.kind, t.isolation));
+  // default argument only to the operators that take it). The task has a field for
+  // each one left.
+  missing &= keys_with_effect(task_form(t));
   for (size_t k = 0; k < kTaskKeyCount; ++k) {
     if (!missing[k]) continue;
     switch (static_cast<TaskKey>(k)) {
@@ -291,9 +325,13 @@ void apply_defaults(const TaskDefaults& defaults, TaskRead& task) {
         break;
       case TaskKey::max_retry_delay: t.max_retry_delay = d.max_retry_delay; break;
       case TaskKey::execution_timeout: t.execution_timeout = d.execution_timeout; break;
-      case TaskKey::cpu_limit: t.cpu_limit = d.cpu_limit; break;
+      case TaskKey::cpu_limit:
+        if (auto* limit = cpu_limit_of(t)) *limit = defaults.form.cpu_limit;
+        break;
       case TaskKey::trigger_rule: t.trigger_rule = d.trigger_rule; break;
-      case TaskKey::memory_limit: t.memory_limit = d.memory_limit; break;
+      case TaskKey::memory_limit:
+        if (auto* limit = memory_limit_of(t)) *limit = defaults.form.memory_limit;
+        break;
       default: break;  // container: complete_container; the rest cannot be defaults
     }
   }
@@ -304,10 +342,10 @@ void check_keys_have_effect(const TaskSpec& spec, TaskKeySet own_keys, TaskKeySe
   TaskKeySet kinds;
   for (TaskKey k : {TaskKey::command, TaskKey::plugin, TaskKey::container}) kinds.set(bit(k));
   if ((own_keys & kinds).count() != 1) return;
-  const TaskForm form = task_form(spec.kind, spec.isolation);
+  const TaskForm form = task_form(spec);
   const TaskKeySet idle = own_keys & ~keys_with_effect(form);
   if (idle.none()) return;
-  const bool inherited_isolation = spec.kind == TaskKind::plugin && !own_keys[bit(TaskKey::isolation)] &&
+  const bool inherited_isolation = spec.kind() == TaskKind::plugin && !own_keys[bit(TaskKey::isolation)] &&
                                    default_keys[bit(TaskKey::isolation)];
   for (size_t k = 0; k < kTaskKeyCount; ++k) {
     if (!idle[k]) continue;

@@ -9,10 +9,21 @@
 
 namespace dagrun {
 
+// The settings that have an effect on some forms of task only, as written,
+// before the task's kind (and a plugin's isolation, which default_args may give)
+// is known. TaskSpec has a field for each only where it has an effect.
+struct FormSettings {
+  Isolation isolation = Isolation::process;
+  std::optional<std::uint64_t> memory_limit;
+  std::optional<Duration> cpu_limit;
+};
+
 struct TaskDefaults {
-  TaskSpec spec;    // the values default_args gives
-  TaskKeySet keys;  // which keys it gives
-  ContainerKeySet container_keys;  // which keys its container object gives (in spec.container)
+  TaskSpec spec;        // the values default_args gives for every kind (its action is unused)
+  FormSettings form;    // and for some forms only
+  std::shared_ptr<const ContainerSpec> container;  // its container object, as written
+  TaskKeySet keys;      // which keys it gives
+  ContainerKeySet container_keys;  // which keys its container object gives
 };
 
 // Reads default_args; its problems are reported once, at their place in default_args.
@@ -22,19 +33,24 @@ struct TaskRead {
   TaskSpec spec;
   TaskKeySet keys;  // keys the task itself gives
   bool id_valid = false;
-  // A container task's own container object is in spec.container as written,
-  // with these keys; complete_container fills in the rest once default_args is known.
+  // A container task's own container object is in its action as written, with
+  // these keys; complete_container fills in the rest once default_args is known.
   ContainerKeySet container_keys;
+  std::vector<std::string> upstream;  // ids as written; the loader resolves them
 };
 
-// Reads tasks[index] as written, without defaults. Upstream ids are kept as written;
-// the loader resolves them once every task is known.
+// Reads tasks[index] as written, without defaults. Upstream ids are kept as written,
+// in TaskRead::upstream; the loader resolves them once every task is known. A
+// setting with no effect on the task's form is not kept (check_keys_have_effect
+// reports it).
 TaskRead read_task(const Json& object, int index, const LoadOptions& options,
                    Problems& problems);
 
 // Fills in what default_args gives and the task does not, where it has an effect
 // (task_keys.h): isolation first, on plugin tasks, then the keys with an effect on
 // the task's kind and isolation. The container object is left to complete_container.
+// A plugin that default_args makes in_process loses the limits it gives itself,
+// which check_keys_have_effect reports.
 void apply_defaults(const TaskDefaults& defaults, TaskRead& task);
 
 // Reports each key the task gives itself that has no effect on it, at the key: on

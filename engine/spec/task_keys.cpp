@@ -130,6 +130,11 @@ TaskForm task_form(TaskKind kind, Isolation isolation) {
   return TaskForm::command;
 }
 
+TaskForm task_form(const TaskSpec& task) {
+  const PluginTask* plugin = task.plugin();
+  return task_form(task.kind(), plugin ? plugin->isolation_kind() : Isolation::process);
+}
+
 std::string_view task_form_name(TaskForm form) {
   switch (form) {
     case TaskForm::command: return "a command task";

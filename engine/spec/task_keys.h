@@ -45,6 +45,7 @@ enum class TaskForm { command, process_plugin, in_process_plugin, container };
 constexpr size_t kTaskFormCount = 4;
 
 TaskForm task_form(TaskKind kind, Isolation isolation);
+TaskForm task_form(const TaskSpec& task);
 // "a command task", "a plugin task", "an in_process plugin", "a container task".
 std::string_view task_form_name(TaskForm form);
 

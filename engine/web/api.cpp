@@ -331,7 +331,7 @@ class Call {
       out["next_runs"] = next_runs_json(r, store.get(), 5);
       json tasks = json::array();
       for (const TaskSpec& t : r.dag->tasks)
-        tasks.push_back({{"task_id", t.task_id}, {"kind", to_string(t.kind)}, {"upstream", t.upstream}});
+        tasks.push_back({{"task_id", t.task_id}, {"kind", to_string(t.kind())}, {"upstream", r.dag->upstream_ids(t)}});
       out["tasks"] = tasks;
     }
     return json_response(200, out);

@@ -29,11 +29,13 @@ void check_loaded(const dagrun::Dag& dag) {
   require(!has_nul(dag.dag_id), "no NUL in dag_id");
   for (const dagrun::TaskSpec& t : dag.tasks) {
     require(!t.task_id.empty() && !has_nul(t.task_id), "task ids are valid");
-    for (const std::string& arg : t.command) require(!has_nul(arg), "no NUL in argv");
+    if (const dagrun::CommandTask* command = t.command())
+      for (const std::string& arg : command->argv) require(!has_nul(arg), "no NUL in argv");
     for (const auto& [name, value] : t.env)
       require(!has_nul(name) && !has_nul(value), "no NUL in env");
-    require(!has_nul(t.plugin), "no NUL in plugin name");
+    if (const dagrun::PluginTask* plugin = t.plugin()) require(!has_nul(plugin->name), "no NUL in plugin name");
     require(t.upstream.size() <= dagrun::limits::kMaxUpstream, "upstream bounded");
+    for (std::uint32_t up : t.upstream) require(up < dag.tasks.size(), "upstream resolved to a task");
     require(t.retry_delay <= dagrun::limits::kMaxDuration, "retry_delay bounded");
     if (t.execution_timeout) require(*t.execution_timeout <= dagrun::limits::kMaxDuration, "timeout bounded");
   }

@@ -50,13 +50,12 @@ struct Bench {
   explicit Bench(std::filesystem::path d) : dir(std::move(d)) {
     dag.dag_id = "docker_bench";
     task.task_id = "true";
-    task.kind = TaskKind::container;
     auto spec = std::make_shared<ContainerSpec>();
     spec->image = kImage;
     spec->command = {"true"};
     spec->network_mode = "none";
     spec->auto_remove = AutoRemove::force;
-    task.container = spec;
+    task.action = ContainerTask{spec};
     executor = make_container_executor(ContainerPolicy{}, ExecOptions{});
   }
 

@@ -75,14 +75,13 @@ int main(int argc, char** argv) {
   dag.dag_id = "bench";
   TaskSpec command;
   command.task_id = "true";
-  command.command = {"true"};
+  command.action = CommandTask{{"true"}, {}};
   TaskSpec isolated;
   isolated.task_id = "noop_process";
-  isolated.kind = TaskKind::plugin;
-  isolated.plugin = "noop";
+  isolated.action = PluginTask{"noop", ProcessIsolation{}};
   TaskSpec in_process = isolated;
   in_process.task_id = "noop_in_process";
-  in_process.isolation = Isolation::in_process;
+  in_process.action = PluginTask{"noop", InProcessIsolation{}};
 
   auto commands = make_command_executor(options);
   auto plugins = make_plugin_executor(catalog, options);

@@ -41,7 +41,7 @@ class ContainerTry {
         options_(options),
         connect_(connect),
         request_(request),
-        spec_(*request.task->container),
+        spec_(*request.task->container()->spec),
         sink_(sink),
         cancel_(cancel),
         log_(request.log_path),
@@ -298,9 +298,10 @@ class ContainerExecutor : public Executor {
       : policy_(std::move(policy)), options_(std::move(options)), connect_(std::move(connect)) {}
 
   TryOutcome run(const TryRequest& request, TrySink& sink, const CancelToken& cancel) override {
-    if (!request.task || !request.task->container)
+    const ContainerTask* container = request.task ? request.task->container() : nullptr;
+    if (!container || !container->spec)
       return failed_outcome("the task has no container description", TryOutcome::Status::failed_no_retry);
-    if (request.task->container->image.empty())
+    if (container->spec->image.empty())
       return failed_outcome("task '" + request.task->task_id + "': the container has no image",
                             TryOutcome::Status::failed_no_retry);
     try {

@@ -27,7 +27,7 @@ struct Engine {
     // As discover_plugins orders them: the flag's directory first.
     plugins = std::make_unique<PluginCatalog>(std::vector<std::filesystem::path>{stray.path(), plugin_dir()});
   }
-  TryOutcome run(TryFixture& f, FakeSink& sink) { return run(f.task.kind, f.request(), sink); }
+  TryOutcome run(TryFixture& f, FakeSink& sink) { return run(f.task.kind(), f.request(), sink); }
   TryOutcome run(TaskKind kind, const TryRequest& request, FakeSink& sink) {
     ExecutorSet executors = app::make_executors(paths, *plugins, config);
     CancelToken cancel;
@@ -41,8 +41,7 @@ TEST_CASE("untrusted mode: the executors refuse a command task before it starts"
   Engine engine(DagAuthors::untrusted);
   TryFixture f;
   const auto marker = f.dir.path() / "ran";
-  f.task.kind = TaskKind::command;
-  f.task.command = {"touch", marker.string()};
+  as_command(f.task).argv = {"touch", marker.string()};
   FakeSink sink;
   TryOutcome out = engine.run(f, sink);
   CHECK(out.status == TryOutcome::Status::failed_no_retry);
@@ -57,7 +56,7 @@ TEST_CASE("untrusted mode: in_process, untrusted directories and loader variable
   FakeSink sink;
   TryFixture in_process;
   in_process.plugin("noop");
-  in_process.task.isolation = Isolation::in_process;
+  set_in_process(in_process.task);
   TryOutcome out = engine.run(in_process, sink);
   CHECK(out.status == TryOutcome::Status::failed_no_retry);
   CHECK(out.error.find("isolation 'in_process' is refused") != std::string::npos);
@@ -132,8 +131,7 @@ TEST_CASE("trusted mode: the executors run commands as before") {
   Engine engine(DagAuthors::trusted);
   TryFixture f;
   const auto marker = f.dir.path() / "ran";
-  f.task.kind = TaskKind::command;
-  f.task.command = {"touch", marker.string()};
+  as_command(f.task).argv = {"touch", marker.string()};
   FakeSink sink;
   TryOutcome out = engine.run(f, sink);
   CHECK_MESSAGE(out.status == TryOutcome::Status::success, out.error);

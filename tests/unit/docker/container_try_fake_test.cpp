@@ -32,8 +32,7 @@ struct FakeTry : TryFixture {
   CancelToken cancel;
 
   FakeTry() {
-    task.kind = TaskKind::container;
-    task.container = spec;
+    as_container(task).spec = spec;
     spec->image = "fake-image:1";
     spec->network_mode = "none";
     spec->docker_url = "unix:///nonexistent/fake-docker.sock";  // never dialled: the fake answers

@@ -95,8 +95,7 @@ struct ContainerFixture : TryFixture {
 
   ContainerFixture() {
     dag.dag_id = dag_id;
-    task.kind = TaskKind::container;
-    task.container = spec;
+    as_container(task).spec = spec;
     spec->image = kTestImage;
     spec->network_mode = "none";
     spec->docker_url = local_endpoint().url;  // the daemon the checks look at, whatever DOCKER_HOST says

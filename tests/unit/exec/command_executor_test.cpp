@@ -18,8 +18,7 @@ namespace {
 
 TryOutcome run_command(TryFixture& f, std::vector<std::string> argv, FakeSink* sink_in = nullptr,
                        const CancelToken* cancel_in = nullptr) {
-  f.task.kind = TaskKind::command;
-  f.task.command = std::move(argv);
+  as_command(f.task).argv = std::move(argv);
   FakeSink local_sink;
   CancelToken local_cancel;
   auto executor = make_command_executor(test_options());
@@ -207,7 +206,7 @@ TEST_CASE("cancelling a running command stops it and says why") {
 
 TEST_CASE("a command that exceeds its CPU limit is stopped with SIGXCPU") {
   TryFixture f;
-  f.task.cpu_limit = std::chrono::seconds(1);
+  as_command(f.task).cpu_limit = std::chrono::seconds(1);
   f.task.execution_timeout = std::chrono::seconds(60);
   auto out = run_command(f, {"sh", "-c", "while :; do :; done"});
   CHECK(out.status == TryOutcome::Status::failed);
@@ -228,7 +227,7 @@ TEST_CASE("tries on several threads at once keep their output apart") {
       Dag dag;
       TaskSpec task;
       task.task_id = "t" + std::to_string(t);
-      task.command = {"sh", "-c", "echo $WHO"};
+      as_command(task).argv = {"sh", "-c", "echo $WHO"};
       FakeSink sink;
       CancelToken cancel;
       for (int i = 0; i < kTries; ++i) {

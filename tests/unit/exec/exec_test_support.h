@@ -24,6 +24,7 @@
 #include "exec/exec_options.h"
 #include "exec/executor.h"
 #include "temp_dir.h"
+#include "task_support.h"
 
 namespace dagrun::testing {
 
@@ -117,8 +118,7 @@ struct TryFixture {
     return r;
   }
   void plugin(std::string name, nlohmann::json params = nullptr) {
-    task.kind = TaskKind::plugin;
-    task.plugin = std::move(name);
+    as_plugin(task).name = std::move(name);
     task.params = std::move(params);
   }
 };

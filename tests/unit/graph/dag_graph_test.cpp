@@ -4,6 +4,7 @@
 #include <string>
 
 #include "graph/dag_graph.h"
+#include "task_support.h"
 
 using namespace dagrun;
 
@@ -11,17 +12,14 @@ namespace {
 
 // Tasks given as {id, upstream ids}, all command tasks unless the id starts with 'p'.
 Dag make_dag(std::vector<std::pair<std::string, std::vector<std::string>>> tasks) {
-  Dag dag;
-  dag.dag_id = "g";
+  std::vector<testing::TaskDraft> drafts;
   for (auto& [id, up] : tasks) {
     TaskSpec t;
     t.task_id = id;
-    t.upstream = up;
-    t.kind = id[0] == 'p' ? TaskKind::plugin : TaskKind::command;
-    dag.tasks.push_back(std::move(t));
+    if (id[0] == 'p') t.action = PluginTask{};
+    drafts.push_back({std::move(t), up});
   }
-  dag.rebuild_index();
-  return dag;
+  return testing::dag_of(std::move(drafts), "g");
 }
 
 }  // namespace
@@ -103,7 +101,7 @@ TEST_CASE("graph scales to a long chain without recursion") {
   for (int i = 0; i < n; ++i) {
     TaskSpec t;
     t.task_id = "t" + std::to_string(i);
-    if (i + 1 < n) t.upstream = {"t" + std::to_string(i + 1)};
+    if (i + 1 < n) t.upstream = {static_cast<std::uint32_t>(i + 1)};
     dag.tasks.push_back(std::move(t));
   }
   dag.rebuild_index();

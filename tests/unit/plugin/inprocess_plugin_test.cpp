@@ -13,7 +13,7 @@ using nlohmann::json;
 namespace {
 
 TryOutcome run_in_process(TryFixture& f, FakeSink& sink, const CancelToken& cancel) {
-  f.task.isolation = Isolation::in_process;
+  set_in_process(f.task);
   PluginCatalog catalog({plugin_dir(), broken_plugin_dir()});
   return make_plugin_executor(catalog, test_options())->run(f.request(), sink, cancel);
 }
@@ -129,7 +129,7 @@ TEST_CASE("in_process: a library is loaded once per executor, not once per try")
   auto executor = make_plugin_executor(catalog, test_options());
   TryFixture f;
   f.plugin("noop");
-  f.task.isolation = Isolation::in_process;
+  set_in_process(f.task);
   FakeSink sink;
   CancelToken cancel;
   REQUIRE(executor->run(f.request(), sink, cancel).status == TryOutcome::Status::success);

@@ -14,7 +14,7 @@ using nlohmann::json;
 namespace {
 
 TryOutcome run_isolated(TryFixture& f, FakeSink& sink, const PluginCatalog& catalog, const CancelToken& cancel) {
-  f.task.isolation = Isolation::process;
+  process_limits(f.task);  // in a task host of its own
   return make_plugin_executor(catalog, test_options())->run(f.request(), sink, cancel);
 }
 
@@ -125,7 +125,7 @@ TEST_CASE("isolated: std::terminate in a plugin thread is reported with the exce
 TEST_CASE("isolated: a plugin that exhausts its memory limit says so") {
   TryFixture f;
   f.plugin("hog");
-  f.task.memory_limit = 64ull << 20;
+  process_limits(f.task).memory_limit = 64ull << 20;
   f.task.execution_timeout = 60s;
   auto out = run_isolated(f);
   CHECK(out.status == TryOutcome::Status::failed);
@@ -136,7 +136,7 @@ TEST_CASE("isolated: a plugin that exhausts its memory limit says so") {
 TEST_CASE("isolated: a plugin that exceeds its CPU limit is stopped with SIGXCPU") {
   TryFixture f;
   f.plugin("spin", {{"max_seconds", 30}});
-  f.task.cpu_limit = 1s;
+  process_limits(f.task).cpu_limit = 1s;
   f.task.execution_timeout = 60s;
   auto out = run_isolated(f);
   CHECK(out.status == TryOutcome::Status::failed);

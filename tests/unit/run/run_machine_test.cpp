@@ -6,30 +6,27 @@
 #include <vector>
 
 #include "run/run_machine.h"
+#include "task_support.h"
+
+using dagrun::testing::TaskDraft;
+using dagrun::testing::dag_of;
 
 using namespace dagrun;
 using namespace std::chrono_literals;
 
 namespace {
 
-TaskSpec task(std::string id, std::vector<std::string> upstream = {},
-              TriggerRule rule = TriggerRule::all_success, int retries = 0) {
+TaskDraft task(std::string id, std::vector<std::string> upstream = {},
+               TriggerRule rule = TriggerRule::all_success, int retries = 0) {
   TaskSpec t;
   t.task_id = std::move(id);
-  t.upstream = std::move(upstream);
   t.trigger_rule = rule;
   t.retries = retries;
-  t.command = {"true"};
-  return t;
+  t.action = CommandTask{{"true"}, {}};
+  return {std::move(t), std::move(upstream)};
 }
 
-Dag make_dag(std::vector<TaskSpec> tasks) {
-  Dag d;
-  d.dag_id = "test";
-  d.tasks = std::move(tasks);
-  d.rebuild_index();
-  return d;
-}
+Dag make_dag(std::vector<TaskDraft> tasks) { return dag_of(std::move(tasks)); }
 
 std::vector<int> drain_ready(RunMachine& m) {
   std::vector<int> out;
@@ -145,7 +142,7 @@ TEST_CASE("failed_no_retry ignores the retries left") {
 }
 
 TEST_CASE("exponential backoff doubles per try and stops at the cap") {
-  TaskSpec t = task("a");
+  TaskSpec t = task("a").spec;
   t.retry_delay = 10s;
   CHECK(retry_delay_after(t, 3) == 10s);  // not exponential: constant
   t.retry_exponential_backoff = true;
@@ -237,7 +234,7 @@ TEST_CASE("always does not wait for its upstream") {
 }
 
 TEST_CASE("a skip cascades down a long chain without recursion") {
-  std::vector<TaskSpec> tasks{task("t0")};
+  std::vector<TaskDraft> tasks{task("t0")};
   for (int i = 1; i < 100000; ++i) tasks.push_back(task("t" + std::to_string(i), {"t" + std::to_string(i - 1)}));
   Dag dag = make_dag(std::move(tasks));
   RunMachine m(dag);

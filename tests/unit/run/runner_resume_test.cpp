@@ -7,12 +7,15 @@
 
 #include "model/iso_time.h"
 #include "run/runner.h"
+#include "task_support.h"
 #include "store/store_test_support.h"
 #include "run/store_writer.h"
 #include "store/store.h"
 
 using namespace dagrun;
 using namespace dagrun::store_test;
+using dagrun::testing::TaskDraft;
+using dagrun::testing::dag_of;
 using namespace std::chrono_literals;
 
 namespace {
@@ -31,7 +34,7 @@ class RecordingExecutor : public Executor {
     std::lock_guard lock(seen_.mu);
     seen_.tasks.push_back(r.task->task_id + "#" + std::to_string(r.try_number));
     std::string joined;
-    for (const auto& a : r.task->command) joined += (joined.empty() ? "" : " ") + a;
+    for (const auto& a : r.task->command()->argv) joined += (joined.empty() ? "" : " ") + a;
     seen_.commands.push_back(joined);
     if (r.task->task_id == "b") seen_.pulled = sink.xcom_pull("a", "out").value_or("none");
     TryOutcome o;
@@ -43,14 +46,13 @@ class RecordingExecutor : public Executor {
   Seen& seen_;
 };
 
-TaskSpec task(std::string id, std::vector<std::string> up, std::vector<std::string> command = {"true"}) {
+TaskDraft task(std::string id, std::vector<std::string> up, std::vector<std::string> command = {"true"}) {
   TaskSpec t;
   t.task_id = std::move(id);
-  t.upstream = std::move(up);
-  t.command = std::move(command);
+  t.action = CommandTask{std::move(command), {}};
   t.retries = 2;
   t.retry_delay = 0ms;
-  return t;
+  return {std::move(t), std::move(up)};
 }
 
 // A Runner over a real store, recording what its executor was asked to run.
@@ -75,10 +77,7 @@ struct Harness {
 TEST_CASE("a resumed run keeps finished tasks, retries the interrupted one and pulls earlier xcoms") {
   TempDir dir;
   auto store = open_sqlite_store(dir.file("h.db"));
-  Dag dag;
-  dag.dag_id = "d";
-  dag.tasks = {task("a", {}), task("b", {"a"}), task("c", {"b"})};
-  dag.rebuild_index();
+  Dag dag = dag_of({task("a", {}), task("b", {"a"}), task("c", {"b"})}, "d");
 
   RunRecord run = make_run("r1", "d", at("2026-11-29T01:00:00Z"));
   store->create_run(run, {make_task("r1", "a", TaskState::queued, 0, 3), make_task("r1", "b", TaskState::queued, 0, 3),
@@ -112,12 +111,10 @@ TEST_CASE("a resumed run keeps finished tasks, retries the interrupted one and p
 TEST_CASE("templates are filled per try with the run's values; a missing one fails the try") {
   TempDir dir;
   auto store = open_sqlite_store(dir.file("h.db"));
-  Dag dag;
-  dag.dag_id = "tpl";
-  dag.tasks = {task("show", {}, {"echo", "{{ ds }}", "{{ params.city }}", "{{ conf.who }}", "{{ try_number }}"}),
-               task("bad", {}, {"echo", "{{ conf.missing }}"})};
+  Dag dag = dag_of({task("show", {}, {"echo", "{{ ds }}", "{{ params.city }}", "{{ conf.who }}", "{{ try_number }}"}),
+                    task("bad", {}, {"echo", "{{ conf.missing }}"})},
+                   "tpl");
   dag.tasks[0].params = nlohmann::json{{"city", "서울"}};
-  dag.rebuild_index();
   Harness h(*store, dir);
   Seen& seen = h.seen;
   RunRequest& req = h.req;

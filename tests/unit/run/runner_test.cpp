@@ -11,8 +11,10 @@
 #include "null_store.h"
 #include "model/xcom.h"
 #include "run/runner.h"
+#include "task_support.h"
 
 using namespace dagrun;
+using namespace dagrun::testing;
 using namespace std::chrono_literals;
 
 namespace {
@@ -86,13 +88,12 @@ struct Recorder : RunObserver {
 TryOutcome ok() { return {TryOutcome::Status::success, 0, {}, {}, false, false}; }
 TryOutcome fail(std::string why) { return {TryOutcome::Status::failed, 1, {}, std::move(why), false, false}; }
 
-TaskSpec task(std::string id, std::vector<std::string> up = {}) {
+TaskDraft task(std::string id, std::vector<std::string> up = {}) {
   TaskSpec t;
   t.task_id = std::move(id);
-  t.upstream = std::move(up);
-  t.command = {"true"};
+  t.action = CommandTask{{"true"}, {}};
   t.retry_delay = 0ms;
-  return t;
+  return {std::move(t), std::move(up)};
 }
 
 struct Fixture {
@@ -134,7 +135,7 @@ TEST_CASE("the runner never exceeds max_active_tasks and runs independent tasks 
     return ok();
   });
   Dag dag;
-  for (int i = 0; i < 8; ++i) dag.tasks.push_back(task("t" + std::to_string(i)));
+  for (int i = 0; i < 8; ++i) dag.tasks.push_back(task("t" + std::to_string(i)).spec);
   RunRecord run = f.run(dag, 3);
   CHECK(run.state == RunState::success);
   CHECK(f.executor->max_running == 3);
@@ -146,10 +147,8 @@ TEST_CASE("a failing try is retried and the run records every try") {
   Fixture f([](const TryRequest& r, TrySink&, const CancelToken&) {
     return r.task->task_id == "flaky" && r.try_number < 3 ? fail("not yet") : ok();
   });
-  Dag dag;
-  dag.tasks.push_back(task("flaky"));
+  Dag dag = dag_of({task("flaky"), task("after", {"flaky"})});
   dag.tasks[0].retries = 2;
-  dag.tasks.push_back(task("after", {"flaky"}));
   RunRecord run = f.run(dag);
   CHECK(run.state == RunState::success);
   auto tries = f.recorder.final_tries();
@@ -170,8 +169,7 @@ TEST_CASE("a failed run names the first failed task and its error") {
   Fixture f([](const TryRequest& r, TrySink&, const CancelToken&) {
     return r.task->task_id == "b" ? fail("exit code 3") : ok();
   });
-  Dag dag;
-  dag.tasks = {task("a"), task("b", {"a"}), task("c", {"b"})};
+  Dag dag = dag_of({task("a"), task("b", {"a"}), task("c", {"b"})});
   RunRecord run = f.run(dag);
   CHECK(run.state == RunState::failed);
   CHECK(run.reason == "task 'b' failed: exit code 3");
@@ -191,8 +189,7 @@ TEST_CASE("xcom pushed by one task is pulled by its downstream") {
     }
     return ok();
   });
-  Dag dag;
-  dag.tasks = {task("producer"), task("consumer", {"producer"})};
+  Dag dag = dag_of({task("producer"), task("consumer", {"producer"})});
   f.run(dag);
   CHECK(pulled == "42");
   REQUIRE(f.recorder.xcoms.size() == 1);
@@ -209,8 +206,7 @@ TEST_CASE("every xcom the run records passes the one rule, whichever executor pu
                sink.xcom_push("k", "{not json"), sink.xcom_push("k", "1")};
     return ok();
   });
-  Dag dag;
-  dag.tasks = {task("a")};
+  Dag dag = dag_of({task("a")});
   f.run(dag);
   CHECK(refused == std::vector<std::string>{
                        "the value is " + std::to_string(kXComMaxBytes + 2) + " bytes, more than the limit of 65536",
@@ -233,8 +229,7 @@ struct Interrupted {
           o.cancelled = true;
           return o;
         }) {
-    Dag dag;
-    dag.tasks = {task("long"), task("next", {"long"})};
+    Dag dag = dag_of({task("long"), task("next", {"long"})});
     dag.tasks[0].retries = retries;
     std::thread stopper([&] {
       while (!started) std::this_thread::sleep_for(1ms);
@@ -348,11 +343,10 @@ struct ProbeRun {
   std::filesystem::path root;
 };
 
-TaskSpec plugin_task(std::string id, Isolation isolation, std::vector<std::string> up = {}) {
-  TaskSpec t = task(std::move(id), std::move(up));
-  t.kind = TaskKind::plugin;
-  t.plugin = "p";
-  t.isolation = isolation;
+TaskDraft plugin_task(std::string id, Isolation isolation, std::vector<std::string> up = {}) {
+  TaskDraft t = task(std::move(id), std::move(up));
+  t.spec.action = PluginTask{"p", ProcessIsolation{}};
+  if (isolation == Isolation::in_process) set_in_process(t.spec);
   return t;
 }
 
@@ -360,10 +354,8 @@ TaskSpec plugin_task(std::string id, Isolation isolation, std::vector<std::strin
 
 TEST_CASE("an in_process try starts only once its running row and the upstream success are durable") {
   ProbeRun p;
-  Dag dag;
-  dag.tasks.push_back(task("up"));
-  dag.tasks.push_back(plugin_task("inside", Isolation::in_process, {"up"}));
-  dag.tasks.push_back(plugin_task("outside", Isolation::process, {"inside"}));
+  Dag dag = dag_of({task("up"), plugin_task("inside", Isolation::in_process, {"up"}),
+                    plugin_task("outside", Isolation::process, {"inside"})});
   std::vector<TryRecord> synced_when_inside_ran;
   int syncs_when_inside_ran = -1;
   RunRecord run = p.run(
@@ -391,7 +383,7 @@ TEST_CASE("an in_process try whose start cannot be made durable does not run") {
   ProbeRun p;
   p.probe.fail_with = "/x/dagrun.db: cannot record run history: disk I/O error";
   Dag dag;
-  dag.tasks.push_back(plugin_task("inside", Isolation::in_process));
+  dag.tasks.push_back(plugin_task("inside", Isolation::in_process).spec);
   std::atomic<int> plugin_calls{0};
   RunRecord run = p.run(
       dag, [](const TryRequest&, TrySink&, const CancelToken&) { return ok(); },
@@ -410,7 +402,7 @@ TEST_CASE("no task is launched while an observer cannot record the run") {
   ProbeRun p;
   p.probe.stalled_now = true;
   Dag dag;
-  for (int i = 0; i < 4; ++i) dag.tasks.push_back(task("t" + std::to_string(i)));
+  for (int i = 0; i < 4; ++i) dag.tasks.push_back(task("t" + std::to_string(i)).spec);
   std::atomic<int> launched_while_stalled{0};
   std::jthread unstall([&] {
     std::this_thread::sleep_for(50ms);
@@ -438,10 +430,7 @@ TEST_CASE("a run registered in RunCancels is cancelled alone; the engine's token
     o.cancelled = true;
     return o;
   });
-  Dag dag;
-  dag.dag_id = "d";
-  dag.tasks = {task("long"), task("next", {"long"})};
-  dag.rebuild_index();
+  Dag dag = dag_of({task("long"), task("next", {"long"})}, "d");
   RunCancels cancels;
   auto request = [&](const std::string& run_id) {
     RunRequest req;

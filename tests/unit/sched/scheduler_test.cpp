@@ -25,7 +25,7 @@ std::shared_ptr<const Dag> dag(const std::string& id, const char* schedule, cons
   d->max_active_runs = max_active_runs;
   TaskSpec t;
   t.task_id = "t";
-  t.command = {"true"};
+  t.action = CommandTask{{"true"}, {}};
   d->tasks.push_back(t);
   d->rebuild_index();
   return d;

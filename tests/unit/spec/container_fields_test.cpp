@@ -8,8 +8,10 @@
 
 #include "model/container_spec.h"
 #include "load_helpers.h"
+#include "task_support.h"
 
 using namespace dagrun;
+using namespace dagrun::testing;
 using dagrun::test::errors_of;
 using dagrun::test::joined;
 using Words = std::vector<std::string>;
@@ -36,9 +38,9 @@ Dag load(const std::string& text) {
 // One container task with this container object.
 const ContainerSpec& only_container(const Dag& dag) {
   REQUIRE(dag.tasks.size() >= 1);
-  REQUIRE(dag.tasks[0].kind == TaskKind::container);
-  REQUIRE(dag.tasks[0].container);
-  return *dag.tasks[0].container;
+  REQUIRE(dag.tasks[0].kind() == TaskKind::container);
+  REQUIRE(container_of(dag.tasks[0]));
+  return *container_of(dag.tasks[0]);
 }
 
 std::string one_task(const std::string& container) {
@@ -194,7 +196,7 @@ TEST_CASE("default_args' container fills in each container task's, key by key") 
       {"task_id": "same1", "container": {}},
       {"task_id": "same2", "container": {}}]})");
   REQUIRE(dag.tasks.size() == 5);
-  const ContainerSpec& fetch = *dag.tasks[0].container;
+  const ContainerSpec& fetch = *container_of(dag.tasks[0]);
   CHECK(fetch.image == "bot:latest");
   CHECK(fetch.command == Words{"python", "fetch.py"});
   CHECK(fetch.docker_url == "unix:///var/run/docker.sock");
@@ -204,27 +206,27 @@ TEST_CASE("default_args' container fills in each container task's, key by key") 
   CHECK(dag.tasks[0].retries == 1);
 
   // A key the task gives replaces the default whole: objects and lists are not merged.
-  const ContainerSpec& send = *dag.tasks[1].container;
+  const ContainerSpec& send = *container_of(dag.tasks[1]);
   CHECK(send.image == "other:1");
   CHECK(send.environment == Pairs{{"B", "2"}});
   CHECK(send.mounts.empty());
   CHECK(send.docker_url == "unix:///var/run/docker.sock");
 
   // Command tasks ignore the container defaults.
-  CHECK(dag.tasks[2].kind == TaskKind::command);
-  CHECK_FALSE(dag.tasks[2].container);
+  CHECK(dag.tasks[2].kind() == TaskKind::command);
+  CHECK_FALSE(container_of(dag.tasks[2]));
 
   // Tasks that add nothing share one description.
-  CHECK(dag.tasks[3].container->image == "bot:latest");
-  CHECK(dag.tasks[3].container.get() == dag.tasks[4].container.get());
-  CHECK(dag.tasks[0].container.get() != dag.tasks[3].container.get());
+  CHECK(container_of(dag.tasks[3])->image == "bot:latest");
+  CHECK(container_of(dag.tasks[3]) == container_of(dag.tasks[4]));
+  CHECK(container_of(dag.tasks[0]) != container_of(dag.tasks[3]));
 }
 
 TEST_CASE("default_args may come after the tasks") {
   Dag dag = load(R"({"dag_id": "d", "tasks": [{"task_id": "a", "container": {"command": "true"}}],
                      "default_args": {"container": {"image": "busybox"}}})");
-  CHECK(dag.tasks[0].container->image == "busybox");
-  CHECK(dag.tasks[0].container->auto_remove == AutoRemove::force);
+  CHECK(container_of(dag.tasks[0])->image == "busybox");
+  CHECK(container_of(dag.tasks[0])->auto_remove == AutoRemove::force);
 }
 
 TEST_CASE("malformed container values, each at its place") {

@@ -6,8 +6,10 @@
 #include "model/iso_time.h"
 #include "spec/loader.h"
 #include "load_helpers.h"
+#include "task_support.h"
 
 using namespace dagrun;
+using namespace dagrun::testing;
 using namespace std::chrono_literals;
 
 namespace {
@@ -49,17 +51,18 @@ TEST_CASE("the example DAG loads with every key in place") {
 
   const TaskSpec& extract = dag.tasks[0];
   CHECK(extract.task_id == "extract");
-  CHECK(extract.kind == TaskKind::command);
-  CHECK(extract.command == std::vector<std::string>{"sh", "-c", "echo extracting"});
+  CHECK(extract.kind() == TaskKind::command);
+  CHECK(argv_of(extract) == std::vector<std::string>{"sh", "-c", "echo extracting"});
   CHECK(extract.upstream.empty());
   CHECK(extract.retries == 1);           // default_args
   CHECK(extract.retry_delay == 1min);    // default_args
 
   const TaskSpec& transform = dag.tasks[1];
-  CHECK(transform.kind == TaskKind::plugin);
-  CHECK(transform.plugin == "noop");
+  CHECK(transform.kind() == TaskKind::plugin);
+  CHECK(plugin_of(transform) == "noop");
   CHECK(*transform.params == nlohmann::json{{"x", 1}});
-  CHECK(transform.upstream == std::vector<std::string>{"extract"});
+  CHECK(dag.upstream_ids(transform) == std::vector<std::string>{"extract"});
+  CHECK(transform.upstream == std::vector<std::uint32_t>{0});  // resolved to indices
 
   const TaskSpec& load = dag.tasks[2];
   CHECK(load.retries == 3);  // its own beats default_args
@@ -87,9 +90,9 @@ TEST_CASE("default_args apply wherever they appear in the file") {
   CHECK(plain.trigger_rule == TriggerRule::all_done);
   CHECK(plain.env == std::vector<std::pair<std::string, std::string>>{{"STAGE", "test"}, {"ZONE", "a"}});
   // Defaults without an effect on a command leave it alone; cpu_limit has one.
-  CHECK(plain.isolation == Isolation::process);
-  CHECK_FALSE(plain.memory_limit);
-  CHECK(plain.cpu_limit == std::optional<Duration>(10s));
+  CHECK(isolation_of(plain) == Isolation::process);
+  CHECK_FALSE(memory_limit_of(plain));
+  CHECK(cpu_limit_of(plain) == std::optional<Duration>(10s));
 
   const TaskSpec& own = task(dag, "own_retries");
   CHECK(own.retries == 5);
@@ -97,17 +100,17 @@ TEST_CASE("default_args apply wherever they appear in the file") {
 
   // in_process from default_args: the limits default_args gives have no effect on it.
   const TaskSpec& plugin = task(dag, "plugin_task");
-  CHECK(plugin.isolation == Isolation::in_process);
-  CHECK_FALSE(plugin.memory_limit);
-  CHECK_FALSE(plugin.cpu_limit);
+  CHECK(isolation_of(plugin) == Isolation::in_process);
+  CHECK_FALSE(memory_limit_of(plugin));
+  CHECK_FALSE(cpu_limit_of(plugin));
   CHECK(plugin.execution_timeout == std::optional<Duration>(90min));
   CHECK(*plugin.params == nlohmann::json{{"region", "eu"}, {"n", 3}});  // the DAG's params, then its own
-  CHECK(plugin.upstream == std::vector<std::string>{"plain", "own_retries"});
+  CHECK(dag.upstream_ids(plugin) == std::vector<std::string>{"plain", "own_retries"});
 
   const TaskSpec& limited = task(dag, "limited");
-  CHECK(limited.isolation == Isolation::process);
-  CHECK(limited.memory_limit == std::optional<std::uint64_t>(256ull * 1024 * 1024));
-  CHECK(limited.cpu_limit == std::optional<Duration>(2500ms));
+  CHECK(isolation_of(limited) == Isolation::process);
+  CHECK(memory_limit_of(limited) == std::optional<std::uint64_t>(256ull * 1024 * 1024));
+  CHECK(cpu_limit_of(limited) == std::optional<Duration>(2500ms));
 }
 
 TEST_CASE("a task without settings gets Airflow's defaults") {
@@ -123,7 +126,7 @@ TEST_CASE("a task without settings gets Airflow's defaults") {
   CHECK_FALSE(a.max_retry_delay);
   CHECK_FALSE(a.execution_timeout);
   CHECK(a.trigger_rule == TriggerRule::all_success);
-  CHECK(a.isolation == Isolation::process);
+  CHECK(isolation_of(a) == Isolation::process);
   CHECK(a.params->is_null());
   CHECK(a.env.empty());
 }
@@ -133,9 +136,9 @@ TEST_CASE("null on a task clears a limit that default_args sets") {
     "tasks": [{"task_id": "a", "plugin": "noop", "execution_timeout": null, "memory_limit": null},
               {"task_id": "b", "plugin": "noop"}]})");
   CHECK_FALSE(dag.tasks[0].execution_timeout);
-  CHECK_FALSE(dag.tasks[0].memory_limit);
+  CHECK_FALSE(memory_limit_of(dag.tasks[0]));
   CHECK(dag.tasks[1].execution_timeout == std::optional<Duration>(1h));
-  CHECK(dag.tasks[1].memory_limit == std::optional<std::uint64_t>(1ull << 30));
+  CHECK(memory_limit_of(dag.tasks[1]) == std::optional<std::uint64_t>(1ull << 30));
 }
 
 TEST_CASE("env keeps file order and tasks may list later tasks upstream") {
@@ -144,7 +147,8 @@ TEST_CASE("env keeps file order and tasks may list later tasks upstream") {
     {"task_id": "a", "command": ["true"]}]})");
   CHECK(dag.tasks[0].env ==
         std::vector<std::pair<std::string, std::string>>{{"Z", "1"}, {"A", "2"}, {"M", ""}});
-  CHECK(dag.tasks[0].upstream == std::vector<std::string>{"a"});
+  CHECK(dag.upstream_ids(dag.tasks[0]) == std::vector<std::string>{"a"});
+  CHECK(dag.tasks[0].upstream == std::vector<std::uint32_t>{1});
 }
 
 TEST_CASE("dates, presets and the remaining DAG keys are read") {

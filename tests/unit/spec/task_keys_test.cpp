@@ -10,9 +10,11 @@
 #include "spec/loader.h"
 #include "spec/task_keys.h"
 #include "load_helpers.h"
+#include "task_support.h"
 #include "model/container_spec.h"
 
 using namespace dagrun;
+using namespace dagrun::testing;
 using namespace std::chrono_literals;
 using test::errors_of;
 using test::joined;
@@ -207,9 +209,9 @@ TEST_CASE("an isolation from default_args decides what a plugin's own keys do") 
 {"task_id": "x", "plugin": "noop", "isolation": "process", "memory_limit": "1GiB", "cpu_limit": "1s"}]})",
                                "t.json", test::options_with_plugins());
   REQUIRE(r.ok());
-  CHECK(r.dag->tasks[0].isolation == Isolation::process);
-  CHECK(r.dag->tasks[0].memory_limit == std::optional<std::uint64_t>(1ull << 30));
-  CHECK(r.dag->tasks[0].cpu_limit == std::optional<Duration>(1s));
+  CHECK(isolation_of(r.dag->tasks[0]) == Isolation::process);
+  CHECK(memory_limit_of(r.dag->tasks[0]) == std::optional<std::uint64_t>(1ull << 30));
+  CHECK(cpu_limit_of(r.dag->tasks[0]) == std::optional<Duration>(1s));
   // And the other way round: in_process on the task, process in default_args.
   CHECK(joined(errors_of(R"({"dag_id": "d", "default_args": {"isolation": "process"}, "tasks": [
 {"task_id": "x", "plugin": "noop", "isolation": "in_process", "memory_limit": "1GiB"}]})")) ==
@@ -254,24 +256,24 @@ TEST_CASE("a default is applied only where it has an effect") {
     const TaskSpec& box = dag.tasks[2];
     const bool in_process = isolation == "in_process";
 
-    CHECK(cmd.isolation == Isolation::process);
-    CHECK_FALSE(cmd.memory_limit);
-    CHECK(cmd.cpu_limit == std::optional<Duration>(5s));
+    CHECK(isolation_of(cmd) == Isolation::process);
+    CHECK_FALSE(memory_limit_of(cmd));
+    CHECK(cpu_limit_of(cmd) == std::optional<Duration>(5s));
     CHECK(cmd.execution_timeout == std::optional<Duration>(1h));
-    CHECK_FALSE(cmd.container);
+    CHECK_FALSE(container_of(cmd));
 
-    CHECK(plug.isolation == (in_process ? Isolation::in_process : Isolation::process));
-    CHECK(plug.memory_limit == (in_process ? std::nullopt : std::optional<std::uint64_t>(1ull << 30)));
-    CHECK(plug.cpu_limit == (in_process ? std::nullopt : std::optional<Duration>(5s)));
+    CHECK(isolation_of(plug) == (in_process ? Isolation::in_process : Isolation::process));
+    CHECK(memory_limit_of(plug) == (in_process ? std::nullopt : std::optional<std::uint64_t>(1ull << 30)));
+    CHECK(cpu_limit_of(plug) == (in_process ? std::nullopt : std::optional<Duration>(5s)));
     CHECK(plug.execution_timeout == std::optional<Duration>(1h));
-    CHECK_FALSE(plug.container);
+    CHECK_FALSE(container_of(plug));
 
-    CHECK(box.isolation == Isolation::process);
-    CHECK_FALSE(box.memory_limit);
-    CHECK_FALSE(box.cpu_limit);
+    CHECK(isolation_of(box) == Isolation::process);
+    CHECK_FALSE(memory_limit_of(box));
+    CHECK_FALSE(cpu_limit_of(box));
     CHECK(box.execution_timeout == std::optional<Duration>(1h));
-    REQUIRE(box.container);
-    CHECK(box.container->image == "busybox");
+    REQUIRE(container_of(box));
+    CHECK(container_of(box)->image == "busybox");
   }
 }
 

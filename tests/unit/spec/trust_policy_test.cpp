@@ -63,7 +63,7 @@ TEST_CASE("in trusted mode every task kind loads, as it always has") {
   CHECK(errors(home, rules, kEveryKind) == "");
   TaskSpec cmd;
   cmd.task_id = "cmd";
-  cmd.command = {"true"};
+  cmd.action = CommandTask{{"true"}, {}};
   CHECK(check_task_trust(cmd, "d", rules).empty());
 }
 
@@ -152,8 +152,7 @@ TEST_CASE("the rendered task is checked again: a value known only at run time ca
   TrustRules rules = untrusted_rules(home);
   TaskSpec t;
   t.task_id = "a";
-  t.kind = TaskKind::plugin;
-  t.plugin = "noop";
+  t.action = PluginTask{"noop", ProcessIsolation{}};
   t.params = nlohmann::json{{"data_dir", "data/d/2026-01-01"}};
   CHECK(check_task_trust(t, "d", rules).empty());
   t.params = nlohmann::json{{"data_dir", "data/d/../../"}};  // as a run id with "../" would render it
@@ -162,11 +161,11 @@ TEST_CASE("the rendered task is checked again: a value known only at run time ca
   CHECK(v[0].field == "/params/data_dir");
   // A plugin the catalog does not know is the executor's "not found", not a trust question.
   t.params = JsonValue();
-  t.plugin = "missing";
+  std::get<PluginTask>(t.action).name = "missing";
   CHECK(check_task_trust(t, "d", rules).empty());
   // A trusted plugin shadowed by one found earlier in the search path is refused by where it is.
   rules.plugin_files["noop"] = home / "elsewhere/dagrun_noop.so";
-  t.plugin = "noop";
+  std::get<PluginTask>(t.action).name = "noop";
   REQUIRE(check_task_trust(t, "d", rules).size() == 1);
   CHECK(check_task_trust(t, "d", rules)[0].field == "/plugin");
 }
