@@ -1,5 +1,5 @@
 // The executor for TaskKind::container: one try is one container on a Docker
-// daemon, created from request.task->container, attached to before it
+// daemon, created from the task's container action, attached to before it
 // starts, waited for (bounded by execution_timeout and the cancel token),
 // then removed as auto_remove says. See docs/containers.md.
 //
