@@ -328,7 +328,10 @@ class Call {
     json out = dag_json(r, paused_map());
     if (r.ok()) {
       auto store = history();
-      out["next_runs"] = next_runs_json(r, store.get(), 5);
+      json next = next_runs_json(r, store.get(), 5);
+      // A superset of the list's entry: next_run too, so a client reads one field.
+      out["next_run"] = next.empty() ? json(nullptr) : next[0];
+      out["next_runs"] = std::move(next);
       json tasks = json::array();
       for (const TaskSpec& t : r.dag->tasks)
         tasks.push_back({{"task_id", t.task_id}, {"kind", to_string(t.kind())}, {"upstream", r.dag->upstream_ids(t)}});

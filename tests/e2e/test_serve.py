@@ -143,6 +143,7 @@ class ReadTest(ServeTestCase):
         code, _, one = self.server.get("/api/v1/dags/hello")
         self.assertEqual(len(one["next_runs"]), 5)
         self.assertEqual(one["next_runs"][0], nxt)
+        self.assertEqual(one["next_run"], nxt)  # the detail has every field of the list's entry
         ends = [n["data_interval_end"] for n in one["next_runs"]]
         self.assertEqual(ends, sorted(ends))
         # The same as `dagrun next` prints.

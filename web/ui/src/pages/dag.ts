@@ -153,8 +153,8 @@ export function dagPage(dagId: string): Page {
   function drawFacts(): void {
     if (!dag) return;
     clear(facts);
-    // The DAG's own answer lists the next five runs; the list's has next_run.
-    const next = dag.next_run ?? dag.next_runs?.[0];
+    // next_run is the first of next_runs, which the title lists in full.
+    const next = dag.next_run;
     append(facts, [
       h("span", { id: "schedule" }, h("b", null, scheduleWords(dag.schedule, dag.timezone)),
         dag.schedule ? h("code", { class: "muted" }, ` ${dag.schedule}`) : null),
