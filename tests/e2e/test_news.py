@@ -105,15 +105,38 @@ def posted(texts):
     return [(slack_unescape(u), slack_unescape(t)) for text in texts for u, t in LINK.findall(text)]
 
 
+def news_dag():
+    """The shipped DAG, with a retry delay short enough for a test."""
+    with open(DAG_FILE, encoding="utf-8") as f:
+        value = json.load(f)
+    value["default_args"]["retry_delay"] = "100ms"  # the shipped 1m would make the tests slow
+    return value
+
+
+def write_news_env(home_root, standin, **overrides):
+    """The bot's .env in the home, pointing at the stand-in."""
+    values = {
+        "NAVER_CLIENT_ID": CLIENT_ID,
+        "NAVER_CLIENT_SECRET": CLIENT_SECRET,
+        "NAVER_API_URL": standin.base + "/v1/search/news.json",
+        "NEWS_KEYWORDS": ",".join(KEYWORDS),
+        "NEWS_DISPLAY": "100",
+        "SLACK_WEBHOOK_URL": standin.base + WEBHOOK_PATH,
+    }
+    values.update(overrides)
+    with open(os.path.join(home_root, ".env"), "w", encoding="utf-8") as f:
+        f.write("# written by the e2e tests\n")
+        for key, value in values.items():
+            f.write(f'export {key}="{value}"\n')
+
+
 class NewsBotTest(HomeTestCase):
     def setUp(self):
         super().setUp()
         self.standin = Standin(self.home.root)
         self.addCleanup(self.standin.stop)
         self.news_dir = os.path.join(self.home.root, "news-data")
-        with open(DAG_FILE, encoding="utf-8") as f:
-            self.dag = json.load(f)
-        self.dag["default_args"]["retry_delay"] = "100ms"  # the shipped 1m would make the tests slow
+        self.dag = news_dag()
         self.write_dag()
         self.write_env()
 
@@ -121,19 +144,7 @@ class NewsBotTest(HomeTestCase):
         self.home.write_dag(self.dag)
 
     def write_env(self, **overrides):
-        values = {
-            "NAVER_CLIENT_ID": CLIENT_ID,
-            "NAVER_CLIENT_SECRET": CLIENT_SECRET,
-            "NAVER_API_URL": self.standin.base + "/v1/search/news.json",
-            "NEWS_KEYWORDS": ",".join(KEYWORDS),
-            "NEWS_DISPLAY": "100",
-            "SLACK_WEBHOOK_URL": self.standin.base + WEBHOOK_PATH,
-        }
-        values.update(overrides)
-        with open(os.path.join(self.home.root, ".env"), "w", encoding="utf-8") as f:
-            f.write("# written by test_news.py\n")
-            for key, value in values.items():
-                f.write(f'export {key}="{value}"\n')
+        write_news_env(self.home.root, self.standin, **overrides)
 
     def trigger(self):
         return self.home.trigger_new(DAG_ID)

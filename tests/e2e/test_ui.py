@@ -1,5 +1,5 @@
 """The web UI of `dagrun serve`: its files as the server sends them, and the
-pages in a real headless Chromium (tests/e2e/ui/ui_test.mjs, driven by
+pages in a real headless Chromium (tests/e2e/ui/*.mjs, driven by
 playwright-core from the build's web/ui/node_modules).
 
 Without Chromium (Debian's `chromium`; tools/test installs it) the browser
@@ -13,21 +13,15 @@ import time
 import unittest
 
 from harness import HomeTestCase, dag, task, wait_for
+from test_news import DAG_ID as NEWS_DAG_ID, Standin, news_dag, posted, write_news_env
 from test_serve import Server
 
 BUILD = os.environ.get("DAGRUN_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 NODE_MODULES = os.path.join(BUILD, "web", "ui", "node_modules")
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ui", "ui_test.mjs")
+NEWS_RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ui", "news_ui_test.mjs")
 # Screenshots and the browser's progress, kept with the build's test output.
 OUTPUT = os.path.join(BUILD, "test-output", "ui")
-
-
-def has_run_actions():
-    """Whether this server has the clear and cancel routes (they and the
-    OpenAPI document change together: a unit test compares them)."""
-    with open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "openapi.json")) as f:
-        paths = json.load(f)["paths"]
-    return "/api/v1/runs/{run_id}/clear" in paths and "/api/v1/runs/{run_id}/cancel" in paths
 
 
 def chromium():
@@ -107,8 +101,9 @@ class TokenTest(HomeTestCase):
 
 class BrowserTest(HomeTestCase):
     """The DAG list with schedules in words, a DAG's graph and file, a trigger,
-    the grid turning live, its filters, a run's graph, Gantt, XCom and logs;
-    with the clear and cancel routes, a clear and a cancel from the UI."""
+    the grid turning live, its filters, a run's graph, Gantt, XCom and logs,
+    a clear and a cancel from the UI. Then
+    the news bot, triggered from the UI against the Naver/Slack stand-in."""
 
     def setUp(self):
         super().setUp()
@@ -125,17 +120,50 @@ class BrowserTest(HomeTestCase):
                     p.wait()
         super().tearDown()
 
-    def test_dag_graph_trigger_live_grid_run_graph_gantt_and_log(self):
+    def browser_env(self, server):
+        """The environment of a browser script against server, or a skip without Chromium."""
         browser = chromium()
         if not browser:
             self.skipTest("no Chromium (apt-get install chromium; tools/test installs it)")
-        node = shutil.which("node") or shutil.which("nodejs")
-        self.assertTrue(node, "node is needed by the build already")
         self.assertTrue(os.path.isdir(os.path.join(NODE_MODULES, "playwright-core")),
                         "the build's npm ci installs playwright-core into " + NODE_MODULES)
-        shutil.rmtree(OUTPUT, ignore_errors=True)
-        os.makedirs(OUTPUT)
+        os.makedirs(OUTPUT, exist_ok=True)
+        return dict(os.environ, DAGRUN_UI_URL="http://127.0.0.1:%d/" % server.port, DAGRUN_CHROMIUM=browser,
+                    DAGRUN_UI_NODE_MODULES=NODE_MODULES, DAGRUN_UI_OUT=OUTPUT)
 
+    def run_script(self, script, env, on_line, log_name, shots):
+        """Runs a browser script with node; on_line sees each line it prints.
+        Returns its output, after asserting it ended well and saved its shots."""
+        for name in shots:  # none left from an earlier run can pass for this one's
+            if os.path.exists(os.path.join(OUTPUT, name)):
+                os.remove(os.path.join(OUTPUT, name))
+        node = shutil.which("node") or shutil.which("nodejs")
+        self.assertTrue(node, "node is needed by the build already")
+        started = time.monotonic()
+        runner = subprocess.Popen([node, script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        self.procs.append(runner)
+        lines = []
+        # Kills a runner that hangs; its output then says where it stood.
+        watchdog = threading.Timer(300, runner.kill)
+        watchdog.start()
+        try:
+            for line in runner.stdout:
+                lines.append(line)
+                on_line(line)
+            rc = runner.wait()
+        finally:
+            watchdog.cancel()
+        output = "".join(lines)
+        with open(os.path.join(OUTPUT, log_name), "w", encoding="utf-8") as f:
+            f.write(output)
+        print("browser test: %.1f s; screenshots in %s" % (time.monotonic() - started, OUTPUT))
+        self.assertEqual(rc, 0, output)
+        self.assertIn("ui_test: ok", output)
+        for name in shots:
+            self.assertTrue(os.path.getsize(os.path.join(OUTPUT, name)) > 0, name)
+        return output
+
+    def test_dag_graph_trigger_live_grid_run_graph_gantt_and_log(self):
         green = "\\033[32mrows extracted\\033[0m"
         flags = os.path.join(self.home.root, "flags")
         os.makedirs(flags)
@@ -157,37 +185,47 @@ class BrowserTest(HomeTestCase):
         self.home.write_dag('{"dag_id": "broken", "tasks": [{"task_id": 3}]}', "broken.json")
         server = Server(self.home)
         self.procs.append(server.proc)
+        env = dict(self.browser_env(server), DAGRUN_UI_DAG="ui_demo", DAGRUN_UI_SLOW_DAG="ui_slow")
 
-        env = dict(os.environ, DAGRUN_UI_URL="http://127.0.0.1:%d/" % server.port, DAGRUN_CHROMIUM=browser,
-                   DAGRUN_UI_NODE_MODULES=NODE_MODULES, DAGRUN_UI_OUT=OUTPUT, DAGRUN_UI_DAG="ui_demo",
-                   DAGRUN_UI_SLOW_DAG="ui_slow", DAGRUN_UI_ACTIONS="1" if has_run_actions() else "0")
-        started = time.monotonic()
-        runner = subprocess.Popen([node, RUNNER], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-        self.procs.append(runner)
-        lines = []
-        # Kills a runner that hangs; its output then says where it stood.
-        watchdog = threading.Timer(300, runner.kill)
-        watchdog.start()
-        try:
-            for line in runner.stdout:
-                lines.append(line)
-                if line.startswith("triggered "):
-                    run_id = line.split()[1]
-                    run = self.home.query("SELECT state, conf FROM dag_run WHERE run_id = ?", run_id)
-                    self.assertEqual(run[0]["state"], "queued", run)
-                    self.assertEqual(json.loads(run[0]["conf"]), {"who": "the ui test"})
-                    self.procs.append(self.home.start("scheduler"))
-            rc = runner.wait()
-        finally:
-            watchdog.cancel()
-        output = "".join(lines)
-        with open(os.path.join(OUTPUT, "runner.log"), "w", encoding="utf-8") as f:
-            f.write(output)
-        print("browser test: %.1f s; screenshots in %s" % (time.monotonic() - started, OUTPUT))
-        self.assertEqual(rc, 0, output)
-        self.assertIn("ui_test: ok", output)
-        for name in ("01-dags.png", "02-dag-graph.png", "04-grid-live.png", "05-run-failed.png", "06-run-log.png"):
-            self.assertTrue(os.path.getsize(os.path.join(OUTPUT, name)) > 0, name)
+        def on_line(line):
+            if line.startswith("triggered "):
+                run_id = line.split()[1]
+                run = self.home.query("SELECT state, conf FROM dag_run WHERE run_id = ?", run_id)
+                self.assertEqual(run[0]["state"], "queued", run)
+                self.assertEqual(json.loads(run[0]["conf"]), {"who": "the ui test"})
+                self.procs.append(self.home.start("scheduler"))
+        self.run_script(RUNNER, env, on_line, "runner.log",
+                        ("01-dags.png", "02-dag-graph.png", "04-grid-live.png", "05-run-failed.png", "06-run-log.png",
+                         "08-run-cleared.png", "09-run-cancelled.png"))
+
+    def test_news_bot_triggered_from_the_ui_against_the_standins(self):
+        standin = Standin(self.home.root)
+        self.addCleanup(standin.stop)
+        bot = news_dag()
+        # The schedule stays (the list shows it in words), but starts later: the
+        # scheduler makes no run of its own beside the one the page triggers.
+        bot["start_date"] = "2099-01-01"
+        self.home.write_dag(bot)
+        write_news_env(self.home.root, standin)
+        # One command, as a team would start it: the server runs the scheduler.
+        server = Server(self.home, "--with-scheduler")
+        self.procs.append(server.proc)
+        env = dict(self.browser_env(server), DAGRUN_UI_NEWS_DAG=NEWS_DAG_ID)
+        runs = []
+
+        def on_line(line):
+            if line.startswith("triggered "):
+                runs.append(line.split()[1])
+        output = self.run_script(NEWS_RUNNER, env, on_line, "news.log", ("10-news-grid.png", "11-news-run.png"))
+        self.assertEqual(len(runs), 1, output)
+        # What the page showed is what happened: the run succeeded and Slack got the articles.
+        run = self.home.query("SELECT state FROM dag_run WHERE run_id = ?", runs[0])
+        self.assertEqual(run[0]["state"], "success")
+        articles = posted(standin.slack_texts())
+        self.assertGreater(len(articles), 10)
+        logs = self.home.run("logs", runs[0], "send_notifications")
+        self.assertRc(logs, 0)
+        self.assertIn("%d articles sent in" % len(articles), logs.out)
 
 
 if __name__ == "__main__":

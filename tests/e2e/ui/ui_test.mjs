@@ -3,48 +3,15 @@
 // "triggered RUN_ID" once the UI has queued a run, and the Python side then
 // starts `dagrun scheduler`; every other line is progress for the test log.
 //
-// Environment: DAGRUN_UI_URL (the server), DAGRUN_CHROMIUM (the browser),
-// DAGRUN_UI_NODE_MODULES (the build's web/ui/node_modules, where
-// playwright-core is), DAGRUN_UI_OUT (screenshots go there), DAGRUN_UI_DAG
-// (its first run fails: `flaky` once, then retried; `check` for good until
-// cleared), DAGRUN_UI_SLOW_DAG (one long task, to cancel), and
-// DAGRUN_UI_ACTIONS=1 when the server has the clear and cancel routes.
-import { createRequire } from "node:module";
-import path from "node:path";
-import process from "node:process";
+// Environment: that of browser.mjs, and DAGRUN_UI_DAG (its first run fails:
+// `flaky` once, then retried; `check` for good until cleared) and
+// DAGRUN_UI_SLOW_DAG (one long task, to cancel).
+import { base, env, step, withPage, markDocument, assertSameDocument } from "./browser.mjs";
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set`);
-  return v;
-};
-const base = env("DAGRUN_UI_URL").replace(/\/$/, "");
-const out = env("DAGRUN_UI_OUT");
 const dagId = env("DAGRUN_UI_DAG");
 const slowDagId = env("DAGRUN_UI_SLOW_DAG");
-const actions = process.env.DAGRUN_UI_ACTIONS === "1";
-const require = createRequire(path.join(env("DAGRUN_UI_NODE_MODULES"), "noop.js"));
-const { chromium } = require("playwright-core");
 
-const step = (text) => console.log(`ui_test: ${text}`);
-const problems = [];
-
-const browser = await chromium.launch({
-  executablePath: env("DAGRUN_CHROMIUM"),
-  headless: true,
-  // As root (CI's containers) Chromium refuses to start with its sandbox.
-  args: process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : [],
-});
-try {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  // A script error, or anything the Content-Security-Policy blocked, fails the test.
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console error: ${m.text()} (${m.location().url})`);
-  });
-  page.setDefaultTimeout(30000);
-  const shot = async (name) => page.screenshot({ path: path.join(out, name), fullPage: true });
-
+await withPage(async (page, shot) => {
   step("the DAG list");
   await page.goto(`${base}/`);
   const row = page.locator(`#dag-list tr[data-dag="${dagId}"]`);
@@ -65,7 +32,7 @@ try {
   await page.locator("#grid").waitFor();
   await page.waitForURL(`${base}/dags/${dagId}`);
   // Gone if anything reloads the page.
-  await page.evaluate(() => { window.__sameDocument = true; });
+  await markDocument(page);
   const schedule = await page.locator("#schedule").innerText();
   if (!schedule.includes("Every day at 00:00")) throw new Error(`the DAG page's schedule: ${schedule}`);
   const nextRun = await page.locator("#next-run").innerText();
@@ -100,7 +67,7 @@ try {
   await cellIs("check", "failed");
   await cellIs("report", "upstream_failed");
   await page.locator(`#grid thead span[data-run="${runId}"][data-state="failed"]`).waitFor({ timeout: 30000 });
-  if (!(await page.evaluate(() => window.__sameDocument === true))) throw new Error("the page was reloaded");
+  await assertSameDocument(page);
   await shot("04-grid-live.png");
 
   step("the grid's filters: by state, by date");
@@ -149,47 +116,40 @@ try {
   if (!text.includes("<b>not markup</b>")) throw new Error(`the log lost its text: ${text}`);
   if (await log.locator("b").count()) throw new Error("the log's text became markup");
   if (text.includes("\u001b")) throw new Error("an escape character reached the page");
-  if (!(await page.evaluate(() => window.__sameDocument === true))) throw new Error("the page was reloaded");
+  await assertSameDocument(page);
   await shot("06-run-log.png");
 
-  if (actions) {
-    step("clear the failed task from the UI; it and its downstream run again");
-    await page.locator("#clear").click();
-    await page.locator('#clear-dialog input[data-task="check"]:checked').waitFor();
-    await shot("07-clear-dialog.png");
-    await page.locator("#clear-submit").click();
-    await page.locator("#action-note").getByText("cleared").waitFor();
-    await page.locator('#tries tr[data-task="check"][data-try="2"][data-state="success"]').waitFor({ timeout: 90000 });
-    await page.locator('#run-graph g.node[data-task="report"][data-state="success"]').waitFor({ timeout: 90000 });
-    await page.locator('#run-state[data-state="success"]').waitFor({ timeout: 30000 });
-    await page.locator('#gantt g.bar[data-task="check"][data-try="2"]').waitFor();
-    await shot("08-run-cleared.png");
+  step("clear the failed task from the UI; it and its downstream run again");
+  await page.locator("#clear").click();
+  await page.locator('#clear-dialog input[data-task="check"]:checked').waitFor();
+  await shot("07-clear-dialog.png");
+  await page.locator("#clear-submit").click();
+  await page.locator("#action-note").getByText("cleared").waitFor();
+  await page.locator('#tries tr[data-task="check"][data-try="2"][data-state="success"]').waitFor({ timeout: 90000 });
+  await page.locator('#run-graph g.node[data-task="report"][data-state="success"]').waitFor({ timeout: 90000 });
+  await page.locator('#run-state[data-state="success"]').waitFor({ timeout: 30000 });
+  await page.locator('#gantt g.bar[data-task="check"][data-try="2"]').waitFor();
+  await shot("08-run-cleared.png");
 
-    step("cancel a running run");
-    await page.goto(`${base}/dags/${slowDagId}`);
-    await page.locator("#trigger").click();
-    await page.locator("#trigger-submit").click();
-    const slowHead = page.locator("#grid thead span[data-run]").last();
-    await slowHead.waitFor();
-    const slowRun = await slowHead.getAttribute("data-run");
-    await page.locator(`#grid span[data-run="${slowRun}"][data-task="wait"][data-state="running"]`).waitFor({ timeout: 60000 });
-    await slowHead.click();
-    await page.waitForURL(`${base}/runs/${encodeURIComponent(slowRun)}`);
-    await page.locator('#run-state[data-state="running"]').waitFor();
-    // A running bar grows without a reload.
-    const title = () => page.locator('#gantt g.bar[data-task="wait"] title').textContent();
-    const before = await title();
-    await page.waitForTimeout(2200);
-    const after = await title();
-    if (before === after) throw new Error(`the running bar did not change: ${before}`);
-    page.once("dialog", (d) => d.accept());
-    await page.locator("#cancel").click();
-    await page.locator('#run-state[data-state="failed"]').waitFor({ timeout: 60000 });
-    await shot("09-run-cancelled.png");
-  }
-
-  if (problems.length) throw new Error(problems.join("\n"));
-  step("ok");
-} finally {
-  await browser.close();
-}
+  step("cancel a running run");
+  await page.goto(`${base}/dags/${slowDagId}`);
+  await page.locator("#trigger").click();
+  await page.locator("#trigger-submit").click();
+  const slowHead = page.locator("#grid thead span[data-run]").last();
+  await slowHead.waitFor();
+  const slowRun = await slowHead.getAttribute("data-run");
+  await page.locator(`#grid span[data-run="${slowRun}"][data-task="wait"][data-state="running"]`).waitFor({ timeout: 60000 });
+  await slowHead.click();
+  await page.waitForURL(`${base}/runs/${encodeURIComponent(slowRun)}`);
+  await page.locator('#run-state[data-state="running"]').waitFor();
+  // A running bar grows without a reload.
+  const title = () => page.locator('#gantt g.bar[data-task="wait"] title').textContent();
+  const before = await title();
+  await page.waitForTimeout(2200);
+  const after = await title();
+  if (before === after) throw new Error(`the running bar did not change: ${before}`);
+  page.once("dialog", (d) => d.accept());
+  await page.locator("#cancel").click();
+  await page.locator('#run-state[data-state="failed"]').waitFor({ timeout: 60000 });
+  await shot("09-run-cancelled.png");
+});
