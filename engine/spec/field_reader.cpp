@@ -228,12 +228,18 @@ std::optional<TimePoint> read_date(const Json& v, const Scope& s, std::string_vi
 
 std::optional<std::vector<std::string>> read_string_list(const Json& v, const Scope& s,
                                                          std::string_view key, Problems& p) {
+  std::vector<std::string> out;
+  if (!append_string_list(v, s, key, p, out)) return std::nullopt;
+  return out;
+}
+
+bool append_string_list(const Json& v, const Scope& s, std::string_view key, Problems& p,
+                        std::vector<std::string>& out) {
   if (!v.is_array()) {
     p.at_value(s, key, std::string(key) + " must be a list of strings, got " + describe(v));
-    return std::nullopt;
+    return false;
   }
-  std::vector<std::string> out;
-  out.reserve(v.size());
+  const size_t before = out.size();
   bool ok = true;
   for (size_t i = 0; i < v.size(); ++i) {
     const Json& e = v[i];
@@ -245,8 +251,8 @@ std::optional<std::vector<std::string>> read_string_list(const Json& v, const Sc
       ok = false;
     }
   }
-  if (!ok) return std::nullopt;
-  return out;
+  if (!ok) out.resize(before);
+  return ok;
 }
 
 std::optional<std::string> read_id(const Json& v, const Scope& s, std::string_view key,

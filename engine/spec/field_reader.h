@@ -103,6 +103,9 @@ std::optional<TimePoint> read_date(const Json& v, const Scope& s, std::string_vi
 // An array of strings; each bad element is reported, and then nullopt is returned.
 std::optional<std::vector<std::string>> read_string_list(const Json& v, const Scope& s,
                                                          std::string_view key, Problems& p);
+// The same, appended to out; out is left as it was when an element is bad.
+bool append_string_list(const Json& v, const Scope& s, std::string_view key, Problems& p,
+                        std::vector<std::string>& out);
 // dag_id and task_id, by the rules of model/ids.h.
 std::optional<std::string> read_id(const Json& v, const Scope& s, std::string_view key,
                                    Problems& p);

@@ -97,7 +97,10 @@ class DagReader {
   std::vector<TaskKeySet> task_keys_;  // per task: the keys it gives itself
   std::vector<char> id_valid_;         // per task: its task_id can be referred to
   std::vector<ContainerKeySet> container_keys_;  // per task: the keys its container object gives
-  std::vector<std::vector<std::string>> upstream_ids_;  // per task: as written, until resolved
+  // Every task's upstream ids as written, until resolved: task i's are
+  // [upstream_begin_[i], upstream_begin_[i + 1]).
+  std::vector<std::string> upstream_ids_;
+  std::vector<size_t> upstream_begin_{0};
   bool forward_edges_ = false;         // some task depends on a later one
   int unknown_upstreams_ = 0;
   size_t suggestion_budget_ = kUpstreamSuggestionBudget;
@@ -145,15 +148,15 @@ void DagReader::read_task_element(int index, const Json& t) {
     task_keys_.emplace_back();
     id_valid_.push_back(false);
     container_keys_.emplace_back();
-    upstream_ids_.emplace_back();
+    upstream_begin_.push_back(upstream_ids_.size());
     return;
   }
-  TaskRead read = read_task(t, index, options_, problems_);
+  TaskRead read = read_task(t, index, options_, problems_, upstream_ids_);
   dag_.tasks.push_back(std::move(read.spec));
   task_keys_.push_back(read.keys);
   id_valid_.push_back(read.id_valid);
   container_keys_.push_back(read.container_keys);
-  upstream_ids_.push_back(std::move(read.upstream));
+  upstream_begin_.push_back(upstream_ids_.size());
 }
 
 LoadResult DagReader::finish(const StreamedDag& doc) {
@@ -238,7 +241,7 @@ void DagReader::apply_task_defaults() {
       check_keys_have_effect(dag_.tasks[i], task_keys_[i], {}, scope_of(dag_.tasks[i]), problems_);
       continue;
     }
-    TaskRead read{std::move(dag_.tasks[i]), task_keys_[i], id_valid_[i] != 0, container_keys_[i], {}};
+    TaskRead read{std::move(dag_.tasks[i]), task_keys_[i], id_valid_[i] != 0, container_keys_[i]};
     if (default_args_) apply_defaults(defaults, read);
     TaskSpec& task = read.spec;
     const Scope scope = scope_of(task);
@@ -373,10 +376,10 @@ void DagReader::check_references() {
     TaskSpec& task = dag_.tasks[i];
     const int self = static_cast<int>(i);
     Scope scope{"/tasks", self, id_valid_[i] ? std::string_view(task.task_id) : std::string_view()};
-    std::vector<std::string>& ids = upstream_ids_[i];
-    task.upstream.reserve(ids.size());
-    for (size_t k = 0; k < ids.size(); ++k) {
-      const std::string& up = ids[k];
+    const size_t begin = upstream_begin_[i], count = upstream_begin_[i + 1] - begin;
+    task.upstream.reserve(count);
+    for (size_t k = 0; k < count; ++k) {
+      const std::string& up = upstream_ids_[begin + k];
       int j = dag_.index_of(up);
       std::string problem;
       if (j < 0 || !id_valid_[static_cast<size_t>(j)]) {
@@ -406,8 +409,8 @@ void DagReader::check_references() {
       if (j > self) forward_edges_ = true;
       task.upstream.push_back(static_cast<std::uint32_t>(j));
     }
-    ids = std::vector<std::string>();  // resolved: a large DAG's ids need not outlive the load
   }
+  upstream_ids_ = std::vector<std::string>();  // resolved: a large DAG's ids need not outlive the load
 }
 
 // A file in which every task lists only earlier tasks cannot have a cycle, so the

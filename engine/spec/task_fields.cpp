@@ -171,7 +171,7 @@ void read_upstream(const Json& v, const Scope& s, std::vector<std::string>& upst
                    std::to_string(limits::kMaxUpstream) + " are allowed");
     return;
   }
-  if (auto ids = read_string_list(v, s, "upstream", p)) upstream = std::move(*ids);
+  append_string_list(v, s, "upstream", p, upstream);
 }
 
 // A plugin's isolation, keeping its limits while it stays in a process.
@@ -241,7 +241,7 @@ TaskDefaults read_default_args(const Json& object, Problems& problems) {
 }
 
 TaskRead read_task(const Json& object, int index, const LoadOptions& options,
-                   Problems& problems) {
+                   Problems& problems, std::vector<std::string>& upstream_ids) {
   TaskRead out;
   TaskSpec& spec = out.spec;
   Scope scope{"/tasks", index, {}};
@@ -280,7 +280,7 @@ TaskRead read_task(const Json& object, int index, const LoadOptions& options,
     }
     switch (*key) {
       case TaskKey::task_id: break;
-      case TaskKey::upstream: read_upstream(v, scope, out.upstream, problems); break;
+      case TaskKey::upstream: read_upstream(v, scope, upstream_ids, problems); break;
       case TaskKey::command: read_command(v, scope, argv, problems); break;
       case TaskKey::plugin: read_plugin(v, scope, options, plugin, problems); break;
       case TaskKey::container: {

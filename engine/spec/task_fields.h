@@ -36,15 +36,15 @@ struct TaskRead {
   // A container task's own container object is in its action as written, with
   // these keys; complete_container fills in the rest once default_args is known.
   ContainerKeySet container_keys;
-  std::vector<std::string> upstream;  // ids as written; the loader resolves them
 };
 
-// Reads tasks[index] as written, without defaults. Upstream ids are kept as written,
-// in TaskRead::upstream; the loader resolves them once every task is known. A
-// setting with no effect on the task's form is not kept (check_keys_have_effect
-// reports it).
+// Reads tasks[index] as written, without defaults. Its upstream ids are appended,
+// as written, to upstream_ids: one buffer for the whole file, so that a task's list
+// costs no allocation of its own (for 100,000 tasks that was 4% of a load); the
+// loader resolves them once every task is known. A setting with no effect on the
+// task's form is not kept (check_keys_have_effect reports it).
 TaskRead read_task(const Json& object, int index, const LoadOptions& options,
-                   Problems& problems);
+                   Problems& problems, std::vector<std::string>& upstream_ids);
 
 // Fills in what default_args gives and the task does not, where it has an effect
 // (task_keys.h): isolation first, on plugin tasks, then the keys with an effect on

@@ -87,6 +87,14 @@ const std::vector<Case> kCases = {
      "{\"task_id\": \"c\", \"command\": [\"true\"], \"upstream\": [\"a b\"]}]}",
      {"t.json:2:13: error: tasks[0]: task_id 'a b' may contain only letters, digits, '_', '-' and '.'",
       "t.json:3:52: error: task 'c': unknown upstream 'a b'"}},
+    {"a bad upstream list, then a task that is no object: each later list stays its own",
+     "{\"dag_id\": \"d\", \"tasks\": [\n{\"task_id\": \"a\", \"command\": [\"true\"]},\n"
+     "{\"task_id\": \"b\", \"command\": [\"true\"], \"upstream\": [\"a\", 3]},\n"
+     "7,\n"
+     "{\"task_id\": \"d\", \"command\": [\"true\"], \"upstream\": [\"zz\", \"a\"]}]}",
+     {"t.json:3:57: error: task 'b': upstream[1] must be a string, got 3",
+      "t.json:4:1: error: tasks[2]: a task must be an object, got 7",
+      "t.json:5:52: error: task 'd': unknown upstream 'zz'"}},
     {"self upstream",
      "{\"dag_id\": \"d\", \"tasks\": [\n{\"task_id\": \"a\", \"command\": [\"true\"], \"upstream\": [\"a\"]}]}",
      {"t.json:2:52: error: task 'a': lists itself as upstream"}},
