@@ -217,6 +217,8 @@ class BrowserTest(HomeTestCase):
             if line.startswith("triggered "):
                 runs.append(line.split()[1])
         output = self.run_script(NEWS_RUNNER, env, on_line, "news.log", ("10-news-grid.png", "11-news-run.png"))
+        # Paused and unpaused from the page: active again in the history.
+        self.assertEqual(self.home.query("SELECT is_paused FROM dag WHERE dag_id = ?", NEWS_DAG_ID)[0]["is_paused"], 0)
         self.assertEqual(len(runs), 1, output)
         # What the page showed is what happened: the run succeeded and Slack got the articles.
         run = self.home.query("SELECT state FROM dag_run WHERE run_id = ?", runs[0])

@@ -1,5 +1,5 @@
 // The news bot from the UI, as a person would run it after tools/demo:
-// trigger it, watch its four stages turn to success without a reload, then
+// pause and unpause it, trigger it, watch its four stages turn to success without a reload, then
 // read its Gantt and the log of the stage that posted to Slack. Started by
 // tests/e2e/test_ui.py against a `dagrun serve --with-scheduler` whose .env
 // points the bot at the Naver/Slack stand-in.
@@ -18,11 +18,25 @@ await withPage(async (page, shot) => {
   const rowText = await row.innerText();
   if (!rowText.includes("Every 10 minutes")) throw new Error(`the bot's row lacks its schedule in words: ${rowText}`);
 
-  step("trigger it from its page");
+  step("open its page");
   await row.getByRole("link", { name: dagId }).click();
   await page.waitForURL(`${base}/dags/${dagId}`);
   await page.locator("#grid").waitFor();
   await markDocument(page);
+
+  step("pause it and unpause it from its page");
+  await page.locator("#paused-state").getByText("active").waitFor();
+  await page.locator("#pause").click();
+  await page.locator("#paused-state .badge.paused").waitFor();
+  await page.locator("#pause").getByText("Unpause").waitFor();
+  // The history says so too, as the API reads it.
+  const answer = await (await page.request.get(`${base}/api/v1/dags/${dagId}`)).json();
+  if (answer.paused !== true) throw new Error(`the API does not see the DAG paused: ${JSON.stringify(answer.paused)}`);
+  await page.locator("#pause").click();
+  await page.locator("#paused-state").getByText("active").waitFor();
+  await page.locator("#pause").getByText("Pause").waitFor();
+
+  step("trigger it from its page");
   await page.locator("#trigger").click();
   await page.locator("#trigger-submit").click();
   const head = page.locator("#grid thead span[data-run]").last();
