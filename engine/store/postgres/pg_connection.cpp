@@ -1,0 +1,97 @@
+#include "store/postgres/pg_connection.h"
+
+#include <libpq-fe.h>
+
+#include <stdexcept>
+
+namespace dagrun {
+
+namespace {
+
+// libpq's messages end with a newline; ours are one line.
+std::string one_line(const char* message) {
+  std::string s = message ? message : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  for (char& c : s)
+    if (c == '\n') c = ' ';
+  return s;
+}
+
+}  // namespace
+
+std::string redact_pg_url(std::string_view url) {
+  // postgresql://user:password@host/db: the password is between the first ':'
+  // after the scheme and the last '@' of the authority.
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  const size_t start = scheme + 3;
+  const size_t end = url.find_first_of("/?", start);
+  const std::string_view authority = url.substr(start, end == std::string_view::npos ? url.npos : end - start);
+  const size_t at = authority.rfind('@');
+  const size_t colon = authority.find(':');
+  std::string out(url);
+  if (at != std::string_view::npos && colon != std::string_view::npos && colon < at)
+    out.replace(start + colon + 1, at - colon - 1, "***");
+  // A password may also come as a query parameter.
+  const size_t q = out.find("password=");
+  if (q != std::string::npos && (q == 0 || out[q - 1] == '?' || out[q - 1] == '&')) {
+    const size_t value = q + 9;
+    const size_t stop = out.find('&', value);
+    out.replace(value, (stop == std::string::npos ? out.size() : stop) - value, "***");
+  }
+  return out;
+}
+
+void PgRows::Clear::operator()(pg_result* r) const { PQclear(r); }
+
+int PgRows::size() const { return PQntuples(result_.get()); }
+
+int PgRows::columns() const { return PQnfields(result_.get()); }
+
+std::optional<std::string> PgRows::get(int row, int column) const {
+  if (row < 0 || row >= size() || column < 0 || column >= columns())
+    throw std::out_of_range("no row " + std::to_string(row) + ", column " + std::to_string(column));
+  if (PQgetisnull(result_.get(), row, column)) return std::nullopt;
+  return std::string(PQgetvalue(result_.get(), row, column),
+                     static_cast<size_t>(PQgetlength(result_.get(), row, column)));
+}
+
+std::string PgRows::text(int row, int column) const {
+  std::optional<std::string> v = get(row, column);
+  if (!v) throw StoreError("row " + std::to_string(row) + ", column " + std::to_string(column) + " is null");
+  return *v;
+}
+
+long long PgRows::affected() const {
+  const char* n = PQcmdTuples(result_.get());
+  return n && *n ? std::stoll(n) : 0;
+}
+
+void PgConnection::Finish::operator()(pg_conn* c) const { PQfinish(c); }
+
+PgConnection::PgConnection(const std::string& url) : conn_(PQconnectdb(url.c_str())), where_(redact_pg_url(url)) {
+  if (!conn_) throw StoreError("PostgreSQL at " + where_ + ": out of memory");
+  if (PQstatus(conn_.get()) != CONNECTION_OK)
+    throw StoreError("PostgreSQL at " + where_ + ": cannot connect: " + one_line(PQerrorMessage(conn_.get())));
+}
+
+PgRows PgConnection::exec(std::string_view sql, const std::vector<std::optional<std::string>>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  const std::string text(sql);
+  PgRows rows(PQexecParams(conn_.get(), text.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                           nullptr, nullptr, 0));
+  if (!rows.result_) throw StoreError("PostgreSQL at " + where_ + ": " + one_line(PQerrorMessage(conn_.get())));
+  const ExecStatusType status = PQresultStatus(rows.result_.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    const char* state = PQresultErrorField(rows.result_.get(), PG_DIAG_SQLSTATE);
+    throw PgError("PostgreSQL at " + where_ + ": " + one_line(PQresultErrorMessage(rows.result_.get())),
+                  state ? state : "");
+  }
+  return rows;
+}
+
+int PgConnection::server_version() const { return PQserverVersion(conn_.get()); }
+
+}  // namespace dagrun

@@ -1,0 +1,75 @@
+// One libpq connection to PostgreSQL, the history of a dagrun installation that
+// spans hosts. The first piece of the PostgreSQL store:
+// statements with their values always sent apart from the SQL (PQexecParams),
+// results and connections owned by RAII, and errors that name the server and
+// the SQLSTATE but never the password of the URL they came from.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/store_error.h"
+
+struct pg_conn;
+struct pg_result;
+
+namespace dagrun {
+
+// A statement the server refused; sqlstate is its five-character code
+// ("40001": serialization failure, "23505": unique violation, ...).
+class PgError : public StoreError {
+ public:
+  PgError(const std::string& what, std::string sqlstate) : StoreError(what), sqlstate_(std::move(sqlstate)) {}
+  const std::string& sqlstate() const { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
+};
+
+// The URL with its password replaced by "***", for messages and logs.
+std::string redact_pg_url(std::string_view url);
+
+// A statement's rows, as text (the server's text format: what every column
+// type has). Null is nullopt.
+class PgRows {
+ public:
+  int size() const;
+  int columns() const;
+  std::optional<std::string> get(int row, int column) const;
+  // The value, which must not be null.
+  std::string text(int row, int column) const;
+  // How many rows an INSERT, UPDATE or DELETE changed.
+  long long affected() const;
+
+ private:
+  friend class PgConnection;
+  struct Clear {
+    void operator()(pg_result* r) const;
+  };
+  explicit PgRows(pg_result* r) : result_(r) {}
+  std::unique_ptr<pg_result, Clear> result_;
+};
+
+class PgConnection {
+ public:
+  // Connects, or throws StoreError naming the redacted URL and why.
+  explicit PgConnection(const std::string& url);
+
+  // Runs sql with $1, $2, ... bound to params (nullopt: NULL).
+  PgRows exec(std::string_view sql, const std::vector<std::optional<std::string>>& params = {});
+
+  // The server's version number, e.g. 150013 for 15.13.
+  int server_version() const;
+
+ private:
+  struct Finish {
+    void operator()(pg_conn* c) const;
+  };
+  std::unique_ptr<pg_conn, Finish> conn_;
+  std::string where_;  // the redacted URL, for messages
+};
+
+}  // namespace dagrun
