@@ -1,7 +1,7 @@
 // Elements are built from text nodes only, never from markup: DAG ids, run
 // ids, errors and logs are text anyone who writes a DAG or a task controls.
 
-type Child = Node | string | number | null | undefined | false;
+export type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | undefined | null | ((e: Event) => void)>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(

@@ -4,6 +4,7 @@
 // the page shown.
 
 import { api, setToken, setUnauthorizedHandler, token } from "./api";
+import { formDialog } from "./dialog";
 import { h } from "./dom";
 import { LiveEvents } from "./events";
 import { Page } from "./page";
@@ -63,24 +64,20 @@ setUnauthorizedHandler((message) => {
   if (asking) return;
   asking = true;
   const input = h("input", { type: "password", id: "token", autocomplete: "off", required: true });
-  const dialog = h("dialog", { class: "dialog", id: "token-dialog" });
-  const form = h("form", { method: "dialog" },
-    h("h2", null, "Token"),
-    h("p", null, token() ? `The server refused the token: ${message}` : "This server needs a token (dagrun serve --auth)."),
-    h("label", { for: "token" }, "Bearer token"), input,
-    h("div", { class: "actions" }, h("button", { type: "submit" }, "Use it")));
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    setToken(input.value.trim());
-    dialog.close();
-    dialog.remove();
-    asking = false;
-    events.start();
-    render();
+  formDialog({
+    id: "token-dialog",
+    title: "Token",
+    fields: [
+      h("p", null, token() ? `The server refused the token: ${message}` : "This server needs a token (dagrun serve --auth)."),
+      h("label", { for: "token" }, "Bearer token"), input],
+    submitLabel: "Use it",
+    submit: () => {
+      setToken(input.value.trim());
+      asking = false;
+      events.start();
+      render();
+    },
   });
-  dialog.append(form);
-  document.body.append(dialog);
-  dialog.showModal();
 });
 
 render();

@@ -3,6 +3,7 @@
 // failed among them. POST /api/v1/runs/{id}/clear; the scheduler reruns them.
 
 import { api, Try } from "../api";
+import { formDialog } from "../dialog";
 import { h } from "../dom";
 
 const FAILED = new Set(["failed", "upstream_failed"]);
@@ -22,41 +23,25 @@ export function clearDialog(runId: string, tries: Try[], done: (cleared: string[
   const downstream = h("input", { type: "checkbox", id: "clear-downstream" });
   downstream.checked = true;
   const failedOnly = h("input", { type: "checkbox", id: "clear-failed-only" });
-  const problem = h("p", { class: "error", role: "alert" });
-  const dialog = h("dialog", { class: "dialog", id: "clear-dialog" });
-  const close = () => {
-    dialog.close();
-    dialog.remove();
-  };
-  const form = h("form", { method: "dialog" },
-    h("h2", null, `Clear tasks of ${runId}`),
-    h("p", { class: "muted" }, "Cleared tasks run again: the run goes back to the scheduler. Their earlier tries stay listed."),
-    h("div", { class: "checks", id: "clear-tasks" }, boxes.map((b) => b.row)),
-    h("label", { class: "check" }, downstream, " and every task downstream of them"),
-    h("label", { class: "check" }, failedOnly, " only those that failed"),
-    problem,
-    h("div", { class: "actions" },
-      h("button", { type: "submit", id: "clear-submit" }, "Clear"),
-      h("button", { type: "button", class: "secondary", onclick: close }, "Close")));
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const chosen = boxes.filter((b) => b.box.checked).map((b) => b.box.value);
-    if (chosen.length === 0) {
-      problem.textContent = "Tick at least one task.";
-      return;
-    }
-    try {
+  formDialog({
+    id: "clear-dialog",
+    title: `Clear tasks of ${runId}`,
+    fields: [
+      h("p", { class: "muted" }, "Cleared tasks run again: the run goes back to the scheduler. Their earlier tries stay listed."),
+      h("div", { class: "checks", id: "clear-tasks" }, boxes.map((b) => b.row)),
+      h("label", { class: "check" }, downstream, " and every task downstream of them"),
+      h("label", { class: "check" }, failedOnly, " only those that failed")],
+    submitLabel: "Clear",
+    submitId: "clear-submit",
+    closeLabel: "Close",
+    submit: async () => {
+      const chosen = boxes.filter((b) => b.box.checked).map((b) => b.box.value);
+      if (chosen.length === 0) return "Tick at least one task.";
       const r = await api.clear(runId, {
         ...(chosen.length === boxes.length ? {} : { task_ids: chosen }),
         downstream: downstream.checked, failed_only: failedOnly.checked,
       });
-      close();
       done(r.cleared);
-    } catch (err: any) {
-      problem.textContent = err.message;
-    }
+    },
   });
-  dialog.append(form);
-  document.body.append(dialog);
-  dialog.showModal();
 }
