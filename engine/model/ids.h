@@ -32,6 +32,11 @@ inline bool is_valid_id(std::string_view id) { return is_valid_id(IdKind::dag, i
 // flood the terminal.
 std::string quote_id(std::string_view id);
 
+// Text from a file or a request, made safe for a terminal: C0 and C1 control
+// characters and DEL written as \xNN (ESC would start an escape sequence, a
+// newline would forge another message), everything else, UTF-8 included, as it is.
+std::string printable_text(std::string_view text);
+
 // The longest file name Linux file systems take (NAME_MAX).
 inline constexpr std::size_t kMaxFileName = 255;
 

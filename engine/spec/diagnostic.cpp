@@ -1,5 +1,7 @@
 #include "spec/diagnostic.h"
 
+#include "model/ids.h"
+
 namespace dagrun {
 
 std::string Diagnostic::to_string() const {
@@ -15,7 +17,9 @@ std::string Diagnostic::to_string() const {
     out += ": ";
   }
   out += message;
-  return out;
+  // Messages quote the file (keys, ids, values as written) and the file name
+  // comes from the file system: neither may write to the terminal as itself.
+  return printable_text(out);
 }
 
 }  // namespace dagrun

@@ -14,6 +14,7 @@ struct Diagnostic {
   std::string context;  // "task 'load'", "dag", "tasks[3]", ... ; may be empty
   std::string message;  // lower case, no trailing period
 
+  // One line for a terminal: control characters from the file or its name as \xNN.
   std::string to_string() const;
 };
 

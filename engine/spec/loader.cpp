@@ -6,6 +6,7 @@
 
 #include "policy/container_policy.h"
 #include "spec/field_reader.h"
+#include "model/ids.h"
 #include "model/iso_time.h"
 #include "spec/json_locate.h"
 #include "model/limits.h"
@@ -394,11 +395,11 @@ void DagReader::check_references() {
             if (id_valid_[c] && c != i) s.consider(dag_.tasks[c].task_id);
           suggestion = s.best();
         }
-        problem = "unknown upstream '" + up + "'" + did_you_mean(suggestion);
+        problem = "unknown upstream " + quote_id(up) + did_you_mean(suggestion);
       } else if (j == self) {
         problem = "lists itself as upstream";
       } else if (listed_by[static_cast<size_t>(j)] == self) {
-        problem = "upstream '" + up + "' is listed twice";
+        problem = "upstream " + quote_id(up) + " is listed twice";
       }
       if (!problem.empty()) {
         problems_.at(scope.pointer("upstream") + '/' + std::to_string(k), JsonTarget::value,

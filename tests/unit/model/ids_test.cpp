@@ -63,6 +63,17 @@ TEST_CASE("id problems say what is wrong and never echo control characters") {
   CHECK(quote_id(std::string(100, 'q')) == "'" + std::string(60, 'q') + "'... (100 bytes)");
 }
 
+TEST_CASE("printable_text writes control characters as \\xNN and keeps UTF-8") {
+  CHECK(printable_text("plain 'text' \\ ok") == "plain 'text' \\ ok");
+  CHECK(printable_text("a\nb\rc\x1b[2J\x7f") == "a\\x0ab\\x0dc\\x1b[2J\\x7f");
+  CHECK(printable_text(std::string("nul\0end", 7)) == "nul\\x00end");
+  CHECK(printable_text("서울 지하철") == "서울 지하철");
+  // U+009B (CSI as one C1 character) and U+0085 (next line), but not U+00A0 or U+00E9.
+  CHECK(printable_text("x\xc2\x9b" "31my\xc2\x85z") == "x\\xc2\\x9b31my\\xc2\\x85z");
+  CHECK(printable_text("\xc2\xa0\xc3\xa9") == "\xc2\xa0\xc3\xa9");
+  CHECK(printable_text("ends with \xc2") == "ends with \xc2");
+}
+
 TEST_CASE("sha256 matches the standard's test vectors") {
   CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

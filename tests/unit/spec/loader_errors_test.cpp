@@ -203,6 +203,22 @@ TEST_CASE("every class of validation error has its exact position and message") 
   }
 }
 
+TEST_CASE("what a message quotes from the file cannot write to the terminal as itself") {
+  const std::string esc = "\\u001b[2J";  // ESC as the file writes it, inside a JSON string
+  const std::vector<std::string> lines = errors_of(
+      "{\"dag_id\": \"d\", \"tasks\": [\n"
+      "{\"task_id\": \"a\", \"command\": [\"true\"], \"up" + esc + "stream\": []},\n"
+      "{\"task_id\": \"b\", \"command\": [\"true\"], \"upstream\": [\"a" + esc + "\", \"" +
+      std::string(5000, 'y') + "\"]}]}");
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].find("unknown key 'up\\x1b[2Jstream'") != std::string::npos);
+  CHECK(lines[1].find("unknown upstream 'a\\x1b[2J'") != std::string::npos);
+  // An unknown upstream is shown cut, not as the 5,000 bytes the file gave.
+  CHECK(lines[2].find("'... (5000 bytes)") != std::string::npos);
+  CHECK(lines[2].size() < 300);
+  for (const std::string& l : lines) CHECK(l.find('\x1b') == std::string::npos);
+}
+
 TEST_CASE("a DAG with errors yields no Dag") {
   LoadResult r = load_dag_text("{\"dag_id\": \"d\", \"tasks\": [{\"task_id\": \"a\"}]}", "t.json", {});
   CHECK_FALSE(r.ok());
