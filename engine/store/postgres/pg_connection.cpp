@@ -1,6 +1,7 @@
 #include "store/postgres/pg_connection.h"
 
 #include <libpq-fe.h>
+#include <spdlog/spdlog.h>
 
 #include <stdexcept>
 
@@ -16,6 +17,10 @@ std::string one_line(const char* message) {
     if (c == '\n') c = ' ';
   return s;
 }
+
+// The server's notices ("drop cascades to ...") are for a person at psql;
+// libpq would print them on stderr, in the middle of a verb's output.
+void log_notice(void*, const char* message) { spdlog::debug("PostgreSQL: {}", one_line(message)); }
 
 }  // namespace
 
@@ -73,23 +78,54 @@ PgConnection::PgConnection(const std::string& url) : conn_(PQconnectdb(url.c_str
   if (!conn_) throw StoreError("PostgreSQL at " + where_ + ": out of memory");
   if (PQstatus(conn_.get()) != CONNECTION_OK)
     throw StoreError("PostgreSQL at " + where_ + ": cannot connect: " + one_line(PQerrorMessage(conn_.get())));
+  PQsetNoticeProcessor(conn_.get(), log_notice, nullptr);
 }
 
-PgRows PgConnection::exec(std::string_view sql, const std::vector<std::optional<std::string>>& params) {
+PgRows PgConnection::exec(std::string_view sql, const Params& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   const std::string text(sql);
-  PgRows rows(PQexecParams(conn_.get(), text.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                           nullptr, nullptr, 0));
+  return check(PQexecParams(conn_.get(), text.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                            nullptr, nullptr, 0));
+}
+
+void PgConnection::exec_script(const std::string& sql) { check(PQexec(conn_.get(), sql.c_str())); }
+
+PgRows PgConnection::run(const std::string& sql, const Params& params) {
+  auto it = prepared_.find(sql);
+  if (it == prepared_.end()) {
+    std::string name = "dagrun_" + std::to_string(prepared_.size() + 1);
+    // Parameter types are left to the server, which infers them from where
+    // each $n is used, as it does for exec.
+    check(PQprepare(conn_.get(), name.c_str(), sql.c_str(), 0, nullptr));
+    it = prepared_.emplace(sql, std::move(name)).first;
+  }
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return check(PQexecPrepared(conn_.get(), it->second.c_str(), static_cast<int>(values.size()), values.data(),
+                              nullptr, nullptr, 0));
+}
+
+PgRows PgConnection::check(pg_result* result) {
+  PgRows rows(result);
   if (!rows.result_) throw StoreError("PostgreSQL at " + where_ + ": " + one_line(PQerrorMessage(conn_.get())));
   const ExecStatusType status = PQresultStatus(rows.result_.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     const char* state = PQresultErrorField(rows.result_.get(), PG_DIAG_SQLSTATE);
-    throw PgError("PostgreSQL at " + where_ + ": " + one_line(PQresultErrorMessage(rows.result_.get())),
-                  state ? state : "");
+    throw PgError("PostgreSQL at " + where_, one_line(PQresultErrorMessage(rows.result_.get())), state ? state : "");
   }
   return rows;
+}
+
+bool PgConnection::broken() const { return PQstatus(conn_.get()) == CONNECTION_BAD; }
+
+void PgConnection::reset() {
+  prepared_.clear();
+  PQreset(conn_.get());
+  if (PQstatus(conn_.get()) != CONNECTION_OK)
+    throw StoreError("PostgreSQL at " + where_ + ": cannot connect again: " + one_line(PQerrorMessage(conn_.get())));
 }
 
 int PgConnection::server_version() const { return PQserverVersion(conn_.get()); }

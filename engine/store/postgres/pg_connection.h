@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "store/store_error.h"
@@ -22,10 +23,15 @@ namespace dagrun {
 // ("40001": serialization failure, "23505": unique violation, ...).
 class PgError : public StoreError {
  public:
-  PgError(const std::string& what, std::string sqlstate) : StoreError(what), sqlstate_(std::move(sqlstate)) {}
+  PgError(const std::string& where, std::string message, std::string sqlstate)
+      : StoreError(where + ": " + message), message_(std::move(message)), sqlstate_(std::move(sqlstate)) {}
   const std::string& sqlstate() const { return sqlstate_; }
+  // The server's message alone ("ERROR: duplicate key value ..."), without
+  // the server's name that what() starts with.
+  const std::string& message() const { return message_; }
 
  private:
+  std::string message_;
   std::string sqlstate_;
 };
 
@@ -58,8 +64,26 @@ class PgConnection {
   // Connects, or throws StoreError naming the redacted URL and why.
   explicit PgConnection(const std::string& url);
 
+  using Params = std::vector<std::optional<std::string>>;
+
   // Runs sql with $1, $2, ... bound to params (nullopt: NULL).
-  PgRows exec(std::string_view sql, const std::vector<std::optional<std::string>>& params = {});
+  PgRows exec(std::string_view sql, const Params& params = {});
+
+  // Runs one or more statements without parameters (a migration's script).
+  void exec_script(const std::string& sql);
+
+  // As exec, for the store's fixed statements: each distinct sql is
+  // prepared once per connection (the server parses and plans it once) and
+  // then only executed. sql must be a string that lives as long as the
+  // connection (the store's statements are constants).
+  PgRows run(const std::string& sql, const Params& params = {});
+
+  // True when the connection to the server is lost (a restarted server, a
+  // network cut); reset() then connects again.
+  bool broken() const;
+  // Connects again with the same URL, forgetting prepared statements (they
+  // die with the session). Throws StoreError when the server is still away.
+  void reset();
 
   // The server's version number, e.g. 150013 for 15.13.
   int server_version() const;
@@ -68,8 +92,11 @@ class PgConnection {
   struct Finish {
     void operator()(pg_conn* c) const;
   };
+  PgRows check(pg_result* result);
+
   std::unique_ptr<pg_conn, Finish> conn_;
   std::string where_;  // the redacted URL, for messages
+  std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
 };
 
 }  // namespace dagrun

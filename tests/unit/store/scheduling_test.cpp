@@ -1,8 +1,9 @@
-// The scheduler's side of the store on a real SQLite file: queues and claims,
+// The scheduler's side of the store on both backends (a SQLite file, a PostgreSQL schema): queues and claims,
 // data intervals, pauses, engines, clearing and cleaning.
 #include <doctest/doctest.h>
 
 #include "store/store.h"
+#include "store_backends.h"
 #include "store_test_support.h"
 
 using namespace dagrun;
@@ -21,9 +22,10 @@ RunRecord scheduled(const std::string& id, const char* start, const char* end) {
 
 }  // namespace
 
-TEST_CASE("the latest scheduled run is the one with the latest interval, manual runs aside") {
-  TempDir dir;
-  auto store = open_sqlite_store(dir.file("h.db"));
+TEST_CASE_TEMPLATE("the latest scheduled run is the one with the latest interval, manual runs aside", Backend, DAGRUN_STORE_BACKENDS) {
+  Backend backend;
+  if (!backend.available()) return;
+  auto store = backend.open();
   CHECK_FALSE(store->latest_scheduled_run("etl"));
   store->create_run(scheduled("s2", "2026-11-29T01:00:00Z", "2026-11-29T02:00:00Z"), {});
   store->create_run(scheduled("s1", "2026-11-29T00:00:00Z", "2026-11-29T01:00:00Z"), {});
@@ -35,9 +37,10 @@ TEST_CASE("the latest scheduled run is the one with the latest interval, manual 
   CHECK(latest->logical_date == at("2026-11-29T01:00:00Z"));
 }
 
-TEST_CASE("queued runs are claimed once, oldest first") {
-  TempDir dir;
-  auto store = open_sqlite_store(dir.file("h.db"));
+TEST_CASE_TEMPLATE("queued runs are claimed once, oldest first", Backend, DAGRUN_STORE_BACKENDS) {
+  Backend backend;
+  if (!backend.available()) return;
+  auto store = backend.open();
   store->create_run(make_run("late", "etl", at("2026-11-29T02:00:00Z")), {});
   store->create_run(make_run("early", "etl", at("2026-11-29T01:00:00Z")), {});
   auto queue = store->queued_runs();
@@ -53,9 +56,10 @@ TEST_CASE("queued runs are claimed once, oldest first") {
   CHECK(store->queued_runs().size() == 1);
 }
 
-TEST_CASE("a requeued run loses its owner and keeps its tasks") {
-  TempDir dir;
-  auto store = open_sqlite_store(dir.file("h.db"));
+TEST_CASE_TEMPLATE("a requeued run loses its owner and keeps its tasks", Backend, DAGRUN_STORE_BACKENDS) {
+  Backend backend;
+  if (!backend.available()) return;
+  auto store = backend.open();
   store->create_run(make_run("r", "etl", at("2026-11-29T01:00:00Z")),
                     {make_task("r", "a"), make_task("r", "b")});
   store->claim_run("r", "e1", at("2026-11-29T01:00:01Z"));
@@ -68,9 +72,10 @@ TEST_CASE("a requeued run loses its owner and keeps its tasks") {
   CHECK(store->list_task_instances("r")[0].state == TaskState::success);
 }
 
-TEST_CASE("clearing tasks queues them and their run again, try numbers kept") {
-  TempDir dir;
-  auto store = open_sqlite_store(dir.file("h.db"));
+TEST_CASE_TEMPLATE("clearing tasks queues them and their run again, try numbers kept", Backend, DAGRUN_STORE_BACKENDS) {
+  Backend backend;
+  if (!backend.available()) return;
+  auto store = backend.open();
   store->create_run(make_run("r", "etl", at("2026-11-29T01:00:00Z")), {make_task("r", "a"), make_task("r", "b")});
   store->apply({make_task("r", "a", TaskState::success, 1), make_task("r", "b", TaskState::failed, 2),
                 RunUpdate{"r", RunState::failed, std::nullopt, at("2026-11-29T01:05:00Z"), std::string("task 'b' failed")}});
@@ -85,9 +90,10 @@ TEST_CASE("clearing tasks queues them and their run again, try numbers kept") {
   CHECK(run->reason.empty());
 }
 
-TEST_CASE("a running run is not cleared, and an unknown run is not either") {
-  TempDir dir;
-  auto store = open_sqlite_store(dir.file("h.db"));
+TEST_CASE_TEMPLATE("a running run is not cleared, and an unknown run is not either", Backend, DAGRUN_STORE_BACKENDS) {
+  Backend backend;
+  if (!backend.available()) return;
+  auto store = backend.open();
   store->create_run(make_run("r", "etl", at("2026-11-29T01:00:00Z")), {make_task("r", "a")});
   REQUIRE(store->claim_run("r", "e1", at("2026-11-29T01:00:01Z")));
   store->apply({make_task("r", "a", TaskState::running, 1)});
@@ -97,9 +103,10 @@ TEST_CASE("a running run is not cleared, and an unknown run is not either") {
   CHECK_FALSE(store->clear_tasks("ghost", {"a"}));
 }
 
-TEST_CASE("cancelling a queued run fails it at once and skips what never started") {
-  TempDir dir;
-  auto store = open_sqlite_store(dir.file("h.db"));
+TEST_CASE_TEMPLATE("cancelling a queued run fails it at once and skips what never started", Backend, DAGRUN_STORE_BACKENDS) {
+  Backend backend;
+  if (!backend.available()) return;
+  auto store = backend.open();
   store->create_run(make_run("r", "etl", at("2026-11-29T01:00:00Z")),
                     {make_task("r", "a"), make_task("r", "b"), make_task("r", "c")});
   store->apply({make_task("r", "a", TaskState::success, 1), make_task("r", "b", TaskState::up_for_retry, 1)});
@@ -120,9 +127,10 @@ TEST_CASE("cancelling a queued run fails it at once and skips what never started
   CHECK(store->cancel_run("ghost", "x", at("2026-11-29T01:04:00Z")) == CancelResult::not_found);
 }
 
-TEST_CASE("cancelling a running run leaves a request for its engine; a clear forgets it") {
-  TempDir dir;
-  auto store = open_sqlite_store(dir.file("h.db"));
+TEST_CASE_TEMPLATE("cancelling a running run leaves a request for its engine; a clear forgets it", Backend, DAGRUN_STORE_BACKENDS) {
+  Backend backend;
+  if (!backend.available()) return;
+  auto store = backend.open();
   store->create_run(make_run("r", "etl", at("2026-11-29T01:00:00Z")), {make_task("r", "a")});
   store->create_run(make_run("other", "etl", at("2026-11-29T01:00:00Z")), {make_task("other", "a")});
   REQUIRE(store->claim_run("r", "e1", at("2026-11-29T01:00:01Z")));
@@ -142,9 +150,10 @@ TEST_CASE("cancelling a running run leaves a request for its engine; a clear for
   CHECK(store->cancel_requests().empty());
 }
 
-TEST_CASE("old finished runs are deleted with everything they hold") {
-  TempDir dir;
-  auto store = open_sqlite_store(dir.file("h.db"));
+TEST_CASE_TEMPLATE("old finished runs are deleted with everything they hold", Backend, DAGRUN_STORE_BACKENDS) {
+  Backend backend;
+  if (!backend.available()) return;
+  auto store = backend.open();
   store->create_run(make_run("old", "etl", at("2026-10-01T00:00:00Z")), {make_task("old", "a")});
   store->create_run(make_run("new", "etl", at("2026-11-28T00:00:00Z")), {make_task("new", "a")});
   store->create_run(make_run("running", "etl", at("2026-10-01T00:00:00Z")), {});
@@ -161,9 +170,10 @@ TEST_CASE("old finished runs are deleted with everything they hold") {
   CHECK(store->get_run("running"));  // never ended: never deleted
 }
 
-TEST_CASE("DAGs are remembered with their first sighting and pause state") {
-  TempDir dir;
-  auto store = open_sqlite_store(dir.file("h.db"));
+TEST_CASE_TEMPLATE("DAGs are remembered with their first sighting and pause state", Backend, DAGRUN_STORE_BACKENDS) {
+  Backend backend;
+  if (!backend.available()) return;
+  auto store = backend.open();
   DagRecord d = store->ensure_dag("etl", at("2026-11-29T00:00:00Z"));
   CHECK_FALSE(d.is_paused);
   CHECK(d.first_seen == at("2026-11-29T00:00:00Z"));
@@ -180,9 +190,10 @@ TEST_CASE("DAGs are remembered with their first sighting and pause state") {
   CHECK_FALSE(store->ensure_dag("etl", at("2026-12-02T00:00:00Z")).is_paused);
 }
 
-TEST_CASE("engines register, renew their lease and leave") {
-  TempDir dir;
-  auto store = open_sqlite_store(dir.file("h.db"));
+TEST_CASE_TEMPLATE("engines register, renew their lease and leave", Backend, DAGRUN_STORE_BACKENDS) {
+  Backend backend;
+  if (!backend.available()) return;
+  auto store = backend.open();
   EngineRecord e{"h:10:123", "scheduler", "h", 10, 123, at("2026-11-29T00:00:00Z"), at("2026-11-29T00:00:00Z")};
   store->register_engine(e);
   store->heartbeat("h:10:123", at("2026-11-29T00:00:05Z"));

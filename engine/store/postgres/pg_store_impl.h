@@ -1,0 +1,70 @@
+// The PostgreSQL store's class, shared by the files that implement it:
+// history (pg_store.cpp), scheduling (pg_scheduling.cpp), a person's actions
+// on a run (pg_run_actions.cpp) and counts (pg_stats.cpp). Internal to
+// store/postgres/.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "store/postgres/pg_connection.h"
+#include "store/store.h"
+
+namespace dagrun {
+
+class PgStore final : public Store {
+ public:
+  explicit PgStore(const std::string& url);
+
+  void create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks) override;
+  void apply(const std::vector<StoreChange>& changes) override;
+  std::vector<RunRecord> list_runs(const RunFilter& filter) const override;
+  std::optional<RunRecord> get_run(const std::string& run_id) const override;
+  std::vector<TaskInstanceRecord> list_task_instances(const std::string& run_id) const override;
+  std::vector<TryRecord> list_tries(const std::string& run_id) const override;
+  HistoryCounts counts() const override;
+  std::optional<TryRecord> get_try(const std::string& run_id, const std::string& task_id,
+                                   std::optional<int> try_number) const override;
+  std::optional<std::string> get_xcom(const std::string& run_id, const std::string& task_id,
+                                      const std::string& key) const override;
+  std::vector<XComRecord> list_xcoms(const std::string& run_id) const override;
+
+  std::optional<RunRecord> latest_scheduled_run(const std::string& dag_id) const override;
+  std::vector<RunRecord> queued_runs() const override;
+  int count_running(const std::string& dag_id) const override;
+  bool claim_run(const std::string& run_id, const std::string& owner, TimePoint now) override;
+  bool take_over_run(const std::string& run_id, const std::string& from, const std::string& to) override;
+  void requeue_run(const std::string& run_id, const std::string& reason) override;
+  bool clear_tasks(const std::string& run_id, const std::vector<std::string>& task_ids) override;
+  CancelResult cancel_run(const std::string& run_id, const std::string& reason, TimePoint now) override;
+  std::vector<std::pair<std::string, std::string>> cancel_requests() const override;
+  std::vector<RunRecord> delete_runs_ended_before(TimePoint cutoff) override;
+  DagRecord ensure_dag(const std::string& dag_id, TimePoint seen) override;
+  std::vector<DagRecord> list_dags() const override;
+  void set_paused(const std::string& dag_id, bool paused, TimePoint seen) override;
+  void register_engine(const EngineRecord& engine) override;
+  void heartbeat(const std::string& engine_id, TimePoint at) override;
+  void unregister_engine(const std::string& engine_id) override;
+  std::vector<EngineRecord> list_engines() const override;
+
+  const std::string& where() const { return where_; }
+
+ private:
+  // Runs body on the read connection (each statement sees the last commit:
+  // READ COMMITTED), connecting again once if the connection was lost.
+  void read(const std::string& what, const std::function<void(PgConnection&)>& body) const;
+  // Runs body in one transaction on the write connection. A transaction the
+  // server aborted for a deadlock or a serialization failure, or one whose
+  // connection was lost before COMMIT was sent, is run again as a whole.
+  void write(const std::string& what, const std::function<void(PgConnection&)>& body);
+
+  std::string url_;
+  std::string where_;  // the redacted URL, for messages
+  std::mutex write_mu_;
+  PgConnection writer_;
+  mutable std::mutex read_mu_;
+  mutable PgConnection reader_;
+};
+
+}  // namespace dagrun
