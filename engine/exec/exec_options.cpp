@@ -2,11 +2,14 @@
 
 #include <system_error>
 
+#include "store/postgres/module/pg_module.h"
+
 namespace dagrun {
 
 InstallPaths install_paths_for(const std::filesystem::path& executable) {
   auto prefix = executable.parent_path().parent_path();
-  return {prefix / DAGRUN_REL_LIBEXEC_DIR / "dagrun-task-host", prefix / DAGRUN_REL_PLUGIN_DIR};
+  return {prefix / DAGRUN_REL_LIBEXEC_DIR / "dagrun-task-host", prefix / DAGRUN_REL_PLUGIN_DIR,
+          prefix / DAGRUN_REL_MODULE_DIR / kPgModuleFile};
 }
 
 InstallPaths install_paths() {

@@ -15,9 +15,12 @@ struct ExecOptions {
 struct InstallPaths {
   std::filesystem::path task_host;   // <prefix>/libexec/dagrun/dagrun-task-host
   std::filesystem::path plugin_dir;  // <prefix>/lib/dagrun/plugins
+  // The PostgreSQL store, which the executable loads only for a PostgreSQL
+  // history (app/postgres_history.h).
+  std::filesystem::path pg_module;   // <prefix>/lib/dagrun/dagrun_store_pg.so
 };
 
-// Both relative to the directory of `executable` (expected to be <prefix>/bin).
+// All relative to the directory of `executable` (expected to be <prefix>/bin).
 // The build tree mirrors the install layout, so this works in both.
 InstallPaths install_paths_for(const std::filesystem::path& executable);
 

@@ -1,0 +1,35 @@
+// The boundary between the dagrun executable and dagrun_store_pg.so, the
+// loadable module that holds the PostgreSQL store: the executable loads it
+// only for a postgresql:// history (app/postgres_history.cpp), so an
+// installation on SQLite never needs libpq.
+//
+// The module exports one C function and nothing else. Opening catches every
+// exception inside the module and reports it as text, so none crosses the
+// dlsym'd call. The Store it returns is a C++ object of the same build: its
+// methods throw StoreError (and RunExistsError, ...) into the executable,
+// which catches them by type as it does for SQLite's; that holds because the
+// module and the executable come from one build, which the version argument
+// checks.
+#pragma once
+
+#include <cstddef>
+
+#include "store/store.h"
+
+namespace dagrun {
+
+// The module's file name, in the install layout's lib/dagrun/.
+inline constexpr char kPgModuleFile[] = "dagrun_store_pg.so";
+inline constexpr char kPgModuleEntry[] = "dagrun_store_open_postgres";
+
+// Connects to the PostgreSQL history at url and migrates its schema. On
+// success sets *out to a Store the caller owns (delete it through Store's
+// virtual destructor while the module is loaded) and returns 0. On failure
+// returns nonzero and writes why, NUL-terminated and cut to error_size bytes,
+// into error; the message names the URL only with its password hidden.
+// dagrun_version must be the caller's DAGRUN_VERSION: the Store's layout is
+// that build's.
+using PgModuleOpen = int(const char* dagrun_version, const char* url, Store** out, char* error,
+                         std::size_t error_size);
+
+}  // namespace dagrun
