@@ -5,6 +5,7 @@
 #include <deque>
 #include <unordered_set>
 
+#include "app/history_location.h"
 #include "base/suggest.h"
 
 #include "run/runner.h"
@@ -21,7 +22,7 @@ void set_dag_paused(const EnginePaths& home, Store& store, const std::vector<Loa
     for (const DagRecord& d : store.list_dags()) known |= d.dag_id == dag_id;
   if (!known) throw ActionError(ActionRefusal::not_found, "no DAG '" + dag_id + "' in " + home.dags.string());
   store.set_paused(dag_id, paused, std::chrono::system_clock::now());
-  wake_scheduler(home.db.string());
+  wake_scheduler(wake_address(home));
 }
 
 RunRecord queue_run(const EnginePaths& home, HistoryStore& store, const Dag& dag, const QueuedRun& request) {
@@ -45,7 +46,7 @@ RunRecord queue_run(const EnginePaths& home, HistoryStore& store, const Dag& dag
       if (request.run_id || attempt == 5) throw ActionError(ActionRefusal::conflict, e.what());
     }
   }
-  wake_scheduler(home.db.string());
+  wake_scheduler(wake_address(home));
   return run;
 }
 
@@ -127,7 +128,7 @@ std::vector<std::string> clear_tasks(const EnginePaths& home, Store& store, cons
     if (!now) throw ActionError(ActionRefusal::not_found, "no run '" + request.run_id + "'");
     throw run_is_running(*now);
   }
-  wake_scheduler(home.db.string());
+  wake_scheduler(wake_address(home));
   return cleared;
 }
 
@@ -144,7 +145,7 @@ RunRecord cancel_run(const EnginePaths& home, Store& store, const std::string& r
     case CancelResult::requested:
       break;
   }
-  wake_scheduler(home.db.string());
+  wake_scheduler(wake_address(home));
   std::optional<RunRecord> run = store.get_run(run_id);
   if (!run) throw ActionError(ActionRefusal::not_found, "no run '" + run_id + "'");
   return *run;

@@ -6,11 +6,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/history_location.h"
 #include "exec/docker/docker_endpoint.h"
 #include "exec/docker/leftovers.h"
 #include "model/container_spec.h"
 #include "run/recovery.h"
-#include "store/change_journal.h"
 
 namespace dagrun::app {
 namespace {
@@ -61,7 +61,7 @@ size_t clean_up_after_dead_engines(const EnginePaths& paths, Store& store, const
     if (r.dag) loaded.push_back(&*r.dag);
   const size_t recovered =
       recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes, in_engine_tasks(loaded),
-                            journal_dir_for(paths.db))
+                            journal_dir(paths))
           .size();
   remove_leftover_containers(paths, loaded);
   return recovered;
@@ -74,7 +74,7 @@ size_t recover_runs_of_dead_engines(const EnginePaths& paths, Store& store, cons
   for (const auto& d : dags) loaded.push_back(d.get());
   const size_t recovered =
       recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes, in_engine_tasks(loaded),
-                            journal_dir_for(paths.db))
+                            journal_dir(paths))
           .size();
   if (recovered > 0) remove_leftover_containers(paths, loaded);
   return recovered;

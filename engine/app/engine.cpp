@@ -5,6 +5,7 @@
 #include "app/dead_engines.h"
 #include "app/executors.h"
 #include "app/history.h"
+#include "app/history_location.h"
 #include "store/change_journal.h"
 
 namespace dagrun::app {
@@ -13,7 +14,7 @@ Engine::Engine(EngineSettings settings, PluginCatalog plugins, const std::vector
     : paths_(std::move(settings.paths)),
       signals_(settings.handle_signals ? std::make_unique<SignalCanceller>(stop_) : nullptr),
       plugins_(std::move(plugins)),
-      store_(open_history(paths_.db, true)),
+      store_(open_history(paths_, true)),
       lease_(*store_, settings.kind),
       recovered_at_start_(clean_up_after_dead_engines(paths_, *store_, lease_.record(), dags)),
       executors_(make_executors(paths_, plugins_, settings.config)),
@@ -26,8 +27,9 @@ StoreWriterOptions Engine::writer_options() {
   // trigger's run is cancelled and its tries killed, a scheduler stops, and
   // the final flush reports where the history ends (see store_writer.h).
   options.on_stalled = [this](const std::string& why) { stop_.cancel("the history cannot be written: " + why); };
-  // Next to the database, where recovery by any engine on this host finds it.
-  options.journal = std::make_shared<ChangeJournal>(journal_path(journal_dir_for(paths_.db), lease_.id()));
+  // Next to the database (or in the home, for PostgreSQL), where recovery by
+  // any engine on this host finds it.
+  options.journal = std::make_shared<ChangeJournal>(journal_path(journal_dir(paths_), lease_.id()));
   return options;
 }
 

@@ -6,9 +6,12 @@
 #include <cerrno>
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
+#include <system_error>
 
 #include <spdlog/spdlog.h>
 
+#include "app/history_location.h"
 #include "base/dir_watch.h"
 #include "sched/engine_watch.h"
 #include "sched/run_threads.h"
@@ -42,6 +45,19 @@ void stop_runs(RunThreads& threads, std::chrono::milliseconds grace, SchedulerEv
   threads.reap();
 }
 
+// The wake-up socket is one per SQLite file, or per home on a host for a
+// PostgreSQL history, which several schedulers may share: each from its own
+// home or host.
+WakeListener listen_for_wake_ups(const EnginePaths& paths) {
+  try {
+    return WakeListener(wake_address(paths));
+  } catch (const std::system_error& e) {
+    if (e.code().value() != EADDRINUSE) throw;
+    throw std::runtime_error("another scheduler of " + history_name(paths) + " runs in " + paths.root.string() +
+                             " on this host; schedulers sharing a PostgreSQL history each need a home of their own");
+  }
+}
+
 }  // namespace
 
 void run_scheduler_daemon(Engine& engine, const SchedulerDaemonOptions& options, SchedulerEvents& events) {
@@ -66,7 +82,7 @@ void run_scheduler_daemon(Engine& engine, const SchedulerDaemonOptions& options,
   DirWatch watch(engine.paths().dags, DirWatch::Changes::whole_files, [](std::string_view name) {
     return name.size() > 5 && name.substr(name.size() - 5) == ".json";
   });
-  WakeListener wake(engine.paths().db.string());
+  WakeListener wake = listen_for_wake_ups(engine.paths());
   events.started();
 
   while (!stop.cancelled()) {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "app/history_location.h"
 #include "spec/engine_config.h"
 #include "exec/exec_options.h"
 
@@ -27,7 +28,13 @@ Home resolve_home(const ParsedArgs& args) {
   h.root = std::filesystem::absolute(h.root).lexically_normal();
   if (h.root.has_relative_path() && h.root.filename().empty()) h.root = h.root.parent_path();
   h.dags = args.value("dags").value_or((h.root / "dags").string());
-  h.db = args.value("db").value_or((h.root / "dagrun.db").string());
+  // The history: --db, $DAGRUN_DB, else the home's SQLite file. A
+  // PostgreSQL URL is kept apart from the file (app/history_location.h).
+  std::string db = (h.root / "dagrun.db").string();
+  if (auto v = args.value("db")) db = *v;
+  else if (const char* env = std::getenv("DAGRUN_DB"); env && *env) db = env;
+  if (app::is_postgres_location(db)) h.db_url = db;
+  else h.db = db;
   h.logs = h.root / "logs";
   h.data = h.root / "data";
   h.config = engine_config_path(h.root);
@@ -36,6 +43,7 @@ Home resolve_home(const ParsedArgs& args) {
   InstallPaths installed = install_paths();
   h.plugin_dirs.push_back(installed.plugin_dir);
   h.task_host = installed.task_host;
+  h.pg_module = installed.pg_module;
   return h;
 }
 

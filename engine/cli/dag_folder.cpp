@@ -39,6 +39,6 @@ void print_diagnostics(std::ostream& out, const LoadResult& result) {
   for (const Diagnostic& d : result.diagnostics) out << d.to_string() << "\n";
 }
 
-std::unique_ptr<Store> open_history(const Context& ctx, bool create) { return app::open_history(ctx.home.db, create); }
+std::unique_ptr<Store> open_history(const Context& ctx, bool create) { return app::open_history(ctx.home, create); }
 
 }  // namespace dagrun::cli

@@ -1,6 +1,7 @@
 // The scheduler daemon in the foreground, as `dagrun scheduler` runs it and
 // `dagrun serve --with-scheduler` runs it beside the web server: one per
-// database, until SIGINT or SIGTERM, printing what it and its runs do.
+// SQLite database (several may share a PostgreSQL one), until SIGINT or
+// SIGTERM, printing what it and its runs do.
 #pragma once
 
 #include <chrono>
@@ -18,7 +19,7 @@ struct Alongside {
   std::function<void()> stop;
 };
 
-// The verb's exit code; another scheduler on the database is kExitFailed.
+// The verb's exit code; another scheduler on the SQLite database is kExitFailed.
 int run_foreground_scheduler(Context& ctx, std::chrono::milliseconds grace, const Alongside* alongside = nullptr);
 
 // --grace DURATION, default 30 s.

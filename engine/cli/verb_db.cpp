@@ -2,6 +2,7 @@
 // longer ago than that, with their tasks, tries, xcoms, logs and data.
 #include <iostream>
 
+#include "app/history_location.h"
 #include "cli/dag_folder.h"
 #include "cli/verbs.h"
 #include "model/duration.h"
@@ -23,7 +24,7 @@ int verb_db(Context& ctx) {
   const TimePoint cutoff = std::chrono::system_clock::now() - *age;
   auto store = open_history(ctx, false);
   if (!store) {
-    std::cout << "no history at " << ctx.home.db.string() << "\n";
+    std::cout << "no history at " << app::history_name(ctx.home) << "\n";
     return kExitOk;
   }
   if (ctx.args.has("dry-run")) {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "app/engine.h"
+#include "app/history_location.h"
 #include "app/scheduler_daemon.h"
 #include "cli/dag_folder.h"
 #include "cli/foreground_scheduler.h"
@@ -43,8 +44,8 @@ class DaemonPrinter : public app::SchedulerEvents {
   DaemonPrinter(const Context& ctx, const app::Engine& engine) : ctx_(ctx), engine_(engine) {}
 
   void started() override {
-    std::cout << "dagrun scheduler: " << ctx_.home.dags.string() << " -> " << ctx_.home.db.string() << " (engine "
-              << engine_.lease().id() << ")" << std::endl;
+    std::cout << "dagrun scheduler: " << ctx_.home.dags.string() << " -> " << app::history_name(ctx_.home)
+              << " (engine " << engine_.lease().id() << ")" << std::endl;
   }
   void stopping(const std::string& reason, size_t active_runs) override {
     std::cout << "dagrun scheduler: stopping (" << reason << "); " << active_runs << " run(s) active" << std::endl;
@@ -74,12 +75,18 @@ std::chrono::milliseconds parse_grace(const ParsedArgs& args) {
 }
 
 int run_foreground_scheduler(Context& ctx, std::chrono::milliseconds grace, const Alongside* alongside) {
-  std::string holder;
-  auto lock = InstanceLock::acquire(ctx.home.db.string() + ".scheduler.lock", &holder);
-  if (!lock) {
-    std::cerr << "dagrun scheduler: another scheduler is running on " << ctx.home.db.string() << " (" << holder
-              << ")\n";
-    return kExitFailed;
+  // One scheduler per SQLite file: its engines would contend for the one
+  // writer. Several share a PostgreSQL history (the store hands each queued
+  // run to one of them), so there is no lock to take.
+  std::optional<InstanceLock> lock;
+  if (ctx.home.db_url.empty()) {
+    std::string holder;
+    lock = InstanceLock::acquire(ctx.home.db.string() + ".scheduler.lock", &holder);
+    if (!lock) {
+      std::cerr << "dagrun scheduler: another scheduler is running on " << ctx.home.db.string() << " (" << holder
+                << ")\n";
+      return kExitFailed;
+    }
   }
   EngineConfig config = read_engine_config(ctx);
   PluginCatalog plugins = discover_plugins(ctx);

@@ -6,7 +6,8 @@ const std::vector<FlagSpec>& global_flags() {
   static const std::vector<FlagSpec> flags{
       {"home", "DIR", "holds dags/, dagrun.db, logs/ and data/ (default $DAGRUN_HOME, else .)"},
       {"dags", "DIR", "the DAGs folder (default HOME/dags)"},
-      {"db", "FILE", "the history database (default HOME/dagrun.db)"},
+      {"db", "FILE|URL",
+       "the history: a SQLite file or a postgresql:// URL (default $DAGRUN_DB, else HOME/dagrun.db)"},
       {"plugin-path", "DIRS", "colon-separated plugin directories, searched first"},
       {"log-level", "LEVEL", "debug, info, warn (default) or error"},
   };

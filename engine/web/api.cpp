@@ -207,7 +207,7 @@ class Call {
  private:
 
 
-  std::unique_ptr<Store> history() const { return app::open_history(options_.home.db, false); }
+  std::unique_ptr<Store> history() const { return app::open_history(options_.home, false); }
 
   std::vector<LoadResult> dags() const {
     const PluginCatalog plugins = app::discover_plugins(options_.home);
@@ -495,7 +495,7 @@ class Call {
       for (const Diagnostic& d : r.diagnostics) message += "\n" + d.to_string();
       throw ApiError{400, message};
     }
-    auto store = app::open_history(options_.home.db, true);
+    auto store = app::open_history(options_.home, true);
     return json_response(201, app::run_json(app::queue_run(options_.home, *store, *r.dag, queued)));
   }
 
@@ -505,7 +505,7 @@ class Call {
   Response set_paused(const std::string& dag_id, bool paused) const {
     body_object();  // the same defence against cross-site forms as every action
     const std::vector<LoadResult> all = dags();
-    auto store = app::open_history(options_.home.db, true);
+    auto store = app::open_history(options_.home, true);
     app::set_dag_paused(options_.home, *store, all, dag_id, paused);
     return json_response(200, {{"dag_id", dag_id}, {"paused", paused}});
   }

@@ -36,7 +36,7 @@ bool paused(Store& store, const std::string& dag_id) {
 TEST_CASE("a DAG known from its file or from the history is paused and unpaused; an unknown one is not found") {
   TempDir home;
   const app::EnginePaths paths = settings_on(home).paths;
-  auto store = app::open_history(paths.db, true);
+  auto store = app::open_history(paths, true);
   const std::vector<LoadResult> files{loaded(command_dag("on_disk", R"(["true"])"))};
 
   app::set_dag_paused(paths, *store, files, "on_disk", true);
@@ -62,7 +62,7 @@ TEST_CASE("a DAG known from its file or from the history is paused and unpaused;
 TEST_CASE("a queued run has every task queued with its tries, and a chosen id that is taken is a conflict") {
   TempDir home;
   const app::EnginePaths paths = settings_on(home).paths;
-  auto store = app::open_history(paths.db, true);
+  auto store = app::open_history(paths, true);
   Dag dag = command_dag("q", R"(["true"])");
   dag.tasks[0].retries = 2;
 
@@ -90,7 +90,7 @@ TEST_CASE("a queued run has every task queued with its tries, and a chosen id th
 TEST_CASE("generated ids of runs queued in the same millisecond do not collide") {
   TempDir home;
   const app::EnginePaths paths = settings_on(home).paths;
-  auto store = app::open_history(paths.db, true);
+  auto store = app::open_history(paths, true);
   const Dag dag = command_dag("burst", R"(["true"])");
   std::set<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.insert(app::queue_run(paths, *store, dag, {}).run_id);
