@@ -21,6 +21,7 @@
 namespace dagrun {
 
 struct ContainerSpec;
+class DagSource;
 
 // The order of each enum is the order of the variant it names (TaskSpec::action,
 // PluginTask::isolation), so kind() is the variant's index.
@@ -98,6 +99,10 @@ struct Dag {
   std::string dag_id;
   std::string description;
   std::string file;  // the file it was loaded from
+  // That file's text, as loaded (model/dag_source.h): what a run of it
+  // records as the version it runs. Shared by the Dag's copies; null for a
+  // Dag built in code.
+  std::shared_ptr<const DagSource> source;
 
   // Parsed once by the loader; the scheduler uses them as they are. text()
   // and name() give them back as written.

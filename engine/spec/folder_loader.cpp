@@ -40,11 +40,12 @@ std::vector<LoadResult> load_dag_folder(const std::filesystem::path& dir,
       results.push_back(std::move(failed));
       continue;
     }
-    LoadResult result = load_dag_text(*text, path.string(), options);
+    auto source = std::make_shared<const DagSource>(std::move(*text));
+    LoadResult result = load_dag_source(source, path.string(), options);
     if (!result.dag_id.empty()) {
       auto [it, inserted] = defined_in.try_emplace(result.dag_id, result.file);
       if (!inserted) {
-        SourcePosition pos = locate_json(*text, "/dag_id", JsonTarget::value);
+        SourcePosition pos = locate_json(source->text(), "/dag_id", JsonTarget::value);
         result.diagnostics.insert(
             std::upper_bound(result.diagnostics.begin(), result.diagnostics.end(), pos,
                              [](const SourcePosition& p, const Diagnostic& d) {

@@ -432,7 +432,14 @@ void DagReader::check_cycles() {
 
 LoadResult load_dag_text(std::string_view text, const std::string& file_label,
                          const LoadOptions& options) {
-  return DagReader(text, file_label, options).read();
+  return load_dag_source(std::make_shared<const DagSource>(std::string(text)), file_label, options);
+}
+
+LoadResult load_dag_source(std::shared_ptr<const DagSource> source, const std::string& file_label,
+                           const LoadOptions& options) {
+  LoadResult result = DagReader(source->text(), file_label, options).read();
+  if (result.dag) result.dag->source = std::move(source);
+  return result;
 }
 
 
@@ -476,7 +483,7 @@ LoadResult load_dag_file(const std::filesystem::path& path, const LoadOptions& o
     result.diagnostics.push_back({result.file, 0, 0, "", "cannot read file: " + why});
     return result;
   }
-  return load_dag_text(*text, path.string(), options);
+  return load_dag_source(std::make_shared<const DagSource>(std::move(*text)), path.string(), options);
 }
 
 }  // namespace dagrun

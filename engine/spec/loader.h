@@ -2,12 +2,14 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "spec/diagnostic.h"
+#include "model/dag_source.h"
 #include "model/model.h"
 
 namespace dagrun {
@@ -36,11 +38,18 @@ struct LoadResult {
   bool ok() const { return dag.has_value() && diagnostics.empty(); }
 };
 
-// file_label names the text in diagnostics and becomes Dag::file.
+// file_label names the text in diagnostics and becomes Dag::file. The Dag
+// keeps a copy of the text as its source (Dag::source).
 LoadResult load_dag_text(std::string_view text, const std::string& file_label,
                          const LoadOptions& options);
 
-// A file that cannot be read gives one diagnostic.
+// As load_dag_text, for a text read from a file: the Dag keeps `source`
+// itself, not a copy.
+LoadResult load_dag_source(std::shared_ptr<const DagSource> source, const std::string& file_label,
+                           const LoadOptions& options);
+
+// A file that cannot be read gives one diagnostic. The Dag's source is the
+// text read, moved, not copied.
 LoadResult load_dag_file(const std::filesystem::path& path, const LoadOptions& options);
 
 // The whole file, or nullopt with a reason in error ("no such file or directory").
