@@ -26,13 +26,24 @@ class HistoryReader {
   virtual std::optional<std::string> get_xcom(const std::string& run_id, const std::string& task_id,
                                               const std::string& key) const = 0;
   virtual std::vector<XComRecord> list_xcoms(const std::string& run_id) const = 0;
+  // The text of a version of a DAG, as a run recorded it; nullopt when the
+  // history has no such version.
+  virtual std::optional<DagVersionRecord> get_dag_version(const std::string& dag_id,
+                                                          const std::string& version) const = 0;
 };
 
 class HistoryStore : public HistoryReader {
  public:
-  // Inserts the run and one queued task instance per task, atomically.
-  // Throws RunExistsError when run.run_id is taken.
-  virtual void create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks) = 0;
+  // Inserts the run and one queued task instance per task, and the version
+  // of the DAG it runs unless the history has it already (version->version
+  // is run.dag_version), atomically. Throws RunExistsError when run.run_id is
+  // taken.
+  virtual void create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks,
+                          const DagVersionRecord* version = nullptr) = 0;
+
+  // Records a version of a DAG; one the history has already (the same text
+  // has the same hash) is left as it is.
+  virtual void put_dag_version(const DagVersionRecord& version) = 0;
 
   // Applies the changes in order, in one transaction. A TaskInstanceRecord or
   // TryRecord replaces the row with the same key; a RunUpdate changes the

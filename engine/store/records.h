@@ -29,6 +29,19 @@ struct RunRecord {
   std::optional<TimePoint> data_interval_start;
   std::optional<TimePoint> data_interval_end;
   std::string owner;  // the engine running it (EngineRecord::engine_id); empty when none
+  // The version of the DAG it runs (DagVersionRecord::version); empty for a
+  // run recorded before versions were kept, or of a DAG built in code.
+  std::string dag_version;
+};
+
+// One version of a DAG: the exact text of its file, kept once per
+// (dag_id, version) however many runs run it.
+struct DagVersionRecord {
+  std::string dag_id;
+  std::string version;  // hex SHA-256 of source
+  std::string source;   // the DAG file's text
+  std::string file;     // where it was loaded from
+  TimePoint created_at{};  // when the first run of it was created
 };
 
 // An engine process (a scheduler or a foreground trigger) that owns runs. It

@@ -108,11 +108,28 @@ constexpr const char* kVersion4 = R"sql(
 ALTER TABLE dag_run ADD COLUMN cancel_requested TEXT;
 )sql";
 
+// The version of the DAG each run runs: the DAG file's text, kept once per
+// (dag_id, SHA-256 of the text), so a run resumed or run elsewhere runs what
+// it was created with, and `dagrun runs` shows which one that was. NULL: a
+// run recorded before versions were kept.
+constexpr const char* kVersion5 = R"sql(
+CREATE TABLE dag_version (
+  dag_id     TEXT NOT NULL,
+  version    TEXT NOT NULL,
+  source     TEXT NOT NULL,
+  file       TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (dag_id, version)
+) STRICT;
+ALTER TABLE dag_run ADD COLUMN dag_version TEXT;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "runs, task instances, tries and xcoms", kVersion1},
     Migration{2, "data intervals, run owners, paused DAGs and engines", kVersion2},
     Migration{3, "incomplete try logs", kVersion3},
     Migration{4, "requests to cancel a running run", kVersion4},
+    Migration{5, "the DAG version of each run", kVersion5},
 };
 
 void refuse_newer(const std::string& file, int found, int known) {

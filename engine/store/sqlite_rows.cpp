@@ -92,6 +92,7 @@ void bind_run(SQLite::Statement& st, const RunRecord& run) {
   bind_time(st, 12, run.data_interval_start);
   bind_time(st, 13, run.data_interval_end);
   bind_text_or_null(st, 14, run.owner);
+  bind_text_or_null(st, 15, run.dag_version);
 }
 
 void bind_task(SQLite::Statement& st, const TaskInstanceRecord& task) {
@@ -141,6 +142,7 @@ RunRecord read_run(const SQLite::Statement& st, const std::string& file) {
   r.data_interval_start = time(st, 11, file);
   r.data_interval_end = time(st, 12, file);
   r.owner = text(st, 13);
+  r.dag_version = text(st, 14);
   return r;
 }
 

@@ -16,7 +16,7 @@ namespace {
 using namespace sqlite_rows;
 
 const std::string kInsertRun = std::string("INSERT INTO dag_run (") + kRunColumns +
-                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
                                " ON CONFLICT (run_id) DO NOTHING";
 
 // A RunUpdate leaves the fields it does not carry as they are.
@@ -129,9 +129,11 @@ SqliteStore::SqliteStore(const std::string& path, const SqliteOptions& options)
   reader_ = std::make_unique<Connection>(path, options, Connection::Mode::query_only);
 }
 
-void SqliteStore::create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks) {
+void SqliteStore::create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks,
+                             const DagVersionRecord* version) {
   std::lock_guard lock(write_mu_);
   writer_.write("cannot create run '" + run.run_id + "'", [&] {
+    if (version) insert_dag_version(writer_, *version);
     auto insert = writer_.statement(kInsertRun);
     insert->reset();
     bind_run(*insert, run);

@@ -1,5 +1,6 @@
 // The SQLite store's class, shared by the files that implement it: history
-// (sqlite_store.cpp) and scheduling (sqlite_scheduling.cpp). Internal to store/.
+// (sqlite_store.cpp), DAG versions (sqlite_dag_versions.cpp) and scheduling
+// (sqlite_scheduling.cpp). Internal to store/.
 #pragma once
 
 #include <functional>
@@ -16,7 +17,11 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(const std::string& path, const SqliteOptions& options);
 
-  void create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks) override;
+  void create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks,
+                  const DagVersionRecord* version) override;
+  void put_dag_version(const DagVersionRecord& version) override;
+  std::optional<DagVersionRecord> get_dag_version(const std::string& dag_id,
+                                                  const std::string& version) const override;
   void apply(const std::vector<StoreChange>& changes) override;
   std::vector<RunRecord> list_runs(const RunFilter& filter) const override;
   std::optional<RunRecord> get_run(const std::string& run_id) const override;
@@ -55,6 +60,8 @@ class SqliteStore final : public Store {
   void apply_one(Statements& st, const TaskInstanceRecord& t);
   void apply_one(Statements& st, const TryRecord& t);
   void apply_one(Statements& st, const XComRecord& x);
+  // In the caller's write transaction (sqlite_dag_versions.cpp).
+  static void insert_dag_version(Connection& c, const DagVersionRecord& v);
 
   // Runs body on the read connection, retried as a whole when busy.
   void read(const std::string& what, const std::function<void(Connection&)>& body) const;

@@ -8,7 +8,11 @@ namespace dagrun::testing {
 
 class NullStore : public Store {
  public:
-  void create_run(const RunRecord&, const std::vector<TaskInstanceRecord>&) override {}
+  void create_run(const RunRecord&, const std::vector<TaskInstanceRecord>&, const DagVersionRecord*) override {}
+  void put_dag_version(const DagVersionRecord&) override {}
+  std::optional<DagVersionRecord> get_dag_version(const std::string&, const std::string&) const override {
+    return {};
+  }
   void apply(const std::vector<StoreChange>&) override {}
   std::vector<RunRecord> list_runs(const RunFilter&) const override { return {}; }
   std::optional<RunRecord> get_run(const std::string&) const override { return {}; }

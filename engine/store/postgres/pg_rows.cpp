@@ -78,7 +78,8 @@ PgConnection::Params run_params(const RunRecord& run) {
           time_param(run.logical_date),
           time_param(run.data_interval_start),
           time_param(run.data_interval_end),
-          text_or_null(run.owner)};
+          text_or_null(run.owner),
+          text_or_null(run.dag_version)};
 }
 
 PgConnection::Params task_params(const TaskInstanceRecord& task) {
@@ -120,6 +121,7 @@ RunRecord read_run(const PgRows& rows, int i, const std::string& where) {
   r.data_interval_start = time_column(rows, i, 11);
   r.data_interval_end = time_column(rows, i, 12);
   r.owner = text_or_empty(rows, i, 13);
+  r.dag_version = text_or_empty(rows, i, 14);
   return r;
 }
 

@@ -93,8 +93,57 @@ CREATE TABLE engine (
 );
 )sql";
 
+// DAG versions, as SQLite's schema 5; and the queue of tries for workers
+// (store/work_queue.h): a try sent to a queue waits there until a worker
+// claims it. Each claim takes a new fence and a lease the worker renews; a
+// worker's heartbeat, XComs and outcome count only while its fence is the
+// row's and its lease has not run out, so a worker frozen past its lease
+// cannot overwrite what replaced it.
+constexpr const char* kVersion2 = R"sql(
+CREATE TABLE dag_version (
+  dag_id     text NOT NULL,
+  version    text NOT NULL,
+  source     text NOT NULL,
+  file       text NOT NULL DEFAULT '',
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (dag_id, version)
+);
+ALTER TABLE dag_run ADD COLUMN dag_version text;
+
+CREATE TABLE task_dispatch (
+  seq         bigint GENERATED ALWAYS AS IDENTITY,
+  run_id      text NOT NULL REFERENCES dag_run (run_id) ON DELETE CASCADE,
+  task_id     text NOT NULL,
+  try_number  integer NOT NULL,
+  queue       text NOT NULL,
+  state       text NOT NULL,
+  payload     text NOT NULL,
+  worker      text,
+  fence       bigint NOT NULL DEFAULT 0,
+  lease_until timestamptz,
+  cancel      text,
+  outcome     text,
+  queued_at   timestamptz NOT NULL DEFAULT now(),
+  claimed_at  timestamptz,
+  PRIMARY KEY (run_id, task_id, try_number)
+);
+CREATE INDEX task_dispatch_queue ON task_dispatch (queue, state, seq);
+
+-- The logs of tries a worker ran, stored with its report (in parts), so any
+-- host reads them: the file is on the worker's host.
+CREATE TABLE task_log (
+  run_id     text NOT NULL REFERENCES dag_run (run_id) ON DELETE CASCADE,
+  task_id    text NOT NULL,
+  try_number integer NOT NULL,
+  part       integer NOT NULL,
+  data       bytea NOT NULL,
+  PRIMARY KEY (run_id, task_id, try_number, part)
+);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "runs, task instances, tries, xcoms, DAGs and engines (SQLite schema 4)", kVersion1},
+    Migration{2, "DAG versions (SQLite schema 5), the queue of tries for workers and their logs", kVersion2},
 };
 
 // Any constant: every dagrun process migrating this database takes the same

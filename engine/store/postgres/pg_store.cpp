@@ -14,7 +14,7 @@ namespace {
 using namespace pg_rows;
 
 const std::string kInsertRun = std::string("INSERT INTO dag_run (") + kRunInsertColumns +
-                               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+                               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
                                " ON CONFLICT (run_id) DO NOTHING";
 
 // A RunUpdate leaves the fields it does not carry as they are.
@@ -195,8 +195,10 @@ void PgStore::write(const std::string& what, const std::function<void(PgConnecti
   }
 }
 
-void PgStore::create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks) {
+void PgStore::create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks,
+                         const DagVersionRecord* version) {
   write("cannot create run '" + run.run_id + "'", [&](PgConnection& c) {
+    if (version) insert_dag_version(c, *version);
     if (c.run(kInsertRun, run_params(run)).affected() == 0)
       throw RunExistsError("run id '" + run.run_id + "' already exists");
     for (const auto& task : tasks) {

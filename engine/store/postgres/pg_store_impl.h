@@ -17,7 +17,11 @@ class PgStore final : public Store {
  public:
   explicit PgStore(const std::string& url);
 
-  void create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks) override;
+  void create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks,
+                  const DagVersionRecord* version) override;
+  void put_dag_version(const DagVersionRecord& version) override;
+  std::optional<DagVersionRecord> get_dag_version(const std::string& dag_id,
+                                                  const std::string& version) const override;
   void apply(const std::vector<StoreChange>& changes) override;
   std::vector<RunRecord> list_runs(const RunFilter& filter) const override;
   std::optional<RunRecord> get_run(const std::string& run_id) const override;
@@ -58,6 +62,8 @@ class PgStore final : public Store {
   // server aborted for a deadlock or a serialization failure, or one whose
   // connection was lost before COMMIT was sent, is run again as a whole.
   void write(const std::string& what, const std::function<void(PgConnection&)>& body);
+  // In the caller's transaction (pg_dag_versions.cpp).
+  static void insert_dag_version(PgConnection& c, const DagVersionRecord& v);
 
   std::string url_;
   std::string where_;  // the redacted URL, for messages

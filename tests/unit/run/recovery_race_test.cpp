@@ -33,7 +33,13 @@ class Interleaved : public Store {
   explicit Interleaved(Store& s) : s_(s) {}
   mutable std::function<void()> between_reads;  // stands for another process
 
-  void create_run(const RunRecord& r, const std::vector<TaskInstanceRecord>& t) override { s_.create_run(r, t); }
+  void create_run(const RunRecord& r, const std::vector<TaskInstanceRecord>& t, const DagVersionRecord* v) override {
+    s_.create_run(r, t, v);
+  }
+  void put_dag_version(const DagVersionRecord& v) override { s_.put_dag_version(v); }
+  std::optional<DagVersionRecord> get_dag_version(const std::string& d, const std::string& v) const override {
+    return s_.get_dag_version(d, v);
+  }
   void apply(const std::vector<StoreChange>& c) override { s_.apply(c); }
   std::vector<RunRecord> list_runs(const RunFilter& f) const override {
     read();

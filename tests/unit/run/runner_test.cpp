@@ -21,17 +21,20 @@ namespace {
 
 class RecordingStore : public testing::NullStore {
  public:
-  void create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks) override {
+  void create_run(const RunRecord& run, const std::vector<TaskInstanceRecord>& tasks,
+                  const DagVersionRecord* version) override {
     // Runs on several threads at once may create their runs together, as
     // they would against the real, thread-safe stores.
     std::lock_guard l(mu);
     created = run;
     created_tasks = tasks.size();
+    created_version = version ? std::optional(*version) : std::nullopt;
   }
 
   std::mutex mu;
   RunRecord created;
   size_t created_tasks = 0;
+  std::optional<DagVersionRecord> created_version;
 };
 
 // Each try calls the script with the task id and try number.

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <set>
 
+#include "model/ids.h"
 #include "store/sqlite_store.h"
 #include "store_test_support.h"
 
@@ -39,7 +40,7 @@ TEST_CASE("a missing file becomes a fresh history at the latest schema version")
   open_sqlite_store(file);
   CHECK(user_version(file) == latest_schema_version());
   CHECK(schema_objects(file, "table") ==
-        std::set<std::string>{"dag_run", "task_instance", "task_try", "xcom", "dag", "engine"});
+        std::set<std::string>{"dag_run", "task_instance", "task_try", "xcom", "dag", "engine", "dag_version"});
   CHECK(schema_objects(file, "index") ==
         std::set<std::string>{"dag_run_newest", "dag_run_dag_newest", "dag_run_state_newest",
                                                     "dag_run_latest_interval", "dag_run_queue"});
@@ -166,8 +167,35 @@ TEST_CASE("a version 3 history gains dag_run.cancel_requested; its runs have no 
         "INSERT INTO dag_run (run_id, dag_id, state, run_type, owner) VALUES ('r', 'd', 'running', 'manual', 'e1')");
   }
   auto store = open_sqlite_store(file);
-  CHECK(user_version(file) == 4);
+  CHECK(user_version(file) == latest_schema_version());
   CHECK(store->cancel_requests().empty());
   CHECK(store->cancel_run("r", "stop", TimePoint{}) == CancelResult::requested);
   REQUIRE(store->cancel_requests().size() == 1);
+}
+
+TEST_CASE("a version 4 history gains dag_version; its runs have no version, new runs record one") {
+  TempDir dir;
+  const auto file = dir.file("v4.db");
+  {
+    Connection conn(file, SqliteOptions{}, Connection::Mode::read_write);
+    migrate(conn, schema_migrations().first(4));
+    CHECK(schema_version(conn) == 4);
+    conn.db().exec(
+        "INSERT INTO dag_run (run_id, dag_id, state, run_type, queued_at) VALUES ('old', 'd', 'success', 'manual',"
+        " '2026-01-01T00:00:00.000Z')");
+  }
+  auto store = open_sqlite_store(file);
+  CHECK(user_version(file) == 5);
+  CHECK(latest_schema_version() == 5);
+  REQUIRE(store->get_run("old"));
+  CHECK(store->get_run("old")->dag_version.empty());
+
+  const DagVersionRecord v{"d", sha256_hex("{}"), "{}", "dags/d.json", at("2026-01-02T00:00:00.000Z")};
+  RunRecord run = make_run("new", "d", at("2026-01-02T00:00:00.000Z"));
+  run.dag_version = v.version;
+  store->create_run(run, {}, &v);
+  CHECK(store->get_run("new")->dag_version == v.version);
+  CHECK(store->get_dag_version("d", v.version)->source == "{}");
+  SQLite::Database db(file, SQLite::OPEN_READONLY);
+  CHECK(db.execAndGet("SELECT count(*) FROM dag_run WHERE dag_version IS NULL").getInt() == 1);
 }
