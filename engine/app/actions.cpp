@@ -10,6 +10,7 @@
 
 #include "run/runner.h"
 #include "sched/wake.h"
+#include "store/dag_version.h"
 #include "store/store_error.h"
 
 namespace dagrun::app {
@@ -34,13 +35,15 @@ RunRecord queue_run(const EnginePaths& home, HistoryStore& store, const Dag& dag
   run.conf_json = request.conf_json;
   run.dag_file = dag.file;
   run.queued_at = run.logical_date = run.data_interval_start = run.data_interval_end = now;
+  const std::optional<DagVersionRecord> version = dag_version_of(dag, now);
+  if (version) run.dag_version = version->version;
   for (int attempt = 0;; ++attempt) {
     run.run_id = request.run_id.value_or(make_run_id("manual", now + std::chrono::milliseconds(attempt)));
     std::vector<TaskInstanceRecord> tasks;
     tasks.reserve(dag.tasks.size());
     for (const TaskSpec& t : dag.tasks) tasks.push_back({run.run_id, t.task_id, TaskState::queued, 0, t.retries + 1});
     try {
-      store.create_run(run, tasks);
+      store.create_run(run, tasks, version ? &*version : nullptr);
       break;
     } catch (const RunExistsError& e) {
       if (request.run_id || attempt == 5) throw ActionError(ActionRefusal::conflict, e.what());

@@ -30,7 +30,8 @@ nlohmann::json run_json(const RunRecord& r) {
           {"queued_at", time_json(r.queued_at)},
           {"start_date", time_json(r.start_date)},
           {"end_date", time_json(r.end_date)},
-          {"reason", r.reason}};
+          {"reason", r.reason},
+          {"dag_version", text_or_null(r.dag_version)}};
 }
 
 nlohmann::json try_json(const TryRecord& r) {

@@ -69,10 +69,13 @@ int verb_runs(Context& ctx) {
     std::cout << "no runs\n";
     return kExitOk;
   }
-  Table table({"RUN_ID", "DAG_ID", "STATE", "STARTED", "DURATION", "REASON"});
+  // The version's first 12 hex digits tell versions apart at a glance;
+  // --json gives it whole.
+  Table table({"RUN_ID", "DAG_ID", "VERSION", "STATE", "STARTED", "DURATION", "REASON"});
   for (const RunRecord& r : runs)
-    table.add({r.run_id, r.dag_id, std::string(to_string(r.state)), time_cell(r.start_date),
-               duration_cell(r.start_date, r.end_date), first_line(r.reason)});
+    table.add({r.run_id, r.dag_id, r.dag_version.empty() ? "-" : r.dag_version.substr(0, 12),
+               std::string(to_string(r.state)), time_cell(r.start_date), duration_cell(r.start_date, r.end_date),
+               first_line(r.reason)});
   table.print(std::cout);
   return kExitOk;
 }

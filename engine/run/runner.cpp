@@ -3,6 +3,7 @@
 #include "model/ids.h"
 #include "model/iso_time.h"
 #include "run/run_execution.h"
+#include "store/dag_version.h"
 
 namespace dagrun {
 
@@ -59,7 +60,9 @@ RunRecord Runner::run(const RunRequest& request) {
   tasks.reserve(dag.tasks.size());
   for (const TaskSpec& t : dag.tasks)
     tasks.push_back({run.run_id, t.task_id, TaskState::queued, 0, t.retries + 1});
-  store_.create_run(run, tasks);
+  const std::optional<DagVersionRecord> version = dag_version_of(dag, *run.queued_at);
+  if (version) run.dag_version = version->version;
+  store_.create_run(run, tasks, version ? &*version : nullptr);
 
   RunExecution execution(request, executors_, cancel_, observers_);
   return execution.execute(std::move(run), nullptr);

@@ -5,6 +5,7 @@
 #include "model/ids.h"
 #include "model/iso_time.h"
 #include "sched/timetable.h"
+#include "store/dag_version.h"
 
 namespace dagrun {
 namespace {
@@ -40,6 +41,7 @@ std::optional<TimePoint> Scheduler::create_due_runs(const Dag& dag, const DagRec
       latest && latest->data_interval_start && latest->data_interval_end)
     last = DataInterval{*latest->data_interval_start, *latest->data_interval_end};
   if (record.is_paused) return std::nullopt;
+  std::optional<DagVersionRecord> version;  // made for the first run due, then shared by the others
   for (int n = 0; n < kMaxCreatedPerStep; ++n) {
     auto next = timetable.next_run(last, now, dag.catchup);
     if (!next) break;
@@ -55,8 +57,10 @@ std::optional<TimePoint> Scheduler::create_due_runs(const Dag& dag, const DagRec
     run.data_interval_end = next->end;
     std::vector<TaskInstanceRecord> tasks;
     for (const TaskSpec& t : dag.tasks) tasks.push_back({run.run_id, t.task_id, TaskState::queued, 0, t.retries + 1});
+    if (!version) version = dag_version_of(dag, now);
+    if (version) run.dag_version = version->version;
     try {
-      store_.create_run(run, tasks);
+      store_.create_run(run, tasks, version ? &*version : nullptr);
       created_.push_back(run.run_id);
       spdlog::info("{}: created {} for [{}, {})", dag.dag_id, run.run_id, format_iso8601(next->start),
                    format_iso8601(next->end));

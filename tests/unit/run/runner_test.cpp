@@ -9,8 +9,10 @@
 #include <thread>
 
 #include "null_store.h"
+#include "model/ids.h"
 #include "model/xcom.h"
 #include "run/runner.h"
+#include "spec/loader.h"
 #include "task_support.h"
 
 using namespace dagrun;
@@ -144,6 +146,25 @@ TEST_CASE("the runner never exceeds max_active_tasks and runs independent tasks 
   CHECK(f.executor->max_running == 3);
   CHECK(f.store.created_tasks == 8);
   CHECK(f.recorder.final_tries().size() == 8);
+}
+
+TEST_CASE("a run records the version of the DAG file it runs; a DAG built in code has none") {
+  Fixture f([](const TryRequest&, TrySink&, const CancelToken&) { return ok(); });
+  const std::string text = R"({"dag_id": "d", "tasks": [{"task_id": "a", "command": ["true"]}]})";
+  LoadResult loaded = load_dag_text(text, "dags/d.json", LoadOptions{});
+  REQUIRE(loaded.ok());
+  CHECK(f.run(*loaded.dag).state == RunState::success);
+  REQUIRE(f.store.created_version);
+  CHECK(f.store.created_version->dag_id == "d");
+  CHECK(f.store.created_version->version == sha256_hex(text));
+  CHECK(f.store.created_version->source == text);
+  CHECK(f.store.created_version->file == "dags/d.json");
+  CHECK(f.store.created.dag_version == sha256_hex(text));
+
+  Dag built = dag_of({task("a")});
+  f.run(built);
+  CHECK_FALSE(f.store.created_version);
+  CHECK(f.store.created.dag_version.empty());
 }
 
 TEST_CASE("a failing try is retried and the run records every try") {
