@@ -3,7 +3,7 @@
 // scheduler's wake-up socket) or a PostgreSQL URL (a database shared by
 // schedulers and workers on several hosts; journals and the wake-up socket
 // stay in the home). Pure functions: the command line includes this without
-// linking libpq.
+// linking libpq (store/db_url.h says which a location is).
 #pragma once
 
 #include <filesystem>
@@ -13,16 +13,6 @@
 #include "app/engine_paths.h"
 
 namespace dagrun::app {
-
-// True when `location` names a PostgreSQL database (postgresql:// or
-// postgres://) rather than a SQLite file. The same rule as
-// store/postgres/pg_store.h's is_postgres_url, which needs libpq to link.
-bool is_postgres_location(std::string_view location);
-
-// The URL with its password ("user:PASSWORD@" or "password=PASSWORD") replaced
-// by "***", for every message that names the database. The same rule as
-// store/postgres/pg_connection.h's redact_pg_url, which needs libpq to link.
-std::string redact_db_url(std::string_view url);
 
 // The history as messages name it: the SQLite file, or the redacted URL.
 std::string history_name(const EnginePaths& paths);

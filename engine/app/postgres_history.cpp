@@ -9,6 +9,7 @@
 #include <boost/dll/shared_library.hpp>
 
 #include "app/history_location.h"
+#include "store/db_url.h"
 #include "store/postgres/module/pg_module.h"
 #include "store/store_error.h"
 
@@ -73,7 +74,7 @@ std::unique_ptr<Store> open_postgres_history(const std::filesystem::path& module
     throw StoreError("PostgreSQL support is not installed: " + module_file.string() + ": " + module.error);
   std::array<char, 1024> error{};
   Store* store = nullptr;
-  if (module.open(DAGRUN_VERSION, url.c_str(), &store, error.data(), error.size()) != 0 || !store) {
+  if (module.open(kPgModuleStamp, url.c_str(), &store, error.data(), error.size()) != 0 || !store) {
     // Say which database in any case, and never with its password.
     std::string why = without_password(error.data(), url);
     if (why.find(redact_db_url(url)) == std::string::npos) why = "PostgreSQL at " + redact_db_url(url) + ": " + why;

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "app/history_location.h"
+#include "store/db_url.h"
 #include "spec/engine_config.h"
 #include "exec/exec_options.h"
 
@@ -33,7 +34,7 @@ Home resolve_home(const ParsedArgs& args) {
   std::string db = (h.root / "dagrun.db").string();
   if (auto v = args.value("db")) db = *v;
   else if (const char* env = std::getenv("DAGRUN_DB"); env && *env) db = env;
-  if (app::is_postgres_location(db)) h.db_url = db;
+  if (is_postgres_url(db)) h.db_url = db;
   else h.db = db;
   h.logs = h.root / "logs";
   h.data = h.root / "data";

@@ -1,5 +1,7 @@
 #include "store/postgres/pg_connection.h"
 
+#include "store/db_url.h"
+
 #include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 
@@ -23,29 +25,6 @@ std::string one_line(const char* message) {
 void log_notice(void*, const char* message) { spdlog::debug("PostgreSQL: {}", one_line(message)); }
 
 }  // namespace
-
-std::string redact_pg_url(std::string_view url) {
-  // postgresql://user:password@host/db: the password is between the first ':'
-  // after the scheme and the last '@' of the authority.
-  const size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return std::string(url);
-  const size_t start = scheme + 3;
-  const size_t end = url.find_first_of("/?", start);
-  const std::string_view authority = url.substr(start, end == std::string_view::npos ? url.npos : end - start);
-  const size_t at = authority.rfind('@');
-  const size_t colon = authority.find(':');
-  std::string out(url);
-  if (at != std::string_view::npos && colon != std::string_view::npos && colon < at)
-    out.replace(start + colon + 1, at - colon - 1, "***");
-  // A password may also come as a query parameter.
-  const size_t q = out.find("password=");
-  if (q != std::string::npos && (q == 0 || out[q - 1] == '?' || out[q - 1] == '&')) {
-    const size_t value = q + 9;
-    const size_t stop = out.find('&', value);
-    out.replace(value, (stop == std::string::npos ? out.size() : stop) - value, "***");
-  }
-  return out;
-}
 
 void PgRows::Clear::operator()(pg_result* r) const { PQclear(r); }
 
@@ -74,7 +53,7 @@ long long PgRows::affected() const {
 
 void PgConnection::Finish::operator()(pg_conn* c) const { PQfinish(c); }
 
-PgConnection::PgConnection(const std::string& url) : conn_(PQconnectdb(url.c_str())), where_(redact_pg_url(url)) {
+PgConnection::PgConnection(const std::string& url) : conn_(PQconnectdb(url.c_str())), where_(redact_db_url(url)) {
   if (!conn_) throw StoreError("PostgreSQL at " + where_ + ": out of memory");
   if (PQstatus(conn_.get()) != CONNECTION_OK)
     throw StoreError("PostgreSQL at " + where_ + ": cannot connect: " + one_line(PQerrorMessage(conn_.get())));

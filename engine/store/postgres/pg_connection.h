@@ -35,8 +35,6 @@ class PgError : public StoreError {
   std::string sqlstate_;
 };
 
-// The URL with its password replaced by "***", for messages and logs.
-std::string redact_pg_url(std::string_view url);
 
 // A statement's rows, as text (the server's text format: what every column
 // type has). Null is nullopt.

@@ -4,6 +4,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "store/db_url.h"
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_schema.h"
 #include "store/postgres/pg_store_impl.h"
@@ -138,12 +139,8 @@ void apply_one(PgConnection& c, const std::string&, const XComRecord& x) { c.run
 
 }  // namespace
 
-bool is_postgres_url(const std::string& location) {
-  return location.starts_with("postgresql://") || location.starts_with("postgres://");
-}
-
 PgStore::PgStore(const std::string& url)
-    : url_(url), where_("PostgreSQL at " + redact_pg_url(url)), writer_(url), reader_(url) {
+    : url_(url), where_("PostgreSQL at " + redact_db_url(url)), writer_(url), reader_(url) {
   pg_migrate(writer_, pg_schema_migrations(), where_);
 }
 

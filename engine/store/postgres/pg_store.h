@@ -11,10 +11,6 @@
 
 namespace dagrun {
 
-// True when `location` names a PostgreSQL database (postgresql:// or
-// postgres://) rather than a SQLite file.
-bool is_postgres_url(const std::string& location);
-
 // Connects to the database at url (a libpq URL), creating and migrating the
 // schema as needed. Throws StoreError naming the redacted URL.
 std::unique_ptr<Store> open_postgres_store(const std::string& url);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "skip.h"
+#include "store/db_url.h"
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_store.h"
 #include "store/store.h"
@@ -72,7 +73,7 @@ class PostgresBackend {
     return base_url_ + (base_url_.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema_ +
            "&application_name=" + schema_;
   }
-  std::string where() const { return "PostgreSQL at " + redact_pg_url(location()); }
+  std::string where() const { return "PostgreSQL at " + redact_db_url(location()); }
   // A connection of the test's own, for what SQL users see.
   PgConnection connect() const { return PgConnection(location()); }
 

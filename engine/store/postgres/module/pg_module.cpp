@@ -29,9 +29,10 @@ extern "C" __attribute__((visibility("default"))) int dagrun_store_open_postgres
   // The signature must stay the one the executable casts the symbol to.
   [[maybe_unused]] dagrun::PgModuleOpen* checked = &dagrun_store_open_postgres;
   try {
-    if (!dagrun_version || std::strcmp(dagrun_version, DAGRUN_VERSION) != 0)
-      throw std::runtime_error(std::string("this PostgreSQL support is from dagrun ") + DAGRUN_VERSION +
-                               ", but the dagrun loading it is " + (dagrun_version ? dagrun_version : "unknown"));
+    if (!dagrun_version || std::strcmp(dagrun_version, dagrun::kPgModuleStamp) != 0)
+      throw std::runtime_error(std::string("this PostgreSQL support was built from other sources (dagrun ") +
+                               dagrun::kPgModuleStamp + ") than the dagrun loading it (" +
+                               (dagrun_version ? dagrun_version : "unknown") + "); install both from one build");
     if (!url || !out) throw std::invalid_argument("no URL or no place for the store");
     *out = dagrun::open_postgres_store(url).release();
     return 0;
