@@ -80,6 +80,9 @@ struct TaskSpec {
   std::optional<Duration> max_retry_delay;
   std::optional<Duration> execution_timeout;
   TriggerRule trigger_rule = TriggerRule::all_success;
+  // The workers' queue that runs this task's tries (`dagrun worker --queue`);
+  // empty: the engine running the run runs them itself.
+  std::string queue;
 
   TaskAction action;  // what the task runs, by kind
 

@@ -103,6 +103,17 @@ void read_setting(TaskKey key, const Json& v, const Scope& s, TaskSpec& spec, Fo
                      "; expected one of " + std::string(trigger_rule_names()));
       break;
     }
+    case TaskKey::queue: {
+      auto text = read_string(v, s, name, p);
+      if (!text) break;
+      // A queue's name is matched by workers and shown in listings: an id's
+      // rules and length keep it printable and bounded.
+      if (auto problem = id_problem(IdKind::task, *text))
+        p.at_value(s, name, "queue name " + quote_id(*text) + " is not valid: " + *problem);
+      else
+        spec.queue = *text;
+      break;
+    }
     case TaskKey::isolation: {
       auto text = read_string(v, s, name, p);
       if (!text) break;
@@ -329,6 +340,7 @@ void apply_defaults(const TaskDefaults& defaults, TaskRead& task) {
         if (auto* limit = cpu_limit_of(t)) *limit = defaults.form.cpu_limit;
         break;
       case TaskKey::trigger_rule: t.trigger_rule = d.trigger_rule; break;
+      case TaskKey::queue: t.queue = d.queue; break;
       case TaskKey::memory_limit:
         if (auto* limit = memory_limit_of(t)) *limit = defaults.form.memory_limit;
         break;

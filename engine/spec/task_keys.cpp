@@ -29,6 +29,8 @@ struct Row {
 //   cpu_limit: RLIMIT_CPU of a command's process and of a plugin's task host;
 //   memory_limit: RLIMIT_DATA of a plugin's task host (a command gets none);
 //   isolation: the plugin executor's choice between the two;
+//   queue: the run's engine, which hands every try of a task with a queue to
+//     a worker serving it (store/work_queue.h) instead of running it;
 //   container: the container executor, which has limits of its own
 //     (container.mem_limit, container.cpus, container.pids_limit).
 // clang-format off
@@ -49,6 +51,7 @@ constexpr std::array<Row, kTaskKeyCount> kRows{{
     {TaskKey::trigger_rule,              "trigger_rule",              kEvery,                    true},
     {TaskKey::isolation,                 "isolation",                 kPlugin,                   true},
     {TaskKey::memory_limit,              "memory_limit",              kProcessPlugin,            true},
+    {TaskKey::queue,                     "queue",                     kEvery,                    true},
 }};
 // clang-format on
 

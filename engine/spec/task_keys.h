@@ -33,8 +33,9 @@ enum class TaskKey {
   trigger_rule,
   isolation,
   memory_limit,
+  queue,
 };
-constexpr size_t kTaskKeyCount = 16;
+constexpr size_t kTaskKeyCount = 17;
 
 using TaskKeySet = std::bitset<kTaskKeyCount>;
 

@@ -54,6 +54,7 @@ const std::vector<Expected>& settings() {
       {"max_retry_delay", R"("1m")", true, true, true, true},
       {"execution_timeout", R"("1m")", true, true, true, true},
       {"trigger_rule", R"("all_done")", true, true, true, true},
+      {"queue", R"("gpu")", true, true, true, true},
       {"cpu_limit", R"("2s")", true, true, false, false,
        {{TaskForm::in_process_plugin,
          "it runs inside the engine; use isolation \"process\" to limit its CPU time"},
@@ -138,6 +139,22 @@ TEST_CASE("the table of task keys says what the executors do with each key") {
   CHECK(has_default(TaskKey::container));
   // Every key of the table is one of these.
   CHECK(settings().size() + 5 == kTaskKeyCount);
+}
+
+TEST_CASE("a task's queue is a name with an id's rules, and default_args may give it") {
+  auto r = load_dag_text(R"({"dag_id": "d", "default_args": {"queue": "etl"}, "tasks": [
+{"task_id": "a", "command": ["true"]}, {"task_id": "b", "command": ["true"], "queue": "gpu.2"}]})",
+                         "t.json", options());
+  REQUIRE(r.dag);
+  CHECK(r.dag->tasks[0].queue == "etl");
+  CHECK(r.dag->tasks[1].queue == "gpu.2");
+  for (const char* bad : {R"("")", R"("a b")", R"("../x")", R"(7)"}) {
+    const std::string text = std::string(R"({"dag_id": "d", "tasks": [{"task_id": "a", "command": ["true"], "queue": )") +
+                             bad + "}]}";
+    CAPTURE(text);
+    const auto errors = joined(errors_of(text, options()));
+    CHECK(errors.find("queue") != std::string::npos);
+  }
 }
 
 TEST_CASE("a key on a task is refused at its position where it has no effect, accepted where it has one") {
