@@ -12,10 +12,16 @@
 #include "store/history_stats.h"
 #include "store/history_store.h"
 #include "store/scheduling_store.h"
+#include "store/work_queue.h"
 
 namespace dagrun {
 
-class Store : public HistoryStore, public SchedulingStore, public EngineRegistry, public HistoryStats {};
+class Store : public HistoryStore, public SchedulingStore, public EngineRegistry, public HistoryStats {
+ public:
+  // The queue of tries for workers (store/work_queue.h), owned by the store;
+  // null for a store without one (SQLite: one host, no workers).
+  virtual WorkQueue* work_queue() { return nullptr; }
+};
 
 // Opens (creating and migrating as needed) the SQLite history at path.
 std::unique_ptr<Store> open_sqlite_store(const std::string& path);

@@ -25,6 +25,20 @@ Param state_param(TaskState s) { return std::string(to_string(s)); }
 
 Param state_param(RunState s) { return std::string(to_string(s)); }
 
+Param text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char ch : items[i]) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 std::string text_or_empty(const PgRows& rows, int row, int column) { return rows.get(row, column).value_or(""); }
 
 namespace {

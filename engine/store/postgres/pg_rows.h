@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/postgres/pg_connection.h"
 #include "store/records.h"
@@ -20,6 +21,10 @@ Param text_or_null(const std::string& text);
 Param int_or_null(std::optional<int> value);
 Param state_param(TaskState s);
 Param state_param(RunState s);
+// A text[] literal of the items (for "= ANY ($n::text[])"): each element
+// double-quoted with \ and " escaped, so any id (commas, braces, quotes) is
+// one element.
+Param text_array(const std::vector<std::string>& items);
 
 // Results. `where` names the database in the error for a value this build
 // cannot read (an unknown state name).

@@ -40,22 +40,6 @@ std::optional<RunState> lock_run(PgConnection& c, const std::string& run_id, con
   return run_state_column(rows, 0, 0, where);
 }
 
-// A text[] literal: each element double-quoted, with \ and " escaped, so any
-// task id (commas, braces, quotes) is one element.
-std::string text_array(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ',';
-    out += '"';
-    for (char ch : items[i]) {
-      if (ch == '"' || ch == '\\') out += '\\';
-      out += ch;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 }  // namespace
 
 bool PgStore::clear_tasks(const std::string& run_id, const std::vector<std::string>& task_ids) {

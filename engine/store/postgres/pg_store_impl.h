@@ -13,7 +13,7 @@
 
 namespace dagrun {
 
-class PgStore final : public Store {
+class PgStore final : public Store, public WorkQueue {
  public:
   explicit PgStore(const std::string& url);
 
@@ -51,6 +51,20 @@ class PgStore final : public Store {
   void heartbeat(const std::string& engine_id, TimePoint at) override;
   void unregister_engine(const std::string& engine_id) override;
   std::vector<EngineRecord> list_engines() const override;
+
+  WorkQueue* work_queue() override { return this; }
+  void enqueue(const DispatchKey& key, const std::string& queue, const std::string& payload_json) override;
+  std::optional<DispatchStatus> dispatch_status(const DispatchKey& key) const override;
+  bool abandon_expired(const DispatchKey& key, long long fence) override;
+  bool withdraw(const DispatchKey& key) override;
+  void request_cancel(const DispatchKey& key, const std::string& reason) override;
+  int abandon_run(const std::string& run_id) override;
+  std::optional<DispatchClaim> claim(const std::vector<std::string>& queues, const std::string& worker,
+                                     std::chrono::milliseconds lease) override;
+  Renewal renew(const DispatchKey& key, long long fence, std::chrono::milliseconds lease) override;
+  bool complete(const DispatchKey& key, long long fence, const std::string& outcome_json,
+                const std::string& log) override;
+  std::optional<std::string> stored_log(const DispatchKey& key) const override;
 
   const std::string& where() const { return where_; }
 
