@@ -63,4 +63,12 @@ std::vector<LoadResult> load_dag_files(const EnginePaths& home, const PluginCata
   return results;
 }
 
+LoadResult load_dag_source(const EnginePaths& home, const PluginCatalog& plugins, std::string_view text,
+                           const std::string& label) {
+  EngineConfig config = read_engine_config(home);
+  std::vector<std::string> names = plugin_names(plugins);
+  const TrustRules trust = trust_rules(home.root, config, plugins);
+  return load_dag_text(text, label, load_options(home, config, names, trust));
+}
+
 }  // namespace dagrun::app

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/engine_paths.h"
@@ -44,5 +45,12 @@ std::vector<LoadResult> load_dags(const EnginePaths& home, const PluginCatalog& 
 // The given files, as load_dags checks them. Throws InvalidEngineConfig.
 std::vector<LoadResult> load_dag_files(const EnginePaths& home, const PluginCatalog& plugins,
                                        const std::vector<std::string>& files);
+
+// A DAG's text from elsewhere than the folder (a run's recorded version, read
+// by a worker from the history), checked as load_dags checks a file: against
+// this installation's configuration and plugins. `label` names it in
+// diagnostics. Throws InvalidEngineConfig.
+LoadResult load_dag_source(const EnginePaths& home, const PluginCatalog& plugins, std::string_view text,
+                           const std::string& label);
 
 }  // namespace dagrun::app

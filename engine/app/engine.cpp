@@ -6,6 +6,7 @@
 #include "app/executors.h"
 #include "app/history.h"
 #include "app/history_location.h"
+#include "exec/queue_executor.h"
 #include "store/change_journal.h"
 
 namespace dagrun::app {
@@ -19,7 +20,10 @@ Engine::Engine(EngineSettings settings, PluginCatalog plugins, const std::vector
       recovered_at_start_(clean_up_after_dead_engines(paths_, *store_, lease_.record(), dags)),
       executors_(make_executors(paths_, plugins_, settings.config)),
       cancel_watch_(*store_, *cancels_),
-      writer_(*store_, writer_options()) {}
+      writer_(*store_, writer_options()) {
+  // Tasks with a queue go to workers, through a history that has a work queue.
+  if (WorkQueue* queue = store_->work_queue()) executors_.set_queue(make_queue_executor(*queue));
+}
 
 StoreWriterOptions Engine::writer_options() {
   StoreWriterOptions options;

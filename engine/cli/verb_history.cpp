@@ -126,6 +126,16 @@ int verb_logs(Context& ctx) {
     return kExitFailed;
   }
   std::ifstream in(attempt->log_path, std::ios::binary);
+  if (!in && !std::filesystem::exists(attempt->log_path)) {
+    // A worker's try: its file is on the worker's host, its log in the history.
+    if (WorkQueue* queue = store->work_queue()) {
+      if (auto log = queue->stored_log({run_id, task_id, attempt->try_number})) {
+        std::cout << *log << std::flush;
+        warn_if_incomplete(*attempt);
+        return kExitOk;
+      }
+    }
+  }
   if (!in) {
     // A try that wrote nothing may have no file; that is not an error.
     if (!std::filesystem::exists(attempt->log_path)) {

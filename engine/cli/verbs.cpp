@@ -64,6 +64,12 @@ const std::vector<Verb>& verbs() {
         {"with-scheduler", "", "also run the scheduler, as `dagrun scheduler` does"},
         {"grace", "DURATION", "with --with-scheduler: how long running tasks may finish on SIGTERM (default 30s)"}},
        0, 0, verb_serve},
+      {"worker", "[--queue NAMES] [--slots N] [--lease DURATION]",
+       "run tries of tasks with a queue, taken from a PostgreSQL history, until stopped",
+       {{"queue", "NAMES", "comma-separated queues to serve (default: default)"},
+        {"slots", "N", "how many tries run at once (default 1)"},
+        {"lease", "DURATION", "how long a claimed try stays this worker's without a renewal (default 30s)"}},
+       0, 0, verb_worker},
   };
   return table;
 }

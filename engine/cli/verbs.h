@@ -38,5 +38,6 @@ int verb_clear(Context& ctx);
 int verb_cancel(Context& ctx);
 int verb_db(Context& ctx);
 int verb_serve(Context& ctx);
+int verb_worker(Context& ctx);
 
 }  // namespace dagrun::cli

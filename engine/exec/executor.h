@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -19,6 +20,7 @@ struct TryRequest {
   const Dag* dag = nullptr;
   const TaskSpec* task = nullptr;
   std::string run_id;
+  std::string dag_version;  // the run's DAG version (SHA-256 of its file); empty when unknown
   int try_number = 1;
   std::string conf_json = "{}";
   std::filesystem::path data_dir;  // the run's data directory; working directory of children
@@ -45,6 +47,9 @@ class TrySink {
   virtual std::optional<std::string> xcom_pull(const std::string& task_id, const std::string& key) = 0;
   // Returns an empty string on success, else why the value was refused.
   virtual std::string xcom_push(const std::string& key, const std::string& value_json) = 0;
+  // Every value pushed so far in this run, as (task_id, key, value_json): a
+  // try that runs on another host (exec/queue_executor.h) takes them along.
+  virtual std::vector<std::tuple<std::string, std::string, std::string>> xcom_snapshot() { return {}; }
 };
 
 struct TryOutcome {
@@ -55,6 +60,10 @@ struct TryOutcome {
   std::string error;  // why it failed, one line; empty on success
   bool timed_out = false;
   bool cancelled = false;
+  // Where the try ran when that was not this engine's host (a worker): its
+  // host and its log there. Empty: here, at the request's log_path.
+  std::string hostname;
+  std::string log_path;
 };
 
 class Executor {

@@ -137,6 +137,10 @@ std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord
     std::vector<int> pids = processes.find(run.run_id);
     processes.stop(pids);
     r.processes_stopped = static_cast<int>(pids.size());
+    // Workers still running its tries are fenced out: their leases can no
+    // longer be renewed, so they stop those tries, and their reports are
+    // refused; the retries charged below replace them.
+    if (WorkQueue* queue = store.work_queue()) queue->abandon_run(run.run_id);
 
     const std::string why = run.owner.empty() ? "engine died" : "engine died (" + run.owner + ")";
     std::vector<StoreChange> changes;

@@ -153,6 +153,7 @@ RunExecution::Launch RunExecution::launch(int task) {
   }
   if (!setup_error_.empty()) out.error = setup_error_;
   request.run_id = req_.run_id;
+  request.dag_version = run_.dag_version;
   request.try_number = t.try_number;
   request.conf_json = req_.conf_json;
   request.data_dir = data_dir_;
@@ -180,6 +181,9 @@ void RunExecution::finish(int task, const TryOutcome& outcome) {
   t.end_date = std::chrono::system_clock::now();
   t.exit_code = outcome.exit_code;
   t.signal = outcome.signal;
+  // A worker ran it: the try's log is on the worker's host.
+  if (!outcome.hostname.empty()) t.hostname = outcome.hostname;
+  if (!outcome.log_path.empty()) t.log_path = outcome.log_path;
   t.error = result == TryResult::interrupted ? "interrupted: " + cancel_.reason() : outcome.error;
   // The executor has closed the try's log by now; a write to it that failed
   // (a full disk) must show in the record, not only as a short file.
@@ -213,12 +217,19 @@ void RunExecution::check_cancel() {
 }
 
 TryOutcome RunExecution::run_try(const TryRequest& request, int task) {
-  if (Executor* executor = executors_.find(request.task->kind())) {
+  // A task with a queue is a worker's to run, whatever its kind.
+  const std::string& queue = request.task->queue;
+  if (Executor* executor = queue.empty() ? executors_.find(request.task->kind()) : executors_.queue()) {
     TrySinkImpl sink(*this, task);
     return executor->run(request, sink, cancel_);
   }
   TryOutcome outcome;
-  outcome.error = std::string("no executor for ") + std::string(to_string(request.task->kind())) + " tasks";
+  outcome.status = TryOutcome::Status::failed_no_retry;
+  if (!queue.empty())
+    outcome.error = "task '" + request.task->task_id + "' names queue '" + queue +
+                    "', but only a PostgreSQL history has workers (docs/distributed.md)";
+  else
+    outcome.error = std::string("no executor for ") + std::string(to_string(request.task->kind())) + " tasks";
   return outcome;
 }
 
@@ -405,6 +416,17 @@ std::string RunExecution::push(int task, const std::string& key, const std::stri
   return {};
 }
 
+std::vector<std::tuple<std::string, std::string, std::string>> RunExecution::xcoms() {
+  std::lock_guard lock(xcom_mu_);
+  std::vector<std::tuple<std::string, std::string, std::string>> out;
+  out.reserve(xcoms_.size());
+  for (const auto& [k, value] : xcoms_) {
+    const size_t zero = k.find('\0');
+    out.emplace_back(k.substr(0, zero), k.substr(zero + 1), value);
+  }
+  return out;
+}
+
 void TrySinkImpl::log(LogLevel level, std::string_view message) {
   static constexpr spdlog::level::level_enum kLevels[] = {
       spdlog::level::debug, spdlog::level::info, spdlog::level::warn, spdlog::level::err};
@@ -421,5 +443,7 @@ std::optional<std::string> TrySinkImpl::xcom_pull(const std::string& task_id,
 std::string TrySinkImpl::xcom_push(const std::string& key, const std::string& value_json) {
   return run_.push(task_, key, value_json);
 }
+
+std::vector<std::tuple<std::string, std::string, std::string>> TrySinkImpl::xcom_snapshot() { return run_.xcoms(); }
 
 }  // namespace dagrun

@@ -34,6 +34,7 @@ class TrySinkImpl final : public TrySink {
   void started_process(int pid) override;
   std::optional<std::string> xcom_pull(const std::string& task_id, const std::string& key) override;
   std::string xcom_push(const std::string& key, const std::string& value_json) override;
+  std::vector<std::tuple<std::string, std::string, std::string>> xcom_snapshot() override;
 
  private:
   RunExecution& run_;
@@ -52,6 +53,7 @@ class RunExecution {
   void on_process(int task, int pid);
   std::optional<std::string> pull(const std::string& task_id, const std::string& key);
   std::string push(int task, const std::string& key, const std::string& value_json);
+  std::vector<std::tuple<std::string, std::string, std::string>> xcoms();
   const TaskSpec& spec(int task) const { return dag_.tasks[static_cast<size_t>(task)]; }
 
  private:

@@ -24,9 +24,14 @@ class ExecutorSet {
  public:
   void add(TaskKind kind, std::unique_ptr<Executor> executor);
   Executor* find(TaskKind kind) const;
+  // The executor of tasks with a queue (exec/queue_executor.h); none without
+  // a history that has a work queue.
+  void set_queue(std::unique_ptr<Executor> executor) { queue_ = std::move(executor); }
+  Executor* queue() const { return queue_.get(); }
 
  private:
   std::map<TaskKind, std::unique_ptr<Executor>> executors_;
+  std::unique_ptr<Executor> queue_;
 };
 
 struct RunRequest {

@@ -404,6 +404,15 @@ class Call {
     Response r;
     r.content_type = "text/plain; charset=utf-8";
     r.headers.emplace_back("X-Log-Complete", attempt->log_error.empty() ? "true" : "false");
+    // A worker's try: its log is in the history (the file is on its host).
+    if (WorkQueue* queue = store->work_queue()) {
+      if (auto log = queue->stored_log({run_id, task_id, attempt->try_number})) {
+        const size_t from = std::min(log->size(), static_cast<size_t>(offset));
+        r.body = log->substr(from, kMaxLogChunk);
+        r.headers.emplace_back("X-Log-Next-Offset", std::to_string(from + r.body.size()));
+        return r;
+      }
+    }
     // The history names the file; it is served only from under the logs
     // folder, and a link there is not followed.
     const std::filesystem::path path = lexical_host_path(attempt->log_path, options_.home.root);

@@ -1,0 +1,356 @@
+#include "app/worker.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "app/dag_folder.h"
+#include "app/executors.h"
+#include "exec/dispatch_codec.h"
+#include "exec/outcome.h"
+#include "model/xcom.h"
+#include "run/runner.h"
+#include "run/task_render.h"
+
+namespace dagrun::app {
+namespace {
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return {};
+  return buf;
+}
+
+// What a try on this worker pulls and pushes: the run's XComs as the engine
+// sent them, and what the try pushes, reported with its outcome (only a
+// report the queue accepts reaches the history, so a fenced-out try's values
+// never do).
+class WorkerSink : public TrySink {
+ public:
+  WorkerSink(std::string task_id, const TryPayload& payload) : task_id_(std::move(task_id)) {
+    for (const auto& [task, key, value] : payload.xcoms) pulled_[{task, key}] = value;
+  }
+  void log(LogLevel level, std::string_view message) override {
+    static constexpr spdlog::level::level_enum kLevels[] = {spdlog::level::debug, spdlog::level::info,
+                                                            spdlog::level::warn, spdlog::level::err};
+    spdlog::log(kLevels[static_cast<int>(level)], "{}: {}", task_id_, message);
+  }
+  void started_process(int) override {}
+  std::optional<std::string> xcom_pull(const std::string& task_id, const std::string& key) override {
+    std::lock_guard lock(mu_);
+    auto it = pulled_.find({task_id, key});
+    if (it == pulled_.end()) return std::nullopt;
+    return it->second;
+  }
+  std::string xcom_push(const std::string& key, const std::string& value_json) override {
+    if (std::string problem = xcom_problem(key, value_json); !problem.empty()) return problem;
+    std::lock_guard lock(mu_);
+    pulled_[{task_id_, key}] = value_json;
+    std::erase_if(pushed_, [&](const auto& p) { return p.first == key; });
+    pushed_.emplace_back(key, value_json);
+    return {};
+  }
+  std::vector<std::pair<std::string, std::string>> pushed() {
+    std::lock_guard lock(mu_);
+    return pushed_;
+  }
+
+ private:
+  std::string task_id_;
+  std::mutex mu_;
+  std::map<std::pair<std::string, std::string>, std::string> pulled_;
+  std::vector<std::pair<std::string, std::string>> pushed_;
+};
+
+// Renews the claim's lease every third of it while the try runs, on a thread
+// of its own. A renewal that fails (the fence is gone, the lease ran out, the
+// database is away for longer than the lease) stops the try at once: its
+// outcome would be refused anyway, and a retry may already run elsewhere. A
+// cancel request from the run's engine stops it too.
+class LeaseKeeper {
+ public:
+  LeaseKeeper(WorkQueue& queue, DispatchClaim claim, std::chrono::milliseconds lease, CancelToken& try_cancel)
+      : queue_(queue), claim_(std::move(claim)), lease_(lease), try_cancel_(try_cancel),
+        thread_([this] { loop(); }) {}
+  ~LeaseKeeper() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  LeaseKeeper(const LeaseKeeper&) = delete;
+  LeaseKeeper& operator=(const LeaseKeeper&) = delete;
+
+  bool lost() const { return lost_.load(); }
+
+ private:
+  void loop() {
+    auto held_until = std::chrono::steady_clock::now() + lease_;
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, lease_ / 3, [&] { return done_; })) {
+      lock.unlock();
+      // The lease is counted from before the request: the database may have
+      // renewed it at any moment after that.
+      const auto sent = std::chrono::steady_clock::now();
+      try {
+        const Renewal r = queue_.renew(claim_.key, claim_.fence, lease_);
+        if (!r.held) {
+          lose("the worker lost its claim on the try (its lease ran out or the try was taken back)");
+        } else {
+          held_until = sent + lease_;
+          if (!r.cancel_reason.empty() && !try_cancel_.cancelled()) try_cancel_.cancel(r.cancel_reason);
+        }
+      } catch (const StoreError& e) {
+        spdlog::warn("{}: cannot renew the lease: {}", claim_.key.task_id, e.what());
+        // By this host's clock, without a renewal the lease has run out.
+        if (std::chrono::steady_clock::now() >= held_until) lose("the worker could not renew its lease in time");
+      }
+      lock.lock();
+    }
+  }
+
+  void lose(const std::string& why) {
+    lost_ = true;
+    if (!try_cancel_.cancelled()) try_cancel_.cancel(why);
+  }
+
+  WorkQueue& queue_;
+  DispatchClaim claim_;
+  std::chrono::milliseconds lease_;
+  CancelToken& try_cancel_;
+  std::atomic<bool> lost_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+class Worker {
+ public:
+  Worker(const EnginePaths& paths, Store& store, std::string worker_id, const WorkerOptions& options,
+         const CancelToken& stop)
+      : paths_(paths), store_(store), queue_(*store.work_queue()), worker_id_(std::move(worker_id)),
+        options_(options), stop_(stop), host_(host_name()), plugins_(discover_plugins(paths)),
+        executors_(make_executors(paths, plugins_, read_engine_config(paths))) {}
+
+  WorkerStats run() {
+    std::vector<std::thread> slots;
+    for (int i = 0; i < std::max(1, options_.slots); ++i) slots.emplace_back([this] { slot_loop(); });
+    for (auto& t : slots) t.join();
+    std::lock_guard lock(stats_mu_);
+    return stats_;
+  }
+
+ private:
+  void slot_loop() {
+    while (!stop_.cancelled()) {
+      std::optional<DispatchClaim> claim;
+      try {
+        claim = queue_.claim(options_.queues, worker_id_, options_.lease);
+      } catch (const StoreError& e) {
+        spdlog::warn("worker {}: {}", worker_id_, e.what());
+      }
+      if (!claim) {
+        stop_.wait_for(options_.idle_poll);
+        continue;
+      }
+      run_claim(*claim);
+    }
+  }
+
+  void run_claim(const DispatchClaim& claim) {
+    spdlog::info("worker {}: try {} of task '{}' of run '{}' claimed (fence {})", worker_id_, claim.key.try_number,
+                 claim.key.task_id, claim.key.run_id, claim.fence);
+    CancelToken try_cancel;
+    // The worker stopping stops its tries.
+    auto on_stop = stop_.subscribe([&] { try_cancel.cancel("the worker was stopped"); });
+    RemoteOutcome report;
+    bool lost = false;
+    {
+      LeaseKeeper keeper(queue_, claim, options_.lease, try_cancel);
+      report = run_try(claim, try_cancel);
+      lost = keeper.lost();
+    }
+    TryOutcome& o = report.outcome;
+    // A try stopped by the worker's own end is not the run's cancel: it
+    // failed here and its task is retried (on this worker or another).
+    if (o.cancelled && (stop_.cancelled() || lost)) {
+      o.cancelled = false;
+      o.status = TryOutcome::Status::failed;
+      o.error = "interrupted: " + try_cancel.reason();
+    }
+    bool accepted = false;
+    try {
+      accepted = queue_.complete(claim.key, claim.fence, encode_outcome(report), stored_log(o));
+    } catch (const StoreError& e) {
+      spdlog::error("worker {}: cannot report try {} of task '{}': {}", worker_id_, claim.key.try_number,
+                    claim.key.task_id, e.what());
+    }
+    std::lock_guard lock(stats_mu_);
+    ++stats_.tries_run;
+    if (!accepted) {
+      ++stats_.reports_refused;
+      spdlog::warn("worker {}: the report of try {} of task '{}' of run '{}' was refused: the claim (fence {}) "
+                   "was no longer this worker's",
+                   worker_id_, claim.key.try_number, claim.key.task_id, claim.key.run_id, claim.fence);
+    }
+  }
+
+  // The try's log as the history keeps it for every host to read: the file,
+  // cut at kMaxStoredLog with a line saying where the whole of it is.
+  static std::string stored_log(const TryOutcome& o) {
+    if (o.log_path.empty()) return {};
+    std::ifstream in(o.log_path, std::ios::binary);
+    if (!in) return {};
+    std::string log(kMaxStoredLog, '\0');
+    in.read(log.data(), static_cast<std::streamsize>(log.size()));
+    log.resize(static_cast<size_t>(in.gcount()));
+    if (in.peek() != std::char_traits<char>::eof()) {
+      const std::string note = "\n[dagrun: the log is cut here; the whole of it is on " + o.hostname + " at " +
+                               o.log_path + "]\n";
+      log.resize(kMaxStoredLog - note.size());
+      log += note;
+    }
+    return log;
+  }
+
+  RemoteOutcome run_try(const DispatchClaim& claim, const CancelToken& try_cancel) {
+    RemoteOutcome out;
+    auto refuse = [&](const std::string& why) {
+      out.outcome = failed_outcome("worker '" + worker_id_ + "' cannot run the try: " + why);
+      out.outcome.hostname = host_;
+      return out;
+    };
+    std::string error;
+    std::optional<TryPayload> payload = decode_payload(claim.payload_json, &error);
+    if (!payload) return refuse(error);
+    std::shared_ptr<const LoadResult> loaded = dag_version(payload->dag_id, payload->dag_version, &error);
+    if (!loaded) return refuse(error);
+    const Dag& dag = *loaded->dag;
+    const int index = dag.index_of(claim.key.task_id);
+    if (index < 0) return refuse("DAG '" + dag.dag_id + "' has no task '" + claim.key.task_id + "'");
+    std::optional<RunRecord> run;
+    try {
+      run = store_.get_run(claim.key.run_id);
+    } catch (const StoreError& e) {
+      return refuse(e.what());
+    }
+    if (!run) return refuse("run '" + claim.key.run_id + "' is not in the history");
+
+    const TaskSpec& spec = dag.tasks[static_cast<size_t>(index)];
+    std::unique_ptr<TaskSpec> rendered;
+    const JsonValue conf = nlohmann::json::parse(run->conf_json.empty() ? "{}" : run->conf_json, nullptr, false);
+    if (task_has_templates(spec)) {
+      const TimePoint logical = run->logical_date.value_or(run->queued_at.value_or(TimePoint{}));
+      TemplateContext ctx = make_template_context(dag.dag_id, spec.task_id, run->run_id, claim.key.try_number,
+                                                  logical, run->data_interval_start.value_or(logical),
+                                                  run->data_interval_end.value_or(logical));
+      ctx.params = &*spec.params;
+      ctx.conf = &*conf;
+      try {
+        rendered = std::make_unique<TaskSpec>(render_task(spec, ctx));
+      } catch (const std::exception& e) {
+        out.outcome = failed_outcome(e.what(), TryOutcome::Status::failed_no_retry);
+        out.outcome.hostname = host_;
+        return out;
+      }
+    }
+    TryRequest request;
+    request.dag = &dag;
+    request.task = rendered ? rendered.get() : &spec;
+    request.run_id = run->run_id;
+    request.dag_version = payload->dag_version;
+    request.try_number = claim.key.try_number;
+    request.conf_json = run->conf_json;
+    request.home = paths_.root;
+    request.data_dir = run_data_dir(paths_.data, dag.dag_id, run->run_id);
+    const std::filesystem::path log_dir = run_log_dir(paths_.logs, dag.dag_id, run->run_id);
+    request.log_path = try_log_path(log_dir, spec.task_id, claim.key.try_number);
+    std::error_code ec;
+    std::filesystem::create_directories(request.data_dir, ec);
+    if (!ec) std::filesystem::create_directories(log_dir, ec);
+    if (ec) return refuse("cannot create its directories: " + ec.message());
+    request.env = {{"DAGRUN_HOME", paths_.root.string()},
+                   {"DAGRUN_DAG_ID", dag.dag_id},
+                   {"DAGRUN_RUN_ID", run->run_id},
+                   {"DAGRUN_TASK_ID", spec.task_id},
+                   {"DAGRUN_TRY_NUMBER", std::to_string(claim.key.try_number)},
+                   {"DAGRUN_WORKER_ID", worker_id_}};
+    request.env.insert(request.env.end(), request.task->env.begin(), request.task->env.end());
+
+    Executor* executor = executors_.find(request.task->kind());
+    if (!executor) return refuse(std::string("no executor for ") + std::string(to_string(request.task->kind())));
+    WorkerSink sink(spec.task_id, *payload);
+    out.outcome = executor->run(request, sink, try_cancel);
+    out.outcome.hostname = host_;
+    out.outcome.log_path = request.log_path.string();
+    out.xcoms = sink.pushed();
+    return out;
+  }
+
+  // The DAG of a version, loaded once per worker; a version that does not
+  // load here (a plugin this worker lacks, a policy that refuses it) is
+  // remembered with its error, which every try of it reports.
+  std::shared_ptr<const LoadResult> dag_version(const std::string& dag_id, const std::string& version,
+                                                std::string* error) {
+    std::lock_guard lock(dags_mu_);
+    auto it = dags_.find({dag_id, version});
+    if (it == dags_.end()) {
+      auto result = std::make_shared<LoadResult>();
+      try {
+        std::optional<DagVersionRecord> record = store_.get_dag_version(dag_id, version);
+        if (!record) {
+          *error = "the history has no version " + version.substr(0, 12) + " of DAG '" + dag_id + "'";
+          return nullptr;  // not remembered: it may be written yet
+        }
+        *result = load_dag_source(paths_, plugins_, record->source, dag_id + "@" + version.substr(0, 12));
+      } catch (const std::exception& e) {
+        *error = e.what();
+        return nullptr;
+      }
+      it = dags_.emplace(std::make_pair(dag_id, version), std::move(result)).first;
+    }
+    const LoadResult& r = *it->second;
+    if (!r.ok()) {
+      *error = "DAG '" + dag_id + "' version " + version.substr(0, 12) + " does not load here";
+      if (!r.diagnostics.empty()) *error += ": " + r.diagnostics.front().to_string();
+      return nullptr;
+    }
+    return it->second;
+  }
+
+  const EnginePaths& paths_;
+  Store& store_;
+  WorkQueue& queue_;
+  std::string worker_id_;
+  WorkerOptions options_;
+  const CancelToken& stop_;
+  std::string host_;
+  PluginCatalog plugins_;
+  ExecutorSet executors_;
+  std::mutex dags_mu_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<const LoadResult>> dags_;
+  std::mutex stats_mu_;
+  WorkerStats stats_;
+};
+
+}  // namespace
+
+WorkerStats run_worker(const EnginePaths& paths, Store& store, const std::string& worker_id,
+                       const WorkerOptions& options, const CancelToken& stop) {
+  if (!store.work_queue()) throw StoreError("workers take tries from a PostgreSQL history; this one has no work queue");
+  if (options.queues.empty()) throw std::invalid_argument("a worker serves at least one queue");
+  Worker worker(paths, store, worker_id, options, stop);
+  return worker.run();
+}
+
+}  // namespace dagrun::app

@@ -1,0 +1,177 @@
+"""Workers (`dagrun worker`) through the real binary against a real
+PostgreSQL: a task with a `queue` key runs on a worker process with a home
+of its own and no DAG folder, XComs flow both ways, a worker lacking a
+task's plugin records why on the try, and a worker frozen (SIGSTOP) past its
+lease is fenced out: the retry that replaced its try keeps its outcome and
+the frozen worker's late report is refused. SQLite has no workers, and says
+so.
+
+Needs DAGRUN_TEST_PG_URL, like test_postgres.py."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+from harness import DAGRUN, Home, dag, task, wait_for
+from test_plugins import TEST_PLUGINS, plugin
+from test_postgres import PostgresTestCase
+
+
+class Worker:
+    """A `dagrun worker` process with a home of its own (no dags/)."""
+
+    def __init__(self, home_dir, url, *args):
+        os.makedirs(home_dir, exist_ok=True)
+        self.home_dir = home_dir
+        self.out_path = os.path.join(home_dir, "worker.out")
+        self.out = open(self.out_path, "w")
+        self.proc = subprocess.Popen([DAGRUN, "--home", home_dir, "--db", url, "--log-level", "info", "worker",
+                                      *args], stdout=self.out, stderr=subprocess.STDOUT, text=True)
+        wait_for(lambda: "dagrun worker" in self.output(), timeout=30, what="the worker's first line")
+
+    def output(self):
+        with open(self.out_path) as f:
+            return f.read()
+
+    def stop(self, timeout=60):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
+            self.proc.terminate()
+        rc = self.proc.wait(timeout=timeout)
+        self.out.close()
+        return rc
+
+
+class WorkerTestCase(PostgresTestCase):
+    def setUp(self):
+        super().setUp()
+        self.workers = []
+
+    def tearDown(self):
+        for w in self.workers:
+            if w.proc.poll() is None:
+                w.proc.send_signal(signal.SIGCONT)
+                w.proc.kill()
+                w.proc.wait()
+        super().tearDown()
+
+    def worker(self, name, *args):
+        w = Worker(os.path.join(self.home.root, "worker-" + name), self.url, *args)
+        self.workers.append(w)
+        return w
+
+    def tries(self, run_id):
+        r = self.pg("tasks", run_id, "--json")
+        self.assertRc(r, 0)
+        return json.loads(r.out)
+
+
+class QueueTest(WorkerTestCase):
+    def test_a_queued_task_runs_on_the_worker_and_xcoms_flow_both_ways(self):
+        self.home.write_dag(dag("relay", [
+            plugin("producer", "echo_xcom", params={"push": {"count": 42}}),
+            plugin("relay", "echo_xcom", upstream=["producer"], queue="etl", isolation="in_process",
+                   params={"pull": [{"task_id": "producer", "key": "count"}], "echo_as": "again",
+                           "require": True}),
+            task("where", ["sh", "-c", "echo worker=${DAGRUN_WORKER_ID:-none} home=$DAGRUN_HOME"],
+                 upstream=["relay"], queue="etl"),
+            plugin("consumer", "echo_xcom", upstream=["relay"],
+                   params={"pull": [{"task_id": "relay", "key": "again"}], "require": True}),
+        ]))
+        w = self.worker("w1", "--plugin-path", TEST_PLUGINS, "--queue", "etl,other", "--slots", "2", "--lease", "3s")
+        r = self.pg("--plugin-path", TEST_PLUGINS, "trigger", "relay", "--run-id", "q1", timeout=180)
+        self.assertRc(r, 0)
+        tries = {t["task_id"]: t for t in self.tries("q1")}
+        self.assertEqual({k: t["state"] for k, t in tries.items()},
+                         {"producer": "success", "relay": "success", "where": "success", "consumer": "success"})
+        # The worker's tries log in the worker's home, and the engine records so.
+        self.assertTrue(tries["where"]["log_path"].startswith(os.path.realpath(w.home_dir)), tries["where"])
+        self.assertFalse(tries["producer"]["log_path"].startswith(os.path.realpath(w.home_dir)))
+        with open(tries["where"]["log_path"]) as f:
+            line = f.read()
+        self.assertIn("worker=", line)
+        self.assertNotIn("worker=none", line)
+        self.assertIn("home=" + os.path.realpath(w.home_dir), line)
+        log = self.pg("logs", "q1", "consumer").out
+        self.assertIn("pulled relay.again = 42", log)
+        # The worker stored its try's log with its report: any host reads it
+        # from the history, here with the worker's file gone.
+        os.remove(tries["where"]["log_path"])
+        logs = self.pg("logs", "q1", "where")
+        self.assertRc(logs, 0)
+        self.assertEqual(logs.out, line)
+        self.assertEqual(w.stop(), 0)
+        self.assertIn("2 tries run, 0 reports refused", w.output())
+
+    def test_a_worker_lacking_the_plugin_records_why_on_the_try(self):
+        # A plugin only the scheduler's home has: the DAG validates there.
+        local = os.path.join(self.home.root, "local-plugins")
+        os.makedirs(local)
+        shutil.copy(os.path.join(os.environ["DAGRUN_PLUGIN_DIR"], "dagrun_noop.so"),
+                    os.path.join(local, "dagrun_onlyhere.so"))
+        self.home.write_dag(dag("needs", [plugin("p", "onlyhere", queue="etl")]))
+        w = self.worker("bare", "--queue", "etl", "--lease", "3s")
+        r = self.pg("--plugin-path", local, "trigger", "needs", "--run-id", "n1", timeout=120)
+        self.assertRc(r, 1)
+        [attempt] = self.tries("n1")
+        self.assertEqual(attempt["state"], "failed")
+        self.assertIn("cannot run the try", attempt["error"])
+        self.assertIn("unknown plugin 'onlyhere'", attempt["error"])
+        self.assertEqual(w.stop(), 0)
+
+    def test_a_task_with_a_queue_on_sqlite_fails_with_why_and_a_worker_refuses_to_start(self):
+        self.home.write_dag(dag("q", [task("t", ["true"], queue="etl")]))
+        r = self.home.run("trigger", "q", "--run-id", "s1")
+        self.assertRc(r, 1)
+        [attempt] = self.home.tries("s1")
+        self.assertIn("only a PostgreSQL history has workers", attempt["error"])
+        w = self.home.run("worker", "--queue", "etl", timeout=30)
+        self.assertRc(w, 2)
+        self.assertIn("PostgreSQL", w.err)
+
+    def test_bad_worker_flags_are_refused(self):
+        for args, words in ((["--queue", "a b"], "queue name"), (["--queue", ""], "queue"),
+                            (["--slots", "0"], "--slots"), (["--slots", "2x"], "--slots"),
+                            (["--lease", "1ms"], "--lease")):
+            r = self.pg("worker", *args, timeout=30)
+            self.assertRc(r, 2)
+            self.assertIn(words, r.err)
+
+
+class FencingTest(WorkerTestCase):
+    def test_a_worker_frozen_past_its_lease_is_fenced_out_and_the_retry_keeps_its_outcome(self):
+        marks = os.path.join(self.home.root, "marks")
+        # Try 1 takes long enough to be frozen in; the retry is quick.
+        script = ('echo "try $DAGRUN_TRY_NUMBER on $DAGRUN_WORKER_ID" >> %s; '
+                  'if [ "$DAGRUN_TRY_NUMBER" = 1 ]; then sleep 4; fi; echo done' % marks)
+        self.home.write_dag(dag("fence", [task("slow", ["sh", "-c", script], queue="etl", retries=1,
+                                               retry_delay="0s")]))
+        a = self.worker("a", "--queue", "etl", "--lease", "1s")
+        trigger = subprocess.Popen([DAGRUN, "--home", self.home.root, "--db", self.url, "trigger", "fence",
+                                    "--run-id", "f1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for(lambda: os.path.exists(marks) and "try 1" in open(marks).read(), timeout=60,
+                     what="worker a running try 1")
+            a.proc.send_signal(signal.SIGSTOP)
+            b = self.worker("b", "--queue", "etl", "--lease", "3s")
+            out, err = trigger.communicate(timeout=120)
+        finally:
+            if trigger.poll() is None:
+                trigger.kill()
+        self.assertEqual(trigger.returncode, 0, out + err)
+        tries = self.tries("f1")
+        self.assertEqual([(t["try_number"], t["state"]) for t in tries], [(1, "failed"), (2, "success")])
+        self.assertIn("stopped renewing its lease", tries[0]["error"])
+
+        # Worker a wakes up past its lease: it can neither renew nor report.
+        a.proc.send_signal(signal.SIGCONT)
+        wait_for(lambda: "was refused" in a.output(), timeout=60, what="worker a's refused report")
+        self.assertEqual(a.stop(), 0)
+        self.assertIn("1 tries run, 1 reports refused", a.output())
+        after = self.tries("f1")
+        self.assertEqual([(t["try_number"], t["state"], t["error"]) for t in after],
+                         [(t["try_number"], t["state"], t["error"]) for t in tries])
+        self.assertEqual(json.loads(self.pg("runs", "--json").out)[0]["state"], "success")
+        b.stop()
