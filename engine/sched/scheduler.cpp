@@ -85,7 +85,9 @@ void Scheduler::start_queued(TimePoint now) {
     auto [it, fresh] = running.try_emplace(run.dag_id, 0);
     if (fresh) it->second = store_.count_running(run.dag_id);
     if (it->second >= dag->second->max_active_runs) continue;
-    if (!store_.claim_run(run.run_id, owner_, now)) continue;  // another engine took it
+    // Another engine took it, or (with other schedulers) filled the DAG's
+    // max_active_runs since the count above: the claim counts again.
+    if (!store_.claim_run(run.run_id, owner_, now, dag->second->max_active_runs)) continue;
     ++it->second;
     RunRecord claimed = run;
     claimed.state = RunState::running;

@@ -22,8 +22,12 @@ class SchedulingStore {
   // Runs of the DAG in state running.
   virtual int count_running(const std::string& dag_id) const = 0;
   // Makes `owner` run a queued run: state running, start_date set if unset.
-  // False when the run is no longer queued (another engine took it).
-  virtual bool claim_run(const std::string& run_id, const std::string& owner, TimePoint now) = 0;
+  // False when the run is no longer queued (another engine took it), or when
+  // max_active_runs (> 0) runs of its DAG are running already: counted in
+  // the claim's own transaction, so schedulers claiming runs of one DAG at
+  // once never start more than that between them.
+  virtual bool claim_run(const std::string& run_id, const std::string& owner, TimePoint now,
+                         int max_active_runs = 0) = 0;
   // Makes `to` the owner of a run still running under `from` (empty: no
   // owner), atomically; false when it ended or another engine took it.
   // Recovery takes a dead engine's run this way, so two engines never both

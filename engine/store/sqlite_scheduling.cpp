@@ -20,7 +20,8 @@ const std::string kCountRunning = "SELECT count(*) FROM dag_run WHERE dag_id = ?
 
 const std::string kClaim =
     "UPDATE dag_run SET state = 'running', owner = ?2, start_date = coalesce(start_date, ?3),"
-    " end_date = NULL WHERE run_id = ?1 AND state = 'queued'";
+    " end_date = NULL WHERE run_id = ?1 AND state = 'queued' AND (?4 <= 0 OR (SELECT count(*) FROM dag_run r"
+    " WHERE r.dag_id = dag_run.dag_id AND r.state = 'running') < ?4)";
 
 const std::string kTakeOver =
     "UPDATE dag_run SET owner = ?3 WHERE run_id = ?1 AND state = 'running' AND coalesce(owner, '') = ?2";
@@ -88,7 +89,8 @@ int SqliteStore::count_running(const std::string& dag_id) const {
   return n;
 }
 
-bool SqliteStore::claim_run(const std::string& run_id, const std::string& owner, TimePoint now) {
+bool SqliteStore::claim_run(const std::string& run_id, const std::string& owner, TimePoint now,
+                            int max_active_runs) {
   bool claimed = false;
   write("cannot claim run '" + run_id + "'", [&](Connection& c) {
     auto st = c.statement(kClaim);
@@ -96,6 +98,7 @@ bool SqliteStore::claim_run(const std::string& run_id, const std::string& owner,
     bind_text(*st, 1, run_id);
     bind_text(*st, 2, owner);
     bind_time(*st, 3, now);
+    st->bind(4, max_active_runs);
     claimed = st->exec() == 1;
   });
   return claimed;

@@ -29,7 +29,7 @@ class NullStore : public Store {
   std::optional<RunRecord> latest_scheduled_run(const std::string&) const override { return {}; }
   std::vector<RunRecord> queued_runs() const override { return {}; }
   int count_running(const std::string&) const override { return 0; }
-  bool claim_run(const std::string&, const std::string&, TimePoint) override { return false; }
+  bool claim_run(const std::string&, const std::string&, TimePoint, int) override { return false; }
   bool take_over_run(const std::string&, const std::string&, const std::string&) override { return false; }
   void requeue_run(const std::string&, const std::string&) override {}
   bool clear_tasks(const std::string&, const std::vector<std::string>&) override { return false; }

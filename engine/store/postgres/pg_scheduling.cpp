@@ -22,10 +22,16 @@ const std::string kCountRunning = "SELECT count(*) FROM dag_run WHERE dag_id = $
 
 // The run is locked, or passed over when another scheduler holds its lock
 // (it is claiming it), and changed only if still queued.
+// With a limit on a DAG's running runs, claims of that DAG's runs take turns
+// (a transaction-level advisory lock per DAG), and each counts, in a
+// statement that starts after the lock, what the ones before it committed.
+const std::string kLockDagClaims =
+    "SELECT pg_advisory_xact_lock(hashtextextended('dagrun claim ' || dag_id, 0)) FROM dag_run WHERE run_id = $1";
 const std::string kClaim =
     "UPDATE dag_run SET state = 'running', owner = $2, start_date = coalesce(start_date, $3::timestamptz),"
     " end_date = NULL WHERE run_id = (SELECT run_id FROM dag_run WHERE run_id = $1 AND state = 'queued'"
-    " FOR UPDATE SKIP LOCKED)";
+    " FOR UPDATE SKIP LOCKED) AND ($4::integer <= 0 OR (SELECT count(*) FROM dag_run r"
+    " WHERE r.dag_id = dag_run.dag_id AND r.state = 'running') < $4::integer)";
 
 const std::string kTakeOver =
     "UPDATE dag_run SET owner = $3 WHERE run_id = $1 AND state = 'running' AND coalesce(owner, '') = $2";
@@ -91,10 +97,12 @@ int PgStore::count_running(const std::string& dag_id) const {
   return n;
 }
 
-bool PgStore::claim_run(const std::string& run_id, const std::string& owner, TimePoint now) {
+bool PgStore::claim_run(const std::string& run_id, const std::string& owner, TimePoint now,
+                        int max_active_runs) {
   bool claimed = false;
   write("cannot claim run '" + run_id + "'", [&](PgConnection& c) {
-    claimed = c.run(kClaim, {run_id, owner, time_param(now)}).affected() == 1;
+    if (max_active_runs > 0) c.run(kLockDagClaims, {run_id});
+    claimed = c.run(kClaim, {run_id, owner, time_param(now), std::to_string(max_active_runs)}).affected() == 1;
   });
   return claimed;
 }

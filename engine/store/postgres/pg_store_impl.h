@@ -37,7 +37,8 @@ class PgStore final : public Store, public WorkQueue {
   std::optional<RunRecord> latest_scheduled_run(const std::string& dag_id) const override;
   std::vector<RunRecord> queued_runs() const override;
   int count_running(const std::string& dag_id) const override;
-  bool claim_run(const std::string& run_id, const std::string& owner, TimePoint now) override;
+  bool claim_run(const std::string& run_id, const std::string& owner, TimePoint now,
+                 int max_active_runs = 0) override;
   bool take_over_run(const std::string& run_id, const std::string& from, const std::string& to) override;
   void requeue_run(const std::string& run_id, const std::string& reason) override;
   bool clear_tasks(const std::string& run_id, const std::vector<std::string>& task_ids) override;

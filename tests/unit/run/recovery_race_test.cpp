@@ -64,7 +64,9 @@ class Interleaved : public Store {
   }
   std::vector<RunRecord> queued_runs() const override { return s_.queued_runs(); }
   int count_running(const std::string& d) const override { return s_.count_running(d); }
-  bool claim_run(const std::string& r, const std::string& o, TimePoint n) override { return s_.claim_run(r, o, n); }
+  bool claim_run(const std::string& r, const std::string& o, TimePoint n, int m) override {
+    return s_.claim_run(r, o, n, m);
+  }
   bool take_over_run(const std::string& r, const std::string& f, const std::string& t) override {
     return s_.take_over_run(r, f, t);
   }

@@ -2,6 +2,9 @@
 // data intervals, pauses, engines, clearing and cleaning.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "store/store.h"
 #include "store_backends.h"
 #include "store_test_support.h"
@@ -54,6 +57,31 @@ TEST_CASE_TEMPLATE("queued runs are claimed once, oldest first", Backend, DAGRUN
   CHECK(run->start_date == at("2026-11-29T03:00:00Z"));
   CHECK(store->count_running("etl") == 1);
   CHECK(store->queued_runs().size() == 1);
+}
+
+TEST_CASE_TEMPLATE("a claim with a limit counts the DAG's running runs; claims at once never pass it", Backend,
+                   DAGRUN_STORE_BACKENDS) {
+  Backend backend;
+  if (!backend.available()) return;
+  auto store = backend.open();
+  for (int i = 0; i < 12; ++i) store->create_run(make_run("r" + std::to_string(i), "etl", at("2026-11-29T01:00:00Z")), {});
+  store->create_run(make_run("other", "elt", at("2026-11-29T01:00:00Z")), {});
+  CHECK(store->claim_run("r0", "e1", at("2026-11-29T01:00:01Z"), 2));
+  CHECK(store->claim_run("other", "e1", at("2026-11-29T01:00:01Z"), 1));  // another DAG's count
+  // Four schedulers, each with a connection of its own, all racing for the
+  // remaining runs with a limit of 3 running.
+  std::atomic<int> won{0};
+  std::vector<std::thread> schedulers;
+  for (int s = 0; s < 4; ++s)
+    schedulers.emplace_back([&, s] {
+      auto mine = backend.open();
+      for (int i = 1; i < 12; ++i)
+        if (mine->claim_run("r" + std::to_string(i), "e" + std::to_string(s), at("2026-11-29T01:00:02Z"), 3)) ++won;
+    });
+  for (auto& t : schedulers) t.join();
+  CHECK(won == 2);
+  CHECK(store->count_running("etl") == 3);
+  CHECK_FALSE(store->claim_run("r1", "e1", at("2026-11-29T01:00:03Z"), 3));  // still full
 }
 
 TEST_CASE_TEMPLATE("a requeued run loses its owner and keeps its tasks", Backend, DAGRUN_STORE_BACKENDS) {
