@@ -18,6 +18,7 @@
 #include "model/xcom.h"
 #include "run/runner.h"
 #include "run/task_render.h"
+#include "store/dag_version.h"
 
 namespace dagrun::app {
 namespace {
@@ -311,6 +312,13 @@ class Worker {
         if (!record) {
           *error = "the history has no version " + version.substr(0, 12) + " of DAG '" + dag_id + "'";
           return nullptr;  // not remembered: it may be written yet
+        }
+        if (record->source.find(kRedactedEnvValue) != std::string::npos) {
+          // The history kept the text without its containers' environment
+          // values (secrets): running it would pass the placeholder instead.
+          *error = "DAG '" + dag_id + "' names container environment values, which the history does not keep "
+                   "(they are secrets) and so cannot reach a worker: give them to the container with env_file";
+          return nullptr;
         }
         *result = load_dag_source(paths_, plugins_, record->source, dag_id + "@" + version.substr(0, 12));
       } catch (const std::exception& e) {
