@@ -115,6 +115,9 @@ struct RunUpdate {
 
 using StoreChange = std::variant<RunUpdate, TaskInstanceRecord, TryRecord, XComRecord>;
 
+// The change as every store's error names it: "try 2 of task 't' of run 'r'".
+std::string describe_change(const StoreChange& change);
+
 // Which runs list_runs returns, newest first: by start time, else the time
 // they were queued, then by creation.
 struct RunFilter {

@@ -4,7 +4,6 @@
 
 #include <mutex>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "store/schema.h"
@@ -95,23 +94,6 @@ const std::string kListXComs =
     " ON i.run_id = x.run_id AND i.task_id = x.task_id"
     " WHERE x.run_id = ?1 ORDER BY i.rowid, x.task_id, x.key";
 
-std::string describe(const StoreChange& change) {
-  return std::visit(
-      [](const auto& c) -> std::string {
-        using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, RunUpdate>)
-          return "run '" + c.run_id + "'";
-        else if constexpr (std::is_same_v<T, TaskInstanceRecord>)
-          return "task '" + c.task_id + "' of run '" + c.run_id + "'";
-        else if constexpr (std::is_same_v<T, TryRecord>)
-          return "try " + std::to_string(c.try_number) + " of task '" + c.task_id + "' of run '" +
-                 c.run_id + "'";
-        else
-          return "xcom '" + c.key + "' of task '" + c.task_id + "' of run '" + c.run_id + "'";
-      },
-      change);
-}
-
 template <typename R>
 void upsert(SQLite::Statement& s, const R& record, void (*bind)(SQLite::Statement&, const R&)) {
   s.reset();
@@ -159,7 +141,7 @@ void SqliteStore::apply(const std::vector<StoreChange>& changes) {
         std::visit([&](const auto& c) { apply_one(st, c); }, change);
       } catch (const SQLite::Exception& e) {
         if (is_busy(e)) throw;  // the whole transaction is retried
-        throw StoreError(writer_.path() + ": cannot record " + describe(change) + ": " +
+        throw StoreError(writer_.path() + ": cannot record " + describe_change(change) + ": " +
                          e.what());
       }
     }

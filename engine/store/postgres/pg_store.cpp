@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <thread>
-#include <type_traits>
 
 #include "store/db_url.h"
 #include "store/postgres/pg_rows.h"
@@ -91,22 +90,6 @@ std::string list_runs_sql(const RunFilter& f, PgConnection::Params& params) {
   sql += std::string(" ORDER BY ") + kKey + " DESC NULLS LAST, seq DESC";
   if (f.limit > 0) sql += " LIMIT " + param(std::to_string(f.limit));
   return sql;
-}
-
-std::string describe(const StoreChange& change) {
-  return std::visit(
-      [](const auto& c) -> std::string {
-        using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, RunUpdate>)
-          return "run '" + c.run_id + "'";
-        else if constexpr (std::is_same_v<T, TaskInstanceRecord>)
-          return "task '" + c.task_id + "' of run '" + c.run_id + "'";
-        else if constexpr (std::is_same_v<T, TryRecord>)
-          return "try " + std::to_string(c.try_number) + " of task '" + c.task_id + "' of run '" + c.run_id + "'";
-        else
-          return "xcom '" + c.key + "' of task '" + c.task_id + "' of run '" + c.run_id + "'";
-      },
-      change);
 }
 
 // SQLSTATEs after which the same transaction, run again, may well succeed.
@@ -214,7 +197,7 @@ void PgStore::apply(const std::vector<StoreChange>& changes) {
         std::visit([&](const auto& x) { apply_one(c, where_, x); }, change);
       } catch (const PgError& e) {
         if (retryable(e)) throw;
-        throw PgError(where_, "cannot record " + describe(change) + ": " + e.message(), e.sqlstate());
+        throw PgError(where_, "cannot record " + describe_change(change) + ": " + e.message(), e.sqlstate());
       }
     }
   });

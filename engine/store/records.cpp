@@ -1,0 +1,23 @@
+#include "store/records.h"
+
+#include <type_traits>
+
+namespace dagrun {
+
+std::string describe_change(const StoreChange& change) {
+  return std::visit(
+      [](const auto& c) -> std::string {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, RunUpdate>)
+          return "run '" + c.run_id + "'";
+        else if constexpr (std::is_same_v<T, TaskInstanceRecord>)
+          return "task '" + c.task_id + "' of run '" + c.run_id + "'";
+        else if constexpr (std::is_same_v<T, TryRecord>)
+          return "try " + std::to_string(c.try_number) + " of task '" + c.task_id + "' of run '" + c.run_id + "'";
+        else
+          return "xcom '" + c.key + "' of task '" + c.task_id + "' of run '" + c.run_id + "'";
+      },
+      change);
+}
+
+}  // namespace dagrun
