@@ -128,7 +128,12 @@ class ScheduleTest(SchedulerTestCase):
             f.write('{"dag_id": "wide", "tasks": [' + ",".join(
                 '{"task_id": "t%d", "command": ["true"], "colour": 1}' % i for i in range(100000)) + "]}")
         os.remove(os.path.join(self.home.dags, "late_arrival.json"))  # and a removed DAG keeps its history
-        time.sleep(1.5)
+        # The reload reports all three files; how soon depends on the build
+        # (a 100,000-task file under ASan takes seconds), so wait for it.
+        wait_for(lambda: all(w in s.proc.output()[1] for w in ("broken.json", "nesting is deeper than 64 levels",
+                                                                "99900 more errors not shown")),
+                 timeout=120, what="the reload's reports")
+        time.sleep(1.5)  # further reloads must not report them again
         rc, out, err = s.stop()
         self.assertEqual(rc, 0, out + err)
         self.assertIn("broken.json", err)
