@@ -63,9 +63,11 @@ TrustRules trust_rules(const std::filesystem::path& home, const EngineConfig& co
   return rules;
 }
 
-ExecutorSet make_executors(const EnginePaths& paths, const PluginCatalog& plugins, const EngineConfig& config) {
+ExecutorSet make_executors(const EnginePaths& paths, const PluginCatalog& plugins, const EngineConfig& config,
+                           bool shared_history) {
   ExecOptions options;
   options.task_host = paths.task_host;
+  options.keep_tries = shared_history;
   auto rules = std::make_shared<const TrustRules>(trust_rules(paths.root, config, plugins));
   auto guarded = [&](std::unique_ptr<Executor> e) -> std::unique_ptr<Executor> {
     if (!rules->untrusted()) return e;

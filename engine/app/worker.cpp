@@ -141,7 +141,7 @@ class Worker {
          const CancelToken& stop)
       : paths_(paths), store_(store), queue_(*store.work_queue()), worker_id_(std::move(worker_id)),
         options_(options), stop_(stop), host_(host_name()), plugins_(discover_plugins(paths)),
-        executors_(make_executors(paths, plugins_, read_engine_config(paths))) {}
+        executors_(make_executors(paths, plugins_, read_engine_config(paths), true)) {}
 
   WorkerStats run() {
     std::vector<std::thread> slots;

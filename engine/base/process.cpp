@@ -15,6 +15,8 @@
 #include <system_error>
 #include <unordered_set>
 
+#include "base/try_keeper.h"
+
 extern char** environ;
 
 namespace dagrun {
@@ -97,6 +99,7 @@ std::string describe(const ExitStatus& status) {
 Child::Child(Child&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
       pidfd_(std::move(other.pidfd_)),
+      lifeline_(std::move(other.lifeline_)),
       reaped_(std::exchange(other.reaped_, true)) {}
 
 Child::~Child() {
@@ -131,6 +134,25 @@ ExitStatus Child::reap() {
   return out;
 }
 
+namespace {
+
+// Reads the errno the keeper sends once it has spawned the command (0: it
+// runs). The keeper writes it right after its own start, so this blocks for
+// about one exec.
+int read_keeper_report(int fd) {
+  int err = 0;
+  size_t got = 0;
+  while (got < sizeof err) {
+    ssize_t n = ::read(fd, reinterpret_cast<char*>(&err) + got, sizeof err - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;  // the keeper ended without a word
+    got += static_cast<size_t>(n);
+  }
+  return err;
+}
+
+}  // namespace
+
 Child spawn_process(const SpawnSpec& spec) {
   if (spec.argv.empty()) throw SpawnError("empty command");
   if (!spec.cwd.empty()) {
@@ -153,6 +175,22 @@ Child spawn_process(const SpawnSpec& spec) {
 
   int highest_target = 2;
   for (const auto& [from, to] : spec.fds) highest_target = std::max(highest_target, to);
+  // Under a keeper: two pipes, both close-on-exec here so that no other
+  // child spawned meanwhile inherits them. The lifeline's write end stays
+  // in this process only; the keeper reports the command's spawn on the
+  // other.
+  UniqueFd lifeline_read, lifeline_write, report_read, report_write;
+  KeeperLaunch launch;
+  if (!spec.keeper.empty()) {
+    int p[2], q[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) throw SpawnError("pipe: " + errno_text(errno));
+    lifeline_read.reset(p[0]);
+    lifeline_write.reset(p[1]);
+    if (::pipe2(q, O_CLOEXEC) != 0) throw SpawnError("pipe: " + errno_text(errno));
+    report_read.reset(q[0]);
+    report_write.reset(q[1]);
+    launch = {spec.keeper, highest_target + 1, highest_target + 2, spec.search_path, spec.cpu_limit_seconds};
+  }
   auto* fa = &setup.actions;
   posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
   for (auto [fd, target] : {std::pair{spec.stdout_fd, 1}, std::pair{spec.stderr_fd, 2}}) {
@@ -163,10 +201,16 @@ Child spawn_process(const SpawnSpec& spec) {
   }
   for (const auto& [from, to] : spec.fds)
     posix_spawn_file_actions_adddup2(fa, safe_source(setup, from, highest_target), to);
+  if (lifeline_read) {
+    int top = highest_target + 2;  // both pipe sources must sit above the keeper's two targets
+    posix_spawn_file_actions_adddup2(fa, safe_source(setup, lifeline_read.get(), top), launch.lifeline_fd);
+    posix_spawn_file_actions_adddup2(fa, safe_source(setup, report_write.get(), top), launch.report_fd);
+  }
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(fa, spec.cwd.c_str());
 
+  const std::vector<std::string> args = spec.keeper.empty() ? spec.argv : keeper_argv(launch, spec.argv);
   std::vector<char*> argv;
-  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   auto env_strings = build_environment(spec);
   std::vector<char*> envp;
@@ -174,16 +218,33 @@ Child spawn_process(const SpawnSpec& spec) {
   envp.push_back(nullptr);
 
   pid_t pid = -1;
-  int err = spec.search_path
+  int err = spec.search_path && spec.keeper.empty()
                 ? ::posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data())
                 : ::posix_spawn(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
-  if (err != 0) throw SpawnError(spawn_error_text(err, spec.argv[0]));
+  if (err != 0)
+    throw SpawnError(spec.keeper.empty() ? spawn_error_text(err, spec.argv[0])
+                                         : "cannot start the try keeper: " + spawn_error_text(err, args[0]));
+  lifeline_read.reset();
+  report_write.reset();  // EOF on the report if the keeper dies before writing it
 
   UniqueFd pidfd(pidfd_open(pid));
   const int pidfd_errno = errno;
   const bool no_pidfd = !pidfd;
-  Child child(pid, std::move(pidfd));  // from here on the child is killed and reaped on any error
+  // From here on the child is killed and reaped on any error.
+  Child child(pid, std::move(pidfd), std::move(lifeline_write));
   if (no_pidfd) throw SpawnError("pidfd_open: " + errno_text(pidfd_errno));
+  if (report_read) {
+    int started = read_keeper_report(report_read.get());
+    if (started < 0) throw SpawnError("the try keeper " + spec.keeper.string() + " ended before starting " + spec.argv[0]);
+    if (started > 0) throw SpawnError(spawn_error_text(started, spec.argv[0]));
+  } else if (spec.cpu_limit_seconds) {
+    // posix_spawn cannot set a child's rlimits; prlimit can, a moment after
+    // the start (negligible against a limit of whole seconds). Processes
+    // the command starts inherit the limit, each with its own count.
+    rlimit lim{spec.cpu_limit_seconds, spec.cpu_limit_seconds + 1};
+    if (::prlimit(pid, RLIMIT_CPU, &lim, nullptr) != 0)
+      throw SpawnError("cannot set the CPU limit: " + errno_text(errno));
+  }
   return child;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <initializer_list>
 #include <optional>
@@ -33,6 +34,13 @@ struct SpawnSpec {
   // Blocked in the child, which must unblock them itself once it handles
   // them; all other signals start unblocked and at their default action.
   std::vector<int> blocked_signals;
+  // RLIMIT_CPU in seconds for the child and what it starts; 0: none.
+  std::uint64_t cpu_limit_seconds = 0;
+  // When set (the dagrun-task-host executable), the child runs under a
+  // keeper that kills its process group as soon as this process dies, even
+  // by SIGKILL (see try_keeper.h). Signals to the group, the exit status and
+  // the CPU time are the child's as without it.
+  std::filesystem::path keeper;
 };
 
 // Why a spawn failed, already phrased for the user ("command not found: foo").
@@ -58,6 +66,10 @@ std::string signal_name(int sig);
 class Child {
  public:
   Child(pid_t pid, UniqueFd pidfd) : pid_(pid), pidfd_(std::move(pidfd)) {}
+  // A child under a keeper: `lifeline` is the pipe's only write end, held
+  // until the child is reaped.
+  Child(pid_t pid, UniqueFd pidfd, UniqueFd lifeline)
+      : pid_(pid), pidfd_(std::move(pidfd)), lifeline_(std::move(lifeline)) {}
   Child(Child&& other) noexcept;
   Child& operator=(Child&&) = delete;
   Child(const Child&) = delete;
@@ -74,6 +86,7 @@ class Child {
  private:
   pid_t pid_ = -1;
   UniqueFd pidfd_;
+  UniqueFd lifeline_;
   bool reaped_ = false;
 };
 

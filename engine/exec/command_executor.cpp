@@ -1,10 +1,5 @@
 #include "exec/command_executor.h"
 
-#include <sys/resource.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "exec/outcome.h"
 #include "exec/output_capture.h"
 #include "base/process.h"
@@ -52,6 +47,9 @@ class CommandExecutor : public Executor {
     spec.cwd = request.data_dir;
     OutputCapture output(log);
     spec.stdout_fd = spec.stderr_fd = output.child_fd();
+    std::uint64_t cpu_seconds = command->cpu_limit ? cpu_limit_seconds(*command->cpu_limit) : 0;
+    spec.cpu_limit_seconds = cpu_seconds;
+    if (options_.keep_tries) spec.keeper = options_.task_host;
 
     auto start = Clock::now();
     std::optional<Child> child;
@@ -63,19 +61,6 @@ class CommandExecutor : public Executor {
       return failed_outcome(e.what());
     }
     sink.started_process(child->pid());
-    std::uint64_t cpu_seconds = command->cpu_limit ? cpu_limit_seconds(*command->cpu_limit) : 0;
-    if (cpu_seconds) {
-      // posix_spawn cannot set a child's rlimits; prlimit can, a moment after
-      // the start (negligible against a limit of whole seconds). Processes
-      // the command starts inherit the limit, each with its own count.
-      rlimit lim{cpu_seconds, cpu_seconds + 1};
-      if (::prlimit(child->pid(), RLIMIT_CPU, &lim, nullptr) != 0) {
-        std::string why = std::string("cannot set the CPU limit: ") + std::strerror(errno);
-        log.write_line(LogLevel::error, why);
-        return failed_outcome(why);
-      }
-    }
-
     auto why = watch_child(*child, try_deadline(request, start), cancel.fd(), {&output});
     if (why != WatchResult::exited) {
       log.write_line(LogLevel::warn, why == WatchResult::deadline ? "timed out, stopping the command"

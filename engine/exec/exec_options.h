@@ -8,6 +8,10 @@ namespace dagrun {
 
 struct ExecOptions {
   std::filesystem::path task_host;  // the dagrun-task-host executable
+  // Whether a try's processes must die with this process (SpawnSpec::keeper):
+  // set where another host retries the task once this one is gone (workers,
+  // engines on a shared history).
+  bool keep_tries = false;
   // How long a child has between SIGTERM and SIGKILL on timeout or cancel.
   std::chrono::milliseconds kill_grace{5000};
 };

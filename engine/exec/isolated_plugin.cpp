@@ -169,6 +169,7 @@ TryOutcome run_isolated_plugin(const PluginFile& file, const TryRequest& request
   // A cancel that arrives while the host is still starting waits until its
   // handler is in place, so the plugin always sees it through is_cancelled().
   spec.blocked_signals = {SIGTERM};
+  if (options.keep_tries) spec.keeper = options.task_host;
 
   // The request goes into the socket buffer before the host exists, so the
   // host finds it as soon as it reads; what does not fit is sent from the

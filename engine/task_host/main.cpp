@@ -5,12 +5,14 @@
 //   dagrun-task-host --run                the try's request arrives on fd 3
 //   dagrun-task-host --standalone FILE    the try from DAGRUN_* variables, no engine
 //   dagrun-task-host --describe FILE      prints FILE's descriptor as JSON
+//   dagrun-task-host --keep ... -- CMD    keeps a try's processes (base/try_keeper.h)
 #include <cstdio>
 #include <cstring>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "base/try_keeper.h"
 #include "plugin/loader.h"
 #include "task_host/host_session.h"
 #include "task_host/standalone_session.h"
@@ -39,6 +41,7 @@ int describe(const char* file) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], dagrun::kKeeperFlag) == 0) return dagrun::run_keeper(argc, argv);
   if (argc == 2 && std::strcmp(argv[1], "--run") == 0) return dagrun::run_host_session();
   if (argc == 3 && std::strcmp(argv[1], "--standalone") == 0) dagrun::run_standalone(argv[2]);
   if (argc == 3 && std::strcmp(argv[1], "--describe") == 0) return describe(argv[2]);

@@ -175,3 +175,93 @@ class FencingTest(WorkerTestCase):
                          [(t["try_number"], t["state"], t["error"]) for t in tries])
         self.assertEqual(json.loads(self.pg("runs", "--json").out)[0]["state"], "success")
         b.stop()
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead; it waits only for its parent (this test, or init).
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+class DyingStarterTest(WorkerTestCase):
+    """A try's processes die with the process that started them, even by
+    kill -9: on a shared history another host retries the task, and what
+    the dead one started must not run on beside the retry
+    (base/try_keeper.h)."""
+
+    def marked_task(self, task_id, marks, **keys):
+        # The task's shell and a background child it started record their
+        # pids, then wait far longer than the test.
+        script = ('sleep 300 & echo $! > %s/%s.bg; echo $$ > %s/%s.fg; wait' % (marks, task_id, marks, task_id))
+        return task(task_id, ["sh", "-c", script], **keys)
+
+    def pids_of(self, marks, task_id):
+        paths = [os.path.join(marks, task_id + s) for s in (".fg", ".bg")]
+        wait_for(lambda: all(os.path.exists(p) and open(p).read().strip() for p in paths), timeout=60,
+                 what="the try's processes")
+        return [int(open(p).read()) for p in paths]
+
+    def assertAllDie(self, pids):
+        wait_for(lambda: not any(alive(p) for p in pids), timeout=10, what="the try's processes to die")
+
+    def test_a_worker_killed_with_sigkill_takes_its_tries_processes_along(self):
+        marks = os.path.join(self.home.root, "marks")
+        os.makedirs(marks)
+        self.home.write_dag(dag("long", [self.marked_task("cmd", marks, queue="etl"),
+                                         plugin("plug", "sleep", queue="etl", params={"seconds": 300})]))
+        w = self.worker("w", "--plugin-path", TEST_PLUGINS, "--queue", "etl", "--slots", "2", "--lease", "2s")
+        trigger = subprocess.Popen([DAGRUN, "--home", self.home.root, "--db", self.url, "--plugin-path",
+                                    TEST_PLUGINS, "trigger", "long", "--run-id", "k1"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            pids = self.pids_of(marks, "cmd")
+            host = []
+            wait_for(lambda: host.extend(self.task_host_pids(w.home_dir)) or host, timeout=60,
+                     what="the plugin's task host")
+            self.assertTrue(all(alive(p) for p in pids + host))
+            w.proc.kill()
+            w.proc.wait()
+            self.assertAllDie(pids + host)
+        finally:
+            trigger.kill()
+            trigger.wait()
+
+    def test_an_engine_on_postgresql_killed_with_sigkill_takes_its_tries_processes_along(self):
+        marks = os.path.join(self.home.root, "marks")
+        os.makedirs(marks)
+        self.home.write_dag(dag("local", [self.marked_task("cmd", marks)]))
+        trigger = subprocess.Popen([DAGRUN, "--home", self.home.root, "--db", self.url, "trigger", "local",
+                                    "--run-id", "e1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            pids = self.pids_of(marks, "cmd")
+            trigger.kill()
+            trigger.wait()
+            self.assertAllDie(pids)
+        finally:
+            if trigger.poll() is None:
+                trigger.kill()
+                trigger.wait()
+
+    @staticmethod
+    def task_host_pids(worker_home):
+        """The dagrun-task-host processes running a plugin try for the
+        worker with this home (the keeper's child, not the keeper)."""
+        mark = ("DAGRUN_HOME=" + os.path.realpath(worker_home)).encode()
+        out = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % entry, "rb") as f:
+                    argv = f.read().split(b"\0")
+                with open("/proc/%s/environ" % entry, "rb") as f:
+                    env = f.read().split(b"\0")
+            except OSError:
+                continue
+            if argv[0].endswith(b"dagrun-task-host") and argv[1:2] == [b"--run"] and mark in env:
+                out.append(int(entry))
+        return out
