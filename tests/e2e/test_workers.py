@@ -14,7 +14,7 @@ import signal
 import subprocess
 import time
 
-from harness import DAGRUN, Home, dag, task, wait_for
+from harness import DAGRUN, Home, dag, pid_alive, task, wait_for
 from test_plugins import TEST_PLUGINS, plugin
 from test_postgres import PostgresTestCase
 
@@ -177,16 +177,6 @@ class FencingTest(WorkerTestCase):
         b.stop()
 
 
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie is dead; it waits only for its parent (this test, or init).
-    with open("/proc/%d/stat" % pid) as f:
-        return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-
-
 class DyingStarterTest(WorkerTestCase):
     """A try's processes die with the process that started them, even by
     kill -9: on a shared history another host retries the task, and what
@@ -206,7 +196,7 @@ class DyingStarterTest(WorkerTestCase):
         return [int(open(p).read()) for p in paths]
 
     def assertAllDie(self, pids):
-        wait_for(lambda: not any(alive(p) for p in pids), timeout=10, what="the try's processes to die")
+        wait_for(lambda: not any(pid_alive(p) for p in pids), timeout=10, what="the try's processes to die")
 
     def test_a_worker_killed_with_sigkill_takes_its_tries_processes_along(self):
         marks = os.path.join(self.home.root, "marks")
@@ -222,7 +212,7 @@ class DyingStarterTest(WorkerTestCase):
             host = []
             wait_for(lambda: host.extend(self.task_host_pids(w.home_dir)) or host, timeout=60,
                      what="the plugin's task host")
-            self.assertTrue(all(alive(p) for p in pids + host))
+            self.assertTrue(all(pid_alive(p) for p in pids + host))
             w.proc.kill()
             w.proc.wait()
             self.assertAllDie(pids + host)
