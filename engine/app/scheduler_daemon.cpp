@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/dag_versions.h"
 #include "app/history_location.h"
 #include "base/dir_watch.h"
 #include "sched/engine_watch.h"
@@ -62,9 +63,13 @@ WakeListener listen_for_wake_ups(const EnginePaths& paths) {
 
 void run_scheduler_daemon(Engine& engine, const SchedulerDaemonOptions& options, SchedulerEvents& events) {
   const CancelToken& stop = engine.stop();
+  // A queued or resumed run executes the DAG version it was created with,
+  // which may be older than the folder's file.
+  DagVersions versions(engine.paths(), engine.store(), engine.plugins());
   RunThreads threads([&](std::shared_ptr<const Dag> dag, RunRecord run, const CancelToken& cancel,
                          const CancelToken& drain) {
-    engine.resume(*dag, std::move(run), cancel, drain, options.observers);
+    std::shared_ptr<const Dag> runs = dag_of_run(versions, std::move(dag), run);
+    engine.resume(*runs, std::move(run), cancel, drain, options.observers);
   });
   Scheduler scheduler(engine.store(), threads, engine.lease().id());
   std::filesystem::create_directories(engine.paths().dags);

@@ -12,13 +12,13 @@
 #include <thread>
 
 #include "app/dag_folder.h"
+#include "app/dag_versions.h"
 #include "app/executors.h"
 #include "exec/dispatch_codec.h"
 #include "exec/outcome.h"
 #include "model/xcom.h"
 #include "run/runner.h"
 #include "run/task_render.h"
-#include "store/dag_version.h"
 
 namespace dagrun::app {
 namespace {
@@ -141,7 +141,8 @@ class Worker {
          const CancelToken& stop)
       : paths_(paths), store_(store), queue_(*store.work_queue()), worker_id_(std::move(worker_id)),
         options_(options), stop_(stop), host_(host_name()), plugins_(discover_plugins(paths)),
-        executors_(make_executors(paths, plugins_, read_engine_config(paths), true)) {}
+        executors_(make_executors(paths, plugins_, read_engine_config(paths), true)),
+        versions_(paths, store, plugins_) {}
 
   WorkerStats run() {
     std::vector<std::thread> slots;
@@ -234,9 +235,9 @@ class Worker {
     std::string error;
     std::optional<TryPayload> payload = decode_payload(claim.payload_json, &error);
     if (!payload) return refuse(error);
-    std::shared_ptr<const LoadResult> loaded = dag_version(payload->dag_id, payload->dag_version, &error);
+    std::shared_ptr<const Dag> loaded = versions_.get(payload->dag_id, payload->dag_version, &error);
     if (!loaded) return refuse(error);
-    const Dag& dag = *loaded->dag;
+    const Dag& dag = *loaded;
     const int index = dag.index_of(claim.key.task_id);
     if (index < 0) return refuse("DAG '" + dag.dag_id + "' has no task '" + claim.key.task_id + "'");
     std::optional<RunRecord> run;
@@ -298,44 +299,6 @@ class Worker {
     return out;
   }
 
-  // The DAG of a version, loaded once per worker; a version that does not
-  // load here (a plugin this worker lacks, a policy that refuses it) is
-  // remembered with its error, which every try of it reports.
-  std::shared_ptr<const LoadResult> dag_version(const std::string& dag_id, const std::string& version,
-                                                std::string* error) {
-    std::lock_guard lock(dags_mu_);
-    auto it = dags_.find({dag_id, version});
-    if (it == dags_.end()) {
-      auto result = std::make_shared<LoadResult>();
-      try {
-        std::optional<DagVersionRecord> record = store_.get_dag_version(dag_id, version);
-        if (!record) {
-          *error = "the history has no version " + version.substr(0, 12) + " of DAG '" + dag_id + "'";
-          return nullptr;  // not remembered: it may be written yet
-        }
-        if (record->source.find(kRedactedEnvValue) != std::string::npos) {
-          // The history kept the text without its containers' environment
-          // values (secrets): running it would pass the placeholder instead.
-          *error = "DAG '" + dag_id + "' names container environment values, which the history does not keep "
-                   "(they are secrets) and so cannot reach a worker: give them to the container with env_file";
-          return nullptr;
-        }
-        *result = load_dag_source(paths_, plugins_, record->source, dag_id + "@" + version.substr(0, 12));
-      } catch (const std::exception& e) {
-        *error = e.what();
-        return nullptr;
-      }
-      it = dags_.emplace(std::make_pair(dag_id, version), std::move(result)).first;
-    }
-    const LoadResult& r = *it->second;
-    if (!r.ok()) {
-      *error = "DAG '" + dag_id + "' version " + version.substr(0, 12) + " does not load here";
-      if (!r.diagnostics.empty()) *error += ": " + r.diagnostics.front().to_string();
-      return nullptr;
-    }
-    return it->second;
-  }
-
   const EnginePaths& paths_;
   Store& store_;
   WorkQueue& queue_;
@@ -345,8 +308,7 @@ class Worker {
   std::string host_;
   PluginCatalog plugins_;
   ExecutorSet executors_;
-  std::mutex dags_mu_;
-  std::map<std::pair<std::string, std::string>, std::shared_ptr<const LoadResult>> dags_;
+  DagVersions versions_;  // each version loaded once per worker; one that does not load here is remembered
   std::mutex stats_mu_;
   WorkerStats stats_;
 };

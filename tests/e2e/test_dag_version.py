@@ -62,6 +62,56 @@ class DagVersionTest(HomeTestCase):
         self.assertEqual(self.home.query("SELECT source FROM dag_version WHERE version = ?", queued_version),
                          [{"source": queued_text}])
 
+    def test_a_scheduler_runs_a_queued_run_from_the_version_it_was_queued_from(self):
+        # Queued with tasks a -> b echoing "v1"; the file then loses b and
+        # echoes "v2". The scheduler runs the queued run as it was queued,
+        # b included, and the next run as the file is now.
+        self.home.write_dag(dag("moving", [task("a", ["sh", "-c", "echo a v1"]),
+                                           task("b", ["sh", "-c", "echo b v1"], upstream=["a"])]))
+        self.assertRc(self.home.run("trigger", "moving", "--queue", "--run-id", "old"), 0)
+        self.home.write_dag(dag("moving", [task("a", ["sh", "-c", "echo a v2"])]))
+        self.assertRc(self.home.run("trigger", "moving", "--queue", "--run-id", "new"), 0)
+        scheduler = self.home.start("scheduler")
+        try:
+            def ended():
+                runs = {r["run_id"]: r["state"] for r in self.home.json("runs")}
+                return all(runs.get(i) in ("success", "failed") for i in ("old", "new")) and runs
+            runs = wait_for(ended, timeout=60, what="both queued runs to end")
+        finally:
+            scheduler.terminate()
+            out, err = scheduler.communicate(timeout=60)
+        self.assertEqual(runs, {"old": "success", "new": "success"})
+        self.assertEqual(self.home.run("logs", "old", "a").out, "a v1\n")
+        self.assertEqual(self.home.run("logs", "old", "b").out, "b v1\n")
+        self.assertEqual(self.home.run("logs", "new", "a").out, "a v2\n")
+        self.assertEqual(sorted(t["task_id"] for t in self.home.tries("new")), ["a"])
+
+    def test_a_recorded_version_that_cannot_run_falls_back_to_the_file_and_says_why(self):
+        # The history keeps no container environment value, so a run queued
+        # from such a text cannot be run from it: the scheduler runs the
+        # file's current text and says so.
+        secret = task("c", ["true"])
+        del secret["command"]
+        secret["container"] = {"image": "busybox", "environment": {"TOKEN": "s3cret"}}
+        self.home.write_dag(dag("hidden", [task("a", ["sh", "-c", "echo a v1"])]))
+        self.assertRc(self.home.run("trigger", "hidden", "--queue", "--run-id", "plain"), 0)
+        self.home.write_dag(dag("hidden", [task("a", ["sh", "-c", "echo a v1"]), secret],
+                                 default_args={}))
+        self.assertRc(self.home.run("trigger", "hidden", "--queue", "--run-id", "withsecret"), 0)
+        self.home.write_dag(dag("hidden", [task("a", ["sh", "-c", "echo a v3"])]))
+        scheduler = self.home.start("scheduler")
+        try:
+            wait_for(lambda: {r["run_id"]: r["state"] for r in self.home.json("runs")}.get("withsecret")
+                     in ("success", "failed"), timeout=60, what="the run to end")
+        finally:
+            scheduler.terminate()
+            out, err = scheduler.communicate(timeout=60)
+        self.assertEqual(self.home.run("logs", "withsecret", "a").out, "a v3\n")
+        self.assertEqual(self.home.run("logs", "plain", "a").out, "a v1\n")
+        self.assertIn("which cannot run here", out + err)
+        self.assertIn("env_file", out + err)
+        self.assertNotIn("s3cret", out + err)
+
     def test_runs_shows_the_first_twelve_digits_and_a_dash_for_a_run_without_one(self):
         path = self.home.write_dag(dag("shown", [task("t", ["true"])]))
         self.assertRc(self.home.run("trigger", "shown", "--run-id", "now"), 0)
