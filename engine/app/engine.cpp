@@ -18,7 +18,8 @@ Engine::Engine(EngineSettings settings, PluginCatalog plugins, const std::vector
       store_(open_history(paths_, true)),
       lease_(*store_, settings.kind),
       recovered_at_start_(clean_up_after_dead_engines(paths_, *store_, lease_.record(), dags)),
-      executors_(make_executors(paths_, plugins_, settings.config, store_->work_queue() != nullptr)),
+      executors_(make_executors(paths_, plugins_, settings.config, store_->work_queue() != nullptr,
+                                store_->work_queue())),
       cancel_watch_(*store_, *cancels_),
       writer_(*store_, writer_options()) {
   // Tasks with a queue go to workers, through a history that has a work queue.

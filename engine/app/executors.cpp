@@ -9,6 +9,7 @@
 #include "exec/exec_options.h"
 #include "exec/outcome.h"
 #include "exec/plugin_executor.h"
+#include "exec/shared_log.h"
 
 namespace dagrun::app {
 
@@ -64,14 +65,16 @@ TrustRules trust_rules(const std::filesystem::path& home, const EngineConfig& co
 }
 
 ExecutorSet make_executors(const EnginePaths& paths, const PluginCatalog& plugins, const EngineConfig& config,
-                           bool shared_history) {
+                           bool shared_history, WorkQueue* log_store) {
   ExecOptions options;
   options.task_host = paths.task_host;
   options.keep_tries = shared_history;
   auto rules = std::make_shared<const TrustRules>(trust_rules(paths.root, config, plugins));
   auto guarded = [&](std::unique_ptr<Executor> e) -> std::unique_ptr<Executor> {
-    if (!rules->untrusted()) return e;
-    return std::make_unique<TrustCheckingExecutor>(std::move(e), rules);
+    if (rules->untrusted()) e = std::make_unique<TrustCheckingExecutor>(std::move(e), rules);
+    // Outermost, so the log of a try the trust rules refused is kept too.
+    if (log_store) e = keep_logs_in_history(std::move(e), *log_store);
+    return e;
   };
   ExecutorSet executors;
   executors.add(TaskKind::command, guarded(make_command_executor(options)));

@@ -14,20 +14,16 @@
 #include "app/dag_folder.h"
 #include "app/dag_versions.h"
 #include "app/executors.h"
+#include "base/host_name.h"
 #include "exec/dispatch_codec.h"
 #include "exec/outcome.h"
+#include "exec/shared_log.h"
 #include "model/xcom.h"
 #include "run/runner.h"
 #include "run/task_render.h"
 
 namespace dagrun::app {
 namespace {
-
-std::string host_name() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return {};
-  return buf;
-}
 
 // What a try on this worker pulls and pushes: the run's XComs as the engine
 // sent them, and what the try pushes, reported with its outcome (only a
@@ -192,7 +188,7 @@ class Worker {
     }
     bool accepted = false;
     try {
-      accepted = queue_.complete(claim.key, claim.fence, encode_outcome(report), stored_log(o));
+      accepted = queue_.complete(claim.key, claim.fence, encode_outcome(report), log_for_history(o.log_path, o.hostname));
     } catch (const StoreError& e) {
       spdlog::error("worker {}: cannot report try {} of task '{}': {}", worker_id_, claim.key.try_number,
                     claim.key.task_id, e.what());
@@ -205,24 +201,6 @@ class Worker {
                    "was no longer this worker's",
                    worker_id_, claim.key.try_number, claim.key.task_id, claim.key.run_id, claim.fence);
     }
-  }
-
-  // The try's log as the history keeps it for every host to read: the file,
-  // cut at kMaxStoredLog with a line saying where the whole of it is.
-  static std::string stored_log(const TryOutcome& o) {
-    if (o.log_path.empty()) return {};
-    std::ifstream in(o.log_path, std::ios::binary);
-    if (!in) return {};
-    std::string log(kMaxStoredLog, '\0');
-    in.read(log.data(), static_cast<std::streamsize>(log.size()));
-    log.resize(static_cast<size_t>(in.gcount()));
-    if (in.peek() != std::char_traits<char>::eof()) {
-      const std::string note = "\n[dagrun: the log is cut here; the whole of it is on " + o.hostname + " at " +
-                               o.log_path + "]\n";
-      log.resize(kMaxStoredLog - note.size());
-      log += note;
-    }
-    return log;
   }
 
   RemoteOutcome run_try(const DispatchClaim& claim, const CancelToken& try_cancel) {

@@ -1,22 +1,13 @@
 #include "run/engine_lease.h"
 
-#include "base/process_stat.h"
-
 #include <unistd.h>
-
 
 #include <spdlog/spdlog.h>
 
+#include "base/host_name.h"
+#include "base/process_stat.h"
+
 namespace dagrun {
-namespace {
-
-std::string host_name() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
-  return buf;
-}
-
-}  // namespace
 
 std::int64_t process_start_ticks(int pid) {
   return static_cast<std::int64_t>(process_start_time(static_cast<pid_t>(pid)).value_or(0));

@@ -88,7 +88,12 @@ class WorkQueue {
   virtual bool complete(const DispatchKey& key, long long fence, const std::string& outcome_json,
                         const std::string& log = {}) = 0;
 
-  // The log a worker stored with its report; nullopt when none was.
+  // The engine's side again: stores the log of a try the engine ran itself
+  // (no claim, no fence), replacing any stored before, so any host reads it.
+  virtual void store_log(const DispatchKey& key, const std::string& log) = 0;
+
+  // The log a worker stored with its report, or an engine with store_log;
+  // nullopt when none was.
   virtual std::optional<std::string> stored_log(const DispatchKey& key) const = 0;
 };
 

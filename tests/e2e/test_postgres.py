@@ -84,6 +84,26 @@ class VerbsTest(PostgresTestCase):
         self.assertRc(sqlite, 0)
         self.assertNotIn("first", sqlite.out)
 
+    def test_any_host_reads_the_log_of_a_try_an_engine_ran(self):
+        # The engine stores each try's log in the history when the try ends;
+        # another host, which lacks the file, reads it from there (here: the
+        # file removed, and another home).
+        r = self.pg("trigger", "hello", "--run-id", "elsewhere")
+        self.assertRc(r, 0)
+        [a] = [t for t in json.loads(self.pg("tasks", "elsewhere", "--json").out) if t["task_id"] == "a"]
+        with open(a["log_path"]) as f:
+            text = f.read()
+        self.assertIn("hello from a", text)
+        os.remove(a["log_path"])
+        other = os.path.join(self.home.root, "other-host")
+        os.makedirs(other)
+        logs = self.home.run("--home", other, "logs", "elsewhere", "a", "--db", self.url)
+        self.assertRc(logs, 0)
+        self.assertEqual(logs.out, text)
+        n = subprocess.run(["psql", self.url, "-qAtc", "SELECT count(*) FROM task_log WHERE run_id = 'elsewhere'"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+        self.assertEqual(n, "2")  # a's and b's
+
     def test_a_taken_run_id_thrown_inside_the_module_is_caught_by_the_cli(self):
         self.assertRc(self.pg("trigger", "hello", "--run-id", "taken"), 0)
         # RunExistsError is thrown by the store's code in dagrun_store_pg.so

@@ -65,6 +65,7 @@ class PgStore final : public Store, public WorkQueue {
   Renewal renew(const DispatchKey& key, long long fence, std::chrono::milliseconds lease) override;
   bool complete(const DispatchKey& key, long long fence, const std::string& outcome_json,
                 const std::string& log) override;
+  void store_log(const DispatchKey& key, const std::string& log) override;
   std::optional<std::string> stored_log(const DispatchKey& key) const override;
 
   const std::string& where() const { return where_; }

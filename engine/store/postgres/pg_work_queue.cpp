@@ -190,19 +190,31 @@ Renewal PgStore::renew(const DispatchKey& key, long long fence, std::chrono::mil
   return out;
 }
 
+namespace {
+
+// The try's log in parts of kLogPart bytes, replacing any stored before.
+void replace_log(PgConnection& c, const DispatchKey& key, const std::string& log) {
+  c.run(kDeleteLog, key_params(key));
+  const std::string_view bytes = std::string_view(log).substr(0, kMaxStoredLog);
+  for (size_t at = 0, part = 0; at < bytes.size(); at += kLogPart, ++part)
+    c.run(kInsertLogPart, with(key_params(key), {std::to_string(part), to_hex(bytes.substr(at, kLogPart))}));
+}
+
+}  // namespace
+
 bool PgStore::complete(const DispatchKey& key, long long fence, const std::string& outcome_json,
                        const std::string& log) {
   bool done = false;
   write("cannot report the try of task '" + key.task_id + "'", [&](PgConnection& c) {
     done = c.run(kComplete, with(key_params(key), {std::to_string(fence), outcome_json})).affected() == 1;
     if (!done) return;  // fenced out: its log is not this try's record either
-    c.run(kDeleteLog, key_params(key));
-    const std::string_view bytes = std::string_view(log).substr(0, kMaxStoredLog);
-    for (size_t at = 0, part = 0; at < bytes.size(); at += kLogPart, ++part)
-      c.run(kInsertLogPart,
-            with(key_params(key), {std::to_string(part), to_hex(bytes.substr(at, kLogPart))}));
+    replace_log(c, key, log);
   });
   return done;
+}
+
+void PgStore::store_log(const DispatchKey& key, const std::string& log) {
+  write("cannot store the log of task '" + key.task_id + "'", [&](PgConnection& c) { replace_log(c, key, log); });
 }
 
 std::optional<std::string> PgStore::stored_log(const DispatchKey& key) const {

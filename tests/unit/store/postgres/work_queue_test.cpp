@@ -239,3 +239,20 @@ TEST_CASE("work queue: a report stores the try's log, any bytes, in parts; a fen
   CHECK(w.q->stored_log(b->key) == std::string());  // reported, with an empty log
   CHECK(w.backend.connect().exec("SELECT count(*) FROM task_log WHERE task_id = 't0'").text(0, 0) == "4");
 }
+
+TEST_CASE("work queue: an engine stores the log of a try it ran itself, the latest replacing the earlier") {
+  Queue w;
+  if (!w.q) return;
+  CHECK_FALSE(w.q->stored_log(key(2)));
+  std::string big(static_cast<size_t>(2.5 * (1 << 20)), 'x');
+  big += std::string("\0end", 4);
+  w.q->store_log(key(2), big);
+  CHECK(w.q->stored_log(key(2)) == big);
+  w.q->store_log(key(2), "short\n");  // stored again (a resumed engine): nothing of the longer one is left
+  CHECK(w.q->stored_log(key(2)) == "short\n");
+  CHECK(w.backend.connect().exec("SELECT count(*) FROM task_log WHERE task_id = 't2'").text(0, 0) == "1");
+  // Tries are kept apart.
+  w.q->store_log(key(2, 2), "second try\n");
+  CHECK(w.q->stored_log(key(2)) == "short\n");
+  CHECK(w.q->stored_log(key(2, 2)) == "second try\n");
+}
