@@ -32,9 +32,12 @@ StoreWriterOptions Engine::writer_options() {
   // trigger's run is cancelled and its tries killed, a scheduler stops, and
   // the final flush reports where the history ends (see store_writer.h).
   options.on_stalled = [this](const std::string& why) { stop_.cancel("the history cannot be written: " + why); };
-  // Next to the database (or in the home, for PostgreSQL), where recovery by
-  // any engine on this host finds it.
-  options.journal = std::make_shared<ChangeJournal>(journal_path(journal_dir(paths_), lease_.id()));
+  // Next to the database, where recovery by any engine on this host finds
+  // it. A shared (PostgreSQL) history has none: the engine that recovers a
+  // run may be on another host, where this one's journal is out of reach, so
+  // sync() commits instead (RunRequest::shared_history).
+  if (!store_->work_queue())
+    options.journal = std::make_shared<ChangeJournal>(journal_path(journal_dir(paths_), lease_.id()));
   return options;
 }
 
@@ -46,6 +49,7 @@ RunRequest Engine::request(const Dag& dag) const {
   request.logs_root = paths_.logs;
   request.data_root = paths_.data;
   request.cancels = cancels_.get();
+  request.shared_history = store_->work_queue() != nullptr;
   return request;
 }
 

@@ -249,8 +249,11 @@ void RunExecution::worker_loop() {
       // kill it: recovery then charges the try instead of the run looping
       // into the same crash, and never rewrites the upstream task. The store
       // writer journals them (one write) rather than waiting for a commit.
+      // On a shared history every try is synced so, the writer committing
+      // (RunRequest::shared_history).
       std::string not_durable;
-      if (l.error.empty() && runs_in_engine(*l.request.task)) not_durable = sync_observers();
+      if (l.error.empty() && (req_.shared_history || runs_in_engine(*l.request.task)))
+        not_durable = sync_observers();
       if (!l.error.empty()) {
         outcome.status = TryOutcome::Status::failed_no_retry;
         outcome.error = l.error;

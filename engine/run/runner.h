@@ -56,6 +56,12 @@ struct RunRequest {
   // Where this run registers its own cancel token while it runs, so it can
   // be cancelled alone (`dagrun cancel`); none: only through the engine's.
   RunCancels* cancels = nullptr;
+  // The history is shared by hosts (PostgreSQL): a host that takes the run
+  // over after this engine dies sees only what was committed, not this
+  // host's journal, so every try's running row (and all before it) is
+  // committed before the try starts. Otherwise a try started but not yet
+  // recorded would be started again, under the same number, by that host.
+  bool shared_history = false;
 };
 
 // The directory and file names a run uses, in one place. Each id becomes one
