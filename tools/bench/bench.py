@@ -22,6 +22,7 @@ import time
 
 import ui_bench
 import web_bench
+import workers_bench
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("DAGRUN_BUILD_DIR", os.path.join(TOP, "build"))
@@ -410,6 +411,8 @@ BENCHES = {
     "container_parallel": bench_container_parallel,
     "scheduler_idle": bench_scheduler_idle,
     "scheduler_latency": bench_scheduler_latency,
+    "workers_pg": lambda r: with_workdir(
+        "workers", lambda w, d, j, n: workers_bench.bench_workers(w, d, j, timed, TOP, n), r),
 }
 
 
