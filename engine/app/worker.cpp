@@ -150,6 +150,8 @@ class Worker {
 
  private:
   void slot_loop() {
+    // Made before the first claim, so a try queued after it wakes this slot.
+    const std::unique_ptr<QueueWatch> queued = queue_.watch_queues(options_.queues);
     while (!stop_.cancelled()) {
       std::optional<DispatchClaim> claim;
       try {
@@ -158,7 +160,7 @@ class Worker {
         spdlog::warn("worker {}: {}", worker_id_, e.what());
       }
       if (!claim) {
-        stop_.wait_for(options_.idle_poll);
+        queued->wait(options_.idle_poll, &stop_);
         continue;
       }
       run_claim(*claim);

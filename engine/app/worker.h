@@ -23,7 +23,9 @@ struct WorkerOptions {
   // third of it. A worker that dies costs at most this long.
   std::chrono::milliseconds lease = std::chrono::seconds(30);
   // How long an idle slot waits before it looks at the queue again.
-  std::chrono::milliseconds idle_poll = std::chrono::milliseconds(200);
+  // The longest an idle slot sleeps before it looks at the queue again; a
+  // try queued for it wakes it at once (QueueWatch), this is the fallback.
+  std::chrono::milliseconds idle_poll = std::chrono::milliseconds(1000);
 };
 
 struct WorkerStats {

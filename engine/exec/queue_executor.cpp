@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <thread>
-
 #include "exec/dispatch_codec.h"
 #include "exec/outcome.h"
 
@@ -22,17 +20,19 @@ class QueueExecutor : public Executor {
                                 "': its run has no recorded DAG version for a worker to load",
                             TryOutcome::Status::failed_no_retry);
     TryPayload payload{request.dag ? request.dag->dag_id : "", request.dag_version, sink.xcom_snapshot()};
+    std::unique_ptr<QueueWatch> reported;
     try {
+      reported = queue_.watch_try(key);  // before the try can be reported
       queue_.enqueue(key, task.queue, encode_payload(payload));
     } catch (const StoreError& e) {
       return failed_outcome(std::string("cannot queue the try: ") + e.what());
     }
     sink.log(LogLevel::info, "try " + std::to_string(key.try_number) + " queued for a worker of '" + task.queue + "'");
-    return wait(key, sink, cancel);
+    return wait(key, *reported, sink, cancel);
   }
 
  private:
-  TryOutcome wait(const DispatchKey& key, TrySink& sink, const CancelToken& cancel) {
+  TryOutcome wait(const DispatchKey& key, QueueWatch& reported, TrySink& sink, const CancelToken& cancel) {
     bool cancel_sent = false;
     for (;;) {
       std::optional<DispatchStatus> status;
@@ -63,10 +63,8 @@ class QueueExecutor : public Executor {
           if (status->state == DispatchState::claimed) cancel_sent = request_cancel(key, cancel.reason());
         }
       }
-      if (cancel.cancelled())
-        std::this_thread::sleep_for(options_.poll);  // the token no longer sleeps: poll at the same pace
-      else
-        cancel.wait_for(options_.poll);
+      // A cancelled token no longer ends the wait: poll at the same pace.
+      reported.wait(options_.poll, cancel.cancelled() ? nullptr : &cancel);
     }
   }
 

@@ -15,8 +15,10 @@
 namespace dagrun {
 
 struct QueueExecutorOptions {
-  // How often the try's row is read while a worker has it.
-  std::chrono::milliseconds poll = std::chrono::milliseconds(100);
+  // How often the try's row is read while a worker has it, at the least: the
+  // worker's report wakes the wait at once (QueueWatch); this read notices a
+  // lease that ran out, which nobody announces.
+  std::chrono::milliseconds poll = std::chrono::milliseconds(500);
 };
 
 std::unique_ptr<Executor> make_queue_executor(WorkQueue& queue, QueueExecutorOptions options = {});

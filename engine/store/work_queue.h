@@ -14,9 +14,12 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "base/cancel.h"
 
 #include "store/store_error.h"
 
@@ -56,6 +59,20 @@ struct Renewal {
   std::string cancel_reason;  // non-empty: stop the try
 };
 
+// Sleeping until the queue changes rather than reading it on a fixed beat:
+// what a watch waits for is announced by whoever changes it (PostgreSQL's
+// NOTIFY, sent with the change's commit). An announcement can be lost (the
+// listening connection reconnecting), so a waiter still reads again after
+// its timeout; a watch only makes the common case prompt.
+class QueueWatch {
+ public:
+  virtual ~QueueWatch() = default;
+  // Returns once what is watched may have changed since the watch was made
+  // or since the last wait returned, once `timeout` has passed, or once
+  // `cancel` (optional) is cancelled.
+  virtual void wait(std::chrono::milliseconds timeout, const CancelToken* cancel) = 0;
+};
+
 class WorkQueue {
  public:
   virtual ~WorkQueue() = default;
@@ -91,6 +108,11 @@ class WorkQueue {
   // The engine's side again: stores the log of a try the engine ran itself
   // (no claim, no fence), replacing any stored before, so any host reads it.
   virtual void store_log(const DispatchKey& key, const std::string& log) = 0;
+
+  // Watches for a try queued in one of `queues` (a worker's idle slot).
+  virtual std::unique_ptr<QueueWatch> watch_queues(const std::vector<std::string>& queues) = 0;
+  // Watches for the report on a try (the engine waiting for its worker).
+  virtual std::unique_ptr<QueueWatch> watch_try(const DispatchKey& key) = 0;
 
   // The log a worker stored with its report, or an engine with store_log;
   // nullopt when none was.

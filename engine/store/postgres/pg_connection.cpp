@@ -109,4 +109,17 @@ void PgConnection::reset() {
 
 int PgConnection::server_version() const { return PQserverVersion(conn_.get()); }
 
+int PgConnection::socket() const { return PQsocket(conn_.get()); }
+
+std::vector<std::string> PgConnection::take_notifications() {
+  if (!PQconsumeInput(conn_.get()))
+    throw StoreError("PostgreSQL at " + where_ + ": " + one_line(PQerrorMessage(conn_.get())));
+  std::vector<std::string> out;
+  while (PGnotify* n = PQnotifies(conn_.get())) {
+    out.emplace_back(n->extra ? n->extra : "");
+    PQfreemem(n);
+  }
+  return out;
+}
+
 }  // namespace dagrun

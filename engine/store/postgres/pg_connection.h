@@ -86,6 +86,14 @@ class PgConnection {
   // The server's version number, e.g. 150013 for 15.13.
   int server_version() const;
 
+  // LISTEN/NOTIFY (store/postgres/pg_notifier.h). The connection's socket,
+  // readable when the server sent something; -1 when broken.
+  int socket() const;
+  // Reads what the socket has and returns the payloads of the notifications
+  // received so far, oldest first. Throws StoreError when the connection is
+  // lost.
+  std::vector<std::string> take_notifications();
+
  private:
   struct Finish {
     void operator()(pg_conn* c) const;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_notifier.h"
 #include "store/store.h"
 
 namespace dagrun {
@@ -67,6 +68,8 @@ class PgStore final : public Store, public WorkQueue {
                 const std::string& log) override;
   void store_log(const DispatchKey& key, const std::string& log) override;
   std::optional<std::string> stored_log(const DispatchKey& key) const override;
+  std::unique_ptr<QueueWatch> watch_queues(const std::vector<std::string>& queues) override;
+  std::unique_ptr<QueueWatch> watch_try(const DispatchKey& key) override;
 
   const std::string& where() const { return where_; }
 
@@ -87,6 +90,7 @@ class PgStore final : public Store, public WorkQueue {
   PgConnection writer_;
   mutable std::mutex read_mu_;
   mutable PgConnection reader_;
+  PgNotifier notifier_{url_};  // last: its thread stops first
 };
 
 }  // namespace dagrun

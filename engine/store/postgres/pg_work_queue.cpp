@@ -3,6 +3,7 @@
 // LOCKED (workers never wait on each other), and every renewal, report and
 // abandonment names the fence it holds and checks the lease against the
 // database's clock, not a host's.
+#include "store/postgres/pg_notifier.h"
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_store_impl.h"
 
@@ -12,6 +13,10 @@ namespace {
 using namespace pg_rows;
 
 constexpr const char* kKey = "run_id = $1 AND task_id = $2 AND try_number = $3";
+
+// Sent with the change's commit (NOTIFY is transactional): a watcher woken
+// by it reads the change.
+const std::string kNotify = std::string("SELECT pg_notify('") + PgNotifier::kChannel + "', $1)";
 
 const std::string kEnqueue =
     "INSERT INTO task_dispatch (run_id, task_id, try_number, queue, state, payload)"
@@ -111,7 +116,10 @@ std::string_view to_string(DispatchState s) {
 
 void PgStore::enqueue(const DispatchKey& key, const std::string& queue, const std::string& payload_json) {
   write("cannot queue task '" + key.task_id + "' of run '" + key.run_id + "'",
-        [&](PgConnection& c) { c.run(kEnqueue, with(key_params(key), {queue, payload_json})); });
+        [&](PgConnection& c) {
+          c.run(kEnqueue, with(key_params(key), {queue, payload_json}));
+          c.run(kNotify, {PgNotifier::work_topic(queue)});
+        });
 }
 
 std::optional<DispatchStatus> PgStore::dispatch_status(const DispatchKey& key) const {
@@ -209,6 +217,7 @@ bool PgStore::complete(const DispatchKey& key, long long fence, const std::strin
     done = c.run(kComplete, with(key_params(key), {std::to_string(fence), outcome_json})).affected() == 1;
     if (!done) return;  // fenced out: its log is not this try's record either
     replace_log(c, key, log);
+    c.run(kNotify, {PgNotifier::try_topic(key)});
   });
   return done;
 }
@@ -232,6 +241,16 @@ std::optional<std::string> PgStore::stored_log(const DispatchKey& key) const {
     for (int i = 0; i < rows.size(); ++i) append_from_hex(rows.text(i, 0), *out);
   });
   return out;
+}
+
+std::unique_ptr<QueueWatch> PgStore::watch_queues(const std::vector<std::string>& queues) {
+  std::vector<std::string> topics;
+  for (const std::string& q : queues) topics.push_back(PgNotifier::work_topic(q));
+  return notifier_.watch(std::move(topics));
+}
+
+std::unique_ptr<QueueWatch> PgStore::watch_try(const DispatchKey& key) {
+  return notifier_.watch({PgNotifier::try_topic(key)});
 }
 
 }  // namespace dagrun

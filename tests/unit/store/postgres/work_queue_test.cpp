@@ -256,3 +256,65 @@ TEST_CASE("work queue: an engine stores the log of a try it ran itself, the late
   CHECK(w.q->stored_log(key(2)) == "short\n");
   CHECK(w.q->stored_log(key(2, 2)) == "second try\n");
 }
+
+namespace {
+
+// How long `wait` blocked: the watches below must return long before their
+// minute-long timeout, which only a missed wake-up would reach.
+template <typename Fn>
+std::chrono::steady_clock::duration blocked(Fn&& wait) {
+  auto start = std::chrono::steady_clock::now();
+  wait();
+  return std::chrono::steady_clock::now() - start;
+}
+
+}  // namespace
+
+TEST_CASE("work queue: an idle worker's watch wakes when a try is queued for it, from another process's store") {
+  Queue w;
+  if (!w.q) return;
+  auto other = w.backend.open();  // another connection set, as another host's engine
+  auto watch = w.q->watch_queues({"etl", "other"});
+  std::thread engine([&] {
+    std::this_thread::sleep_for(100ms);
+    other->work_queue()->enqueue(key(0), "etl", "{}");
+  });
+  CHECK(blocked([&] { watch->wait(60s, nullptr); }) < 30s);
+  engine.join();
+  CHECK(w.q->claim({"etl"}, "w1", 10s));
+  // What was announced before a wait is not lost: it ends the next wait at once.
+  other->work_queue()->enqueue(key(1), "other", "{}");
+  auto announced = [&] {
+    for (int i = 0; i < 300; ++i) {  // the notification travels through the server
+      if (blocked([&] { watch->wait(10ms, nullptr); }) < 10ms) return true;
+    }
+    return false;
+  };
+  CHECK(announced());
+}
+
+TEST_CASE("work queue: the engine's watch on a try wakes on the worker's report, and on a cancel") {
+  Queue w;
+  if (!w.q) return;
+  auto worker_side = w.backend.open();
+  w.q->enqueue(key(0), "etl", "{}");
+  auto reported = w.q->watch_try(key(0));
+  auto claim = worker_side->work_queue()->claim({"etl"}, "w1", 10s);
+  REQUIRE(claim);
+  std::thread worker([&] {
+    std::this_thread::sleep_for(100ms);
+    worker_side->work_queue()->complete(claim->key, claim->fence, "{}", "log");
+  });
+  CHECK(blocked([&] { reported->wait(60s, nullptr); }) < 30s);
+  worker.join();
+  CHECK(w.q->dispatch_status(key(0))->state == DispatchState::done);
+
+  auto quiet = w.q->watch_try(key(1));
+  CancelToken cancel;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(100ms);
+    cancel.cancel("stop");
+  });
+  CHECK(blocked([&] { quiet->wait(60s, &cancel); }) < 30s);
+  canceller.join();
+}
