@@ -173,6 +173,8 @@ class Worker {
     CancelToken try_cancel;
     // The worker stopping stops its tries.
     auto on_stop = stop_.subscribe([&] { try_cancel.cancel("the worker was stopped"); });
+    // A stop that came before the subscription never calls it.
+    if (stop_.cancelled()) try_cancel.cancel("the worker was stopped");
     RemoteOutcome report;
     bool lost = false;
     {
