@@ -88,7 +88,10 @@ TEST_CASE("the CPU limit reaches the command under a keeper and without one") {
   for (bool with_keeper : {false, true}) {
     CAPTURE(with_keeper);
     SpawnSpec spec;
-    spec.argv = {"sh", "-c", "ulimit -t"};
+    // Without a keeper the limit is set a moment after the start (prlimit):
+    // the command looks a while later. Under the keeper it is there from the
+    // command's first instruction.
+    spec.argv = {"sh", "-c", with_keeper ? "ulimit -t" : "sleep 1; ulimit -t"};
     spec.cpu_limit_seconds = 5;
     if (with_keeper) spec.keeper = task_host();
     auto run = run_captured(spec, 10s);
