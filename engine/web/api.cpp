@@ -572,24 +572,6 @@ class Call {
 
 }  // namespace
 
-std::optional<std::string> percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;
-    int value = 0;
-    auto [ptr, ec] = std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
-    if (ec != std::errc() || ptr != text.data() + i + 3 || value == 0) return std::nullopt;
-    out += static_cast<char>(value);
-    i += 2;
-  }
-  return out;
-}
-
 std::vector<std::pair<std::string, std::string>> api_routes() {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& r : Call::routes()) out.emplace_back(r.method, r.pattern);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/engine_paths.h"
+#include "base/percent_encoding.h"
 #include "web/event_hub.h"
 #include "web/http_server.h"
 #include "web/tokens.h"
@@ -46,7 +47,5 @@ class Api {
 // "/api/v1/runs/{run_id}"): what docs/openapi.json must list.
 std::vector<std::pair<std::string, std::string>> api_routes();
 
-// "a%2Fb" is "a/b"; nullopt for a malformed escape or an encoded NUL.
-std::optional<std::string> percent_decode(std::string_view text);
 
 }  // namespace dagrun::web

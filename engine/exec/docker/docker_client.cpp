@@ -68,24 +68,6 @@ WaitResult parse_wait_body(std::string_view body) {
   return result;
 }
 
-std::string url_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                 c == '_' || c == '.' || c == '~';
-    if (plain) {
-      out += c;
-    } else {
-      auto b = static_cast<unsigned char>(c);
-      out += '%';
-      out += kHex[b >> 4];
-      out += kHex[b & 15];
-    }
-  }
-  return out;
-}
-
 DockerClient::DockerClient(DockerEndpoint endpoint, std::string image)
     : own_session_(std::make_unique<HttpSession>(std::move(endpoint))),
       session_(*own_session_),

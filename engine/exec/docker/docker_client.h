@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/percent_encoding.h"
 #include "exec/docker/docker_api.h"
 #include "exec/docker/docker_errors.h"
 #include "exec/docker/http_transport.h"
@@ -34,8 +35,6 @@ struct WaitResult {
 };
 WaitResult parse_wait_body(std::string_view body);
 
-// Percent-encodes a query value.
-std::string url_encode(std::string_view s);
 
 class DockerClient : public DockerApi {
  public:
