@@ -70,6 +70,15 @@ const std::vector<Verb>& verbs() {
         {"slots", "N", "how many tries run at once (default 1)"},
         {"lease", "DURATION", "how long a claimed try stays this worker's without a renewal (default 30s)"}},
        0, 0, verb_worker},
+      {"docker-proxy", "--listen unix:PATH [--upstream unix:PATH] [--config FILE] [--audit FILE]",
+       "a Docker API proxy that passes what container tasks need and refuses what gives root on the host",
+       {{"listen", "unix:PATH", "the socket clients connect to (made with mode 0660)"},
+        {"upstream", "unix:PATH", "the Docker daemon's socket (default unix:///var/run/docker.sock)"},
+        {"config", "FILE", "the engine configuration whose container policy applies (default HOME/dagrun.json)"},
+        {"audit", "FILE", "append one JSON line per request and decision here (default stderr)"},
+        {"name", "NAME", "the label value marking this proxy's containers (default dagrun-docker-proxy)"},
+        {"max-body", "SIZE", "the largest request body read (default 1MiB)"}},
+       0, 0, verb_docker_proxy},
   };
   return table;
 }

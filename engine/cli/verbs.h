@@ -39,5 +39,6 @@ int verb_cancel(Context& ctx);
 int verb_db(Context& ctx);
 int verb_serve(Context& ctx);
 int verb_worker(Context& ctx);
+int verb_docker_proxy(Context& ctx);
 
 }  // namespace dagrun::cli
