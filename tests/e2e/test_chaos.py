@@ -112,11 +112,14 @@ class ChaosTest(PostgresTestCase):
         print("chaos seed", seed, file=sys.stderr)
         rng = random.Random(seed)
         names = ["scheduler1", "scheduler2", "worker1", "worker2", "worker3"]
-        for name in names:
-            self.start(name)
+        # Queued before anything runs them: triggering takes a while (much
+        # longer under the sanitizers), and the runs must still be running
+        # when the kills start.
         for i in range(RUNS):
             r = self.pg("trigger", "chaos", "--run-id", "%s%03d" % (RUN_PREFIX, i), "--queue")
             self.assertRc(r, 0)
+        for name in names:
+            self.start(name)
 
         kills = collections.Counter()
         deadline = time.monotonic() + 1500
@@ -124,7 +127,10 @@ class ChaosTest(PostgresTestCase):
             self.assertLess(time.monotonic(), deadline, "the runs did not end: %s" % self.query(
                 "SELECT state, count(*) FROM dag_run GROUP BY state"))
             time.sleep(rng.uniform(1.5, 3.5))
-            victim = rng.choice(names)
+            # A scheduler first and a worker second, then any: each role is
+            # killed at least once however fast the runs end.
+            done = sum(kills.values())
+            victim = names[0] if done == 0 else names[2] if done == 1 else rng.choice(names)
             p = self.procs[victim]
             for other, q in self.procs.items():
                 self.assertIsNone(q.poll(), "%s ended by itself: %s" % (other, q.output()))
