@@ -114,6 +114,8 @@ class Exchange {
     for (;;) {
       HeadParse p = parse_request_head(buf_);
       if (p.status == HeadParse::Status::refused) {
+        entry_.method = p.head.method;
+        entry_.path = p.head.target;
         deny(p.http_status, p.reason);
         return p;
       }

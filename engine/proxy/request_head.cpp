@@ -85,17 +85,24 @@ HeadParse parse_request_head(std::string_view buffer, const HeadLimits& limits) 
   std::string_view method = line.substr(0, sp1);
   std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
   std::string_view version = line.substr(sp2 + 1);
+  // Known from here on, for the audit line of a refusal.
+  head.method = method.substr(0, 16);
+  head.target = target.substr(0, limits.max_target_bytes);
+  auto fail = [&](int status, std::string reason) {
+    HeadParse p = refuse(status, std::move(reason));
+    p.head.method = head.method;
+    p.head.target = head.target;
+    return p;
+  };
   if (method.empty() || method.size() > 16 ||
       !std::all_of(method.begin(), method.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
-    return refuse(400, "the method is not an upper-case word");
-  if (version != "HTTP/1.1" && version != "HTTP/1.0") return refuse(400, "the protocol is not HTTP/1.1");
-  if (target.empty() || target.front() != '/') return refuse(400, "the request target is not a path");
+    return fail(400, "the method is not an upper-case word");
+  if (version != "HTTP/1.1" && version != "HTTP/1.0") return fail(400, "the protocol is not HTTP/1.1");
+  if (target.empty() || target.front() != '/') return fail(400, "the request target is not a path");
   if (target.size() > limits.max_target_bytes)
-    return refuse(414, "the request target is longer than " + std::to_string(limits.max_target_bytes) + " bytes");
+    return fail(414, "the request target is longer than " + std::to_string(limits.max_target_bytes) + " bytes");
   if (!std::all_of(target.begin(), target.end(), [](char c) { return c >= 0x21 && c <= 0x7e; }))
-    return refuse(400, "the request target holds a byte that is not visible ASCII");
-  head.method = method;
-  head.target = target;
+    return fail(400, "the request target holds a byte that is not visible ASCII");
 
   int content_lengths = 0;
   std::string connection, upgrade;
@@ -104,17 +111,17 @@ HeadParse parse_request_head(std::string_view buffer, const HeadLimits& limits) 
     line = text.substr(0, eol);
     text.remove_prefix(eol + 2);
     if (line.front() == ' ' || line.front() == '\t')
-      return refuse(400, "a folded header line (obsolete line folding is refused)");
+      return fail(400, "a folded header line (obsolete line folding is refused)");
     size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) return refuse(400, "a header line without a name");
+    if (colon == std::string_view::npos || colon == 0) return fail(400, "a header line without a name");
     std::string_view name = line.substr(0, colon);
     if (!std::all_of(name.begin(), name.end(), [](char c) { return is_tchar(static_cast<unsigned char>(c)); }))
-      return refuse(400, "the header name '" + std::string(name.substr(0, 64)) + "' is not a token");
+      return fail(400, "the header name '" + std::string(name.substr(0, 64)) + "' is not a token");
     std::string_view value = line.substr(colon + 1);
     if (!std::all_of(value.begin(), value.end(), [](char c) { return is_value_char(static_cast<unsigned char>(c)); }))
-      return refuse(400, "the value of header '" + std::string(name.substr(0, 64)) + "' holds a control or non-ASCII byte");
+      return fail(400, "the value of header '" + std::string(name.substr(0, 64)) + "' holds a control or non-ASCII byte");
     if (head.headers.size() == limits.max_headers)
-      return refuse(431, "more than " + std::to_string(limits.max_headers) + " header lines");
+      return fail(431, "more than " + std::to_string(limits.max_headers) + " header lines");
     head.headers.emplace_back(lower(name), std::string(trim(value)));
     const auto& [key, val] = head.headers.back();
 
@@ -122,25 +129,25 @@ HeadParse parse_request_head(std::string_view buffer, const HeadLimits& limits) 
       // One, in plain decimal: a list, a sign, a space inside or a second
       // header (even with the same value) could be framed differently by
       // whatever reads the request next.
-      if (++content_lengths > 1) return refuse(400, "more than one Content-Length");
+      if (++content_lengths > 1) return fail(400, "more than one Content-Length");
       if (val.empty() || val.size() > 18 ||
           !std::all_of(val.begin(), val.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return refuse(400, "Content-Length '" + val.substr(0, 32) + "' is not a decimal number");
+        return fail(400, "Content-Length '" + val.substr(0, 32) + "' is not a decimal number");
       head.content_length = std::stoull(val);
     } else if (key == "transfer-encoding") {
-      return refuse(400, "Transfer-Encoding is refused: a request body must be sent with a Content-Length");
+      return fail(400, "Transfer-Encoding is refused: a request body must be sent with a Content-Length");
     } else if (key == "expect") {
-      if (lower(val) != "100-continue") return refuse(417, "Expect '" + val.substr(0, 32) + "' is not supported");
+      if (lower(val) != "100-continue") return fail(417, "Expect '" + val.substr(0, 32) + "' is not supported");
       head.expect_continue = true;
     } else if (key == "connection") {
       connection += (connection.empty() ? "" : ",") + val;
     } else if (key == "upgrade") {
-      if (!upgrade.empty()) return refuse(400, "more than one Upgrade header");
+      if (!upgrade.empty()) return fail(400, "more than one Upgrade header");
       upgrade = lower(val);
     }
   }
   head.upgrade_tcp = has_token(connection, "upgrade") && upgrade == "tcp";
-  if (!upgrade.empty() && !head.upgrade_tcp) return refuse(400, "only an upgrade to 'tcp' (attach) is supported");
+  if (!upgrade.empty() && !head.upgrade_tcp) return fail(400, "only an upgrade to 'tcp' (attach) is supported");
   out.status = HeadParse::Status::complete;
   return out;
 }

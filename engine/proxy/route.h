@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "exec/docker/docker_client.h"
+
 namespace dagrun::proxy {
 
 enum class RouteKind {
@@ -34,11 +36,12 @@ struct RouteDecision {
   std::string reason;
 };
 
-// The API versions the proxy understands, "1.24" to "1.44": requests naming
-// another are refused, since what a later version's body may hold is not
-// known to the checks.
-inline constexpr int kMinApiMinor = 24;
-inline constexpr int kMaxApiMinor = 44;
+// The API versions the proxy passes are those the engine's Docker client
+// speaks (exec/docker/docker_client.h): requests naming another are
+// refused, since what another version's body may hold is not known to the
+// checks.
+inline constexpr int kMinApiMinor = kOldestApiMinor;
+inline constexpr int kMaxApiMinor = kNewestApiMinor;
 
 RouteDecision route_request(const std::string& method, const std::string& target);
 

@@ -31,12 +31,3 @@ TEST_CASE("every route is documented in docs/openapi.json, and every documented 
   CHECK(routed.size() >= 14);
 }
 
-TEST_CASE("percent-decoding refuses malformed escapes and NUL") {
-  using dagrun::web::percent_decode;
-  CHECK(percent_decode("a%2Fb") == "a/b");
-  CHECK(percent_decode("%41%42") == "AB");
-  CHECK_FALSE(percent_decode("%").has_value());
-  CHECK_FALSE(percent_decode("%4").has_value());
-  CHECK_FALSE(percent_decode("%zz").has_value());
-  CHECK_FALSE(percent_decode("a%00b").has_value());
-}
