@@ -20,6 +20,10 @@ import unittest
 SKIP_EXIT = 77
 
 DAGRUN = os.environ.get("DAGRUN_BIN", "dagrun")
+# Set by ctest's e2e-proxy.* variants (tests/CMakeLists.txt): every dagrun a
+# test starts reaches Docker through its home's `dagrun docker-proxy`, so the
+# container tests show the proxy passes what container tasks need.
+VIA_DOCKER_PROXY = os.environ.get("DAGRUN_TEST_DOCKER_PROXY") == "1"
 TEST_DATA = os.environ.get("DAGRUN_TEST_DATA", os.path.join(os.path.dirname(__file__), "..", "data"))
 
 
@@ -88,9 +92,34 @@ class Home:
         self.dags = os.path.join(self.root, "dags")
         os.makedirs(self.dags)
         self.db_path = os.path.join(self.root, "dagrun.db")
+        self._proxy = None
 
     def cleanup(self):
+        if self._proxy is not None:
+            self._proxy.terminate()
+            self._proxy.wait(timeout=30)
+            self._proxy_log.close()
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def docker_proxy(self):
+        """This home's `dagrun docker-proxy`, started on first use: its socket's URL.
+
+        It reads the home's dagrun.json when it starts, as the engine does.
+        """
+        if self._proxy is None:
+            socket_path = os.path.join(self.root, "docker-proxy.sock")
+            self.proxy_audit = os.path.join(self.root, "docker-proxy.audit")
+            self._proxy_log = open(os.path.join(self.root, "docker-proxy.log"), "w")
+            self._proxy = subprocess.Popen(
+                [DAGRUN, "--home", self.root, "docker-proxy", "--listen", "unix:" + socket_path,
+                 "--audit", self.proxy_audit],
+                stdout=subprocess.DEVNULL, stderr=self._proxy_log)
+            wait_for(lambda: os.path.exists(socket_path) or self._proxy.poll() is not None, timeout=30,
+                     what="the Docker proxy to listen")
+            if self._proxy.poll() is not None:
+                with open(os.path.join(self.root, "docker-proxy.log")) as f:
+                    raise AssertionError("dagrun docker-proxy did not start:\n" + f.read())
+        return "unix://" + os.path.join(self.root, "docker-proxy.sock")
 
     def write_dag(self, dag, name=None):
         """Writes a DAG (a dict, or JSON text) into dags/ and returns its path."""
@@ -106,6 +135,8 @@ class Home:
         env = dict(os.environ)
         env.pop("DAGRUN_HOME", None)
         env["NO_COLOR"] = "1"
+        if VIA_DOCKER_PROXY:
+            env["DOCKER_HOST"] = self.docker_proxy()
         if extra:
             env.update(extra)
         return env
