@@ -265,6 +265,60 @@ def bench_container_task(repeat):
     }
 
 
+def bench_container_proxy(repeat):
+    """The container tasks of container_task through `dagrun docker-proxy` against the same tasks direct."""
+    n = 10
+    work = Workdir("container-proxy")
+    proxy = None
+    try:
+        box = {"image": IMAGE, "command": ["true"], "network_mode": "none"}
+        tasks = [{"task_id": f"t{i}", "container": box} for i in range(n)]
+        for i in range(1, n):
+            tasks[i]["upstream"] = [f"t{i - 1}"]
+        work.write("dags/boxes.json", dag_json("boxes", tasks))
+        socket_path = os.path.join(work.path, "proxy.sock")
+        proxy = subprocess.Popen([DAGRUN, "--home", work.path, "docker-proxy", "--listen", "unix:" + socket_path,
+                                  "--audit", os.path.join(work.path, "audit.jsonl")],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while not os.path.exists(socket_path):
+            if proxy.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("dagrun docker-proxy did not start")
+            time.sleep(0.02)
+        via = dict(os.environ, DOCKER_HOST="unix://" + socket_path)
+        direct = dict(os.environ)
+        direct.pop("DOCKER_HOST", None)
+
+        def once(env):
+            work.fresh_home()
+            return timed([DAGRUN, "--home", work.path, "trigger", "boxes"], env=env)
+        # Interleaved, so a drift of the daemon's speed falls on both sides.
+        refs, ours = [], []
+        for _ in range(repeat):
+            refs.append(once(direct))
+            ours.append(once(via))
+        ref = statistics.median(r[0] for r in refs)
+        mine = statistics.median(r[0] for r in ours)
+        rss = max(r[1] for r in ours)
+        with open(os.path.join(work.path, "audit.jsonl")) as f:
+            allowed = sum(1 for line in f if '"decision":"allow"' in line)
+        if allowed < n * repeat:
+            raise RuntimeError(f"only {allowed} requests went through the proxy")
+    finally:
+        if proxy is not None:
+            proxy.terminate()
+            proxy.wait()
+        work.cleanup()
+    return {
+        "name": "container_proxy",
+        "what": f"{n} container tasks one after another (busybox `true`, no network) through `dagrun docker-proxy`, per task",
+        "reference": "the same tasks with the daemon's socket direct, interleaved",
+        "ref_s": ref / n, "ours_s": mine / n, "ratio": mine / ref, "target": "<= 1.05x",
+        "met": mine / ref <= 1.05, "rss_kib": rss,
+        "notes": f"{allowed // (n * repeat)} requests per task through the proxy",
+    }
+
+
 def bench_container_parallel(repeat):
     """4 container tasks in flight against the same tasks one at a time."""
     n = 12
@@ -409,6 +463,7 @@ BENCHES = {
     "load_100k": bench_load,
     "container_task": bench_container_task,
     "container_parallel": bench_container_parallel,
+    "container_proxy": bench_container_proxy,
     "scheduler_idle": bench_scheduler_idle,
     "scheduler_latency": bench_scheduler_latency,
     "workers_pg": lambda r: with_workdir(
