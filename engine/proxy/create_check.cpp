@@ -71,7 +71,9 @@ bool is_zero(const json& v) {
   if (v.is_null()) return true;
   if (v.is_boolean()) return !v.get<bool>();
   if (v.is_number()) return v.get<double>() == 0;
-  if (v.is_string() || v.is_array() || v.is_object()) return v.empty();
+  // nlohmann's empty() is false for every string, so a string is asked itself.
+  if (v.is_string()) return v.get_ref<const std::string&>().empty();
+  if (v.is_array() || v.is_object()) return v.empty();
   return false;
 }
 
@@ -444,12 +446,18 @@ CreateVerdict check_create_body(std::string_view body, const ContainerPolicy& po
     if (auto p = positive(j, "/HostConfig/PidsLimit", hard.pids, "a pids limit is required")) spec.pids_limit = *p;
   }
 
-  // The rules DAG files are held to, on the translated spec. A label names
-  // the DAG whose data directory is a root; an id that is not one names none.
+  // The rules DAG files are held to, on the translated spec. The roots are
+  // the operator's and the dagrun home: a container may mount what dagrun's
+  // own user can write anyway (its configuration excepted, and never through
+  // a link planted inside), not what only the daemon could reach. Which DAG
+  // may mount which part of the home is the engine's rule, checked before
+  // the request is sent; the proxy cannot know a DAG's params.
+  ContainerPolicy with_home = policy;
+  with_home.allowed_mount_roots.push_back(home);
   DagMountContext context;
   context.home = home;
   if (!id_problem(IdKind::dag, dag_id)) context.dag_id = dag_id;
-  ContainerPolicyCheck check(policy, context);
+  ContainerPolicyCheck check(with_home, context);
   for (const PolicyViolation& v : check.check(spec)) j.refuse(wire_field(v.field, mount_index), v.message);
 
   if (!j.problems.empty()) {

@@ -34,8 +34,8 @@ struct CreateVerdict {
 // the proxy's name: operations on existing containers need it.
 inline constexpr const char* kProxyLabel = "dagrun.proxy";
 
-// home: the dagrun home whose data/<dag_id> directories are mount roots
-// (dag_id from the body's dagrun.dag_id label) besides policy's own roots.
+// home: the dagrun home, a mount root besides policy's own (its
+// configuration file never mounted).
 CreateVerdict check_create_body(std::string_view body, const ContainerPolicy& policy,
                                 const std::filesystem::path& home, const std::string& proxy_name);
 

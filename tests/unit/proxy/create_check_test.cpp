@@ -154,6 +154,24 @@ TEST_CASE("host namespaces, devices and the daemon's other escape hatches are re
   f.refused([](json& b) { b["Unknown"] = 1; }, "/Unknown");
 }
 
+TEST_CASE("zero values grant nothing and pass, as Docker's own client sends them") {
+  Fixture f;
+  json body = f.engine_body();
+  for (const char* key : {"PidMode", "UTSMode", "UsernsMode", "Cgroup", "CgroupParent", "ContainerIDFile",
+                          "VolumeDriver", "IpcMode", "CgroupnsMode", "Runtime"})
+    body["HostConfig"][key] = "";
+  body["HostConfig"]["Binds"] = nullptr;
+  body["HostConfig"]["Devices"] = json::array();
+  body["HostConfig"]["Sysctls"] = json::object();
+  body["HostConfig"]["Privileged"] = false;
+  body["HostConfig"]["OomKillDisable"] = false;
+  body["HostConfig"]["LogConfig"] = {{"Type", ""}, {"Config", json::object()}};
+  body["HostConfig"]["RestartPolicy"] = {{"Name", "no"}, {"MaximumRetryCount", 0}};
+  body["HostConfig"]["MaskedPaths"] = nullptr;
+  CreateVerdict v = f.judge(body);
+  CHECK_MESSAGE(v.allowed, v.reason);
+}
+
 TEST_CASE("mounts: bind sources outside the roots, links out of them, and volume drivers are refused") {
   Fixture f;
   fs::create_symlink("/etc", f.home / "shared" / "etc-link");
@@ -171,9 +189,15 @@ TEST_CASE("mounts: bind sources outside the roots, links out of them, and volume
   f.refused([](json& b) { b["HostConfig"]["Mounts"][0].erase("Type"); }, "Type");
   f.refused([](json& b) { b["HostConfig"]["Mounts"][2]["Source"] = "/etc"; }, "tmpfs");
   f.refused([](json& b) { b["HostConfig"]["Mounts"][0]["Unknown"] = 1; }, "/Unknown");
-  // Another DAG's data directory is a root only for that DAG's label.
-  fs::create_directories(f.home / "data" / "other");
-  f.refused([&](json& b) { b["HostConfig"]["Mounts"][0]["Source"] = (f.home / "data" / "other").string(); },
+  // The home is a root, its configuration is not, and neither is what a link in it points at.
+  std::ofstream(f.home / "dagrun.json") << "{}";
+  f.refused([&](json& b) { b["HostConfig"]["Mounts"][0]["Source"] = f.home.string(); }, "configuration");
+  fs::create_directories(f.home / "news-data");
+  json body = f.engine_body();
+  body["HostConfig"]["Mounts"][0]["Source"] = (f.home / "news-data").string();
+  CHECK_MESSAGE(f.judge(body).allowed, f.judge(body).reason);
+  fs::create_symlink("/root", f.home / "planted");
+  f.refused([&](json& b) { b["HostConfig"]["Mounts"][0]["Source"] = (f.home / "planted").string(); },
             "/HostConfig/Mounts/0");
 }
 
