@@ -4,8 +4,11 @@ ctest passes the build's paths in the environment (see tests/CMakeLists.txt):
 DAGRUN_BIN, DAGRUN_PLUGIN_DIR and DAGRUN_TEST_DATA, and runs each test file
 through run_file() (tests/e2e/run.py), which reports skips to ctest.
 """
+import atexit
+import grp
 import json
 import os
+import pwd
 import shutil
 import signal
 import sqlite3
@@ -24,6 +27,58 @@ DAGRUN = os.environ.get("DAGRUN_BIN", "dagrun")
 # test starts reaches Docker through its home's `dagrun docker-proxy`, so the
 # container tests show the proxy passes what container tasks need.
 VIA_DOCKER_PROXY = os.environ.get("DAGRUN_TEST_DOCKER_PROXY") == "1"
+# Set by ctest's e2e-nobody.* variants, with the proxy: every dagrun a test
+# starts runs as the unprivileged user nobody, who cannot reach the Docker
+# daemon's socket, only the proxy's (docs/security.md). Needs root to switch.
+AS_NOBODY = os.environ.get("DAGRUN_TEST_AS_NOBODY") == "1"
+_nobody_binary = None
+
+
+def nobody_ids():
+    return pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid
+
+
+def nobody_dagrun():
+    """The dagrun binary where nobody may run it: the build's own when every
+    directory above it lets others through, else a copy of the build's
+    bin/, libexec/ and lib/ (the binary finds its task host and plugins
+    relative to itself) in a directory of its own."""
+    global _nobody_binary
+    if _nobody_binary is None:
+        path = os.path.realpath(DAGRUN)
+        reachable = all(os.stat(d).st_mode & 0o001 for d in _ancestors(path)) and os.stat(path).st_mode & 0o001
+        if reachable:
+            _nobody_binary = path
+        else:
+            build = os.path.dirname(os.path.dirname(path))
+            copy = tempfile.mkdtemp(prefix="dagrun-nobody-")
+            os.chmod(copy, 0o755)
+            atexit.register(shutil.rmtree, copy, True)
+            for sub in ("bin", "libexec", "lib"):
+                if os.path.isdir(os.path.join(build, sub)):
+                    shutil.copytree(os.path.join(build, sub), os.path.join(copy, sub), symlinks=True)
+            _nobody_binary = os.path.join(copy, "bin", os.path.basename(path))
+    return _nobody_binary
+
+
+def _ancestors(path):
+    d = os.path.dirname(path)
+    while True:
+        yield d
+        if d == os.path.dirname(d):
+            return
+        d = os.path.dirname(d)
+
+
+def assert_nobody_cannot_reach(socket_path):
+    """nobody is refused by the daemon's socket: what makes the proxy the only way in."""
+    uid, gid = nobody_ids()
+    probe = subprocess.run(
+        ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--", sys.executable, "-c",
+         "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])", socket_path],
+        capture_output=True, text=True)
+    assert probe.returncode != 0 and "PermissionError" in probe.stderr, \
+        f"nobody reached {socket_path}: {probe.stderr}"
 TEST_DATA = os.environ.get("DAGRUN_TEST_DATA", os.path.join(os.path.dirname(__file__), "..", "data"))
 
 
@@ -93,6 +148,14 @@ class Home:
         os.makedirs(self.dags)
         self.db_path = os.path.join(self.root, "dagrun.db")
         self._proxy = None
+        if AS_NOBODY:
+            if os.geteuid() != 0:
+                shutil.rmtree(self.root, ignore_errors=True)
+                why = "running dagrun as nobody needs root to switch users"
+                if os.environ.get("CI") == "true":
+                    raise AssertionError(why + " (CI runs as root)")
+                raise unittest.SkipTest(why)
+            self.give_to_nobody()
 
     def cleanup(self):
         if self._proxy is not None:
@@ -119,6 +182,10 @@ class Home:
             if self._proxy.poll() is not None:
                 with open(os.path.join(self.root, "docker-proxy.log")) as f:
                     raise AssertionError("dagrun docker-proxy did not start:\n" + f.read())
+            if AS_NOBODY:
+                # The proxy's socket is for nobody; the daemon's is not.
+                os.chown(socket_path, *nobody_ids())
+                assert_nobody_cannot_reach("/var/run/docker.sock")
         return "unix://" + os.path.join(self.root, "docker-proxy.sock")
 
     def write_dag(self, dag, name=None):
@@ -141,7 +208,21 @@ class Home:
             env.update(extra)
         return env
 
+    def give_to_nobody(self):
+        """Everything of the home that the test (root) made becomes nobody's,
+        groups kept: files a test gave to another user (an image's) stay so."""
+        uid, _ = nobody_ids()
+        for top, dirs, files in os.walk(self.root):
+            for path in [top] + [os.path.join(top, n) for n in dirs + files]:
+                if os.lstat(path).st_uid == 0:
+                    os.lchown(path, uid, -1)
+
     def argv(self, *args):
+        if AS_NOBODY:
+            self.give_to_nobody()
+            uid, gid = nobody_ids()
+            return ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--", nobody_dagrun(),
+                    "--home", self.root, *args]
         return [DAGRUN, "--home", self.root, *args]
 
     def run(self, *args, timeout=120, env=None, cwd=None):
