@@ -71,7 +71,8 @@ TEST_CASE("line endings, folding and header names that another parser could spli
   refused("GET /_ping HTTP/1.1\r\nBad Name: x\r\n\r\n", 400);
   refused("GET /_ping HTTP/1.1\r\n: x\r\n\r\n", 400);
   refused("GET /_ping HTTP/1.1\r\nNoColon\r\n\r\n", 400);
-  refused(std::string("GET /_ping HTTP/1.1\r\nX: a\0b\r\n\r\n", 33), 400);
+  static constexpr char kNul[] = "GET /_ping HTTP/1.1\r\nX: a\0b\r\n\r\n";
+  refused(std::string(kNul, sizeof kNul - 1), 400);
   refused("GET /_ping HTTP/1.1\r\nX: caf\xc3\xa9\r\n\r\n", 400);
 }
 
