@@ -59,10 +59,14 @@ def chaos_dag(marks):
     return dag("chaos", tasks, max_active_runs=16, max_active_tasks=8)
 
 
+SETTLE_S = 10  # how long a started process is given before it is asked to stop
+
+
 class ChaosTest(PostgresTestCase):
     def setUp(self):
         super().setUp()
         self.procs = {}  # name -> Started
+        self.started_at = {}  # name -> time.monotonic() of its latest start
         self.homes = {}
         self.born = collections.Counter()
         self.marks = os.path.join(self.home.root, "marks")
@@ -94,6 +98,7 @@ class ChaosTest(PostgresTestCase):
                                                            "--lease", "1s"]
         p = Started([DAGRUN, "--home", home, "--db", self.url, *args], self.home.env())
         self.procs[name] = p
+        self.started_at[name] = time.monotonic()
         return p
 
     def query(self, sql):
@@ -144,6 +149,11 @@ class ChaosTest(PostgresTestCase):
 
         counts = self.finished()
         self.assertEqual(counts, {"success": RUNS})
+        # A process the loop restarted a moment ago may not have its signal
+        # handlers yet (a sanitizer build starts slowly): SIGTERM would kill
+        # it rather than stop it, which is not what the check is about.
+        youngest = max(self.started_at.values())
+        time.sleep(max(0.0, youngest + SETTLE_S - time.monotonic()))
         for name, p in self.procs.items():
             p.terminate()
             out, err = p.communicate(timeout=120)
