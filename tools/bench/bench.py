@@ -241,16 +241,21 @@ def docker_available():
 IMAGE = "dagrun-test-busybox:latest"
 
 
+def write_boxes_dag(work, n):
+    """DAG `boxes`: a chain of n container tasks running busybox `true` without a network."""
+    box = {"image": IMAGE, "command": ["true"], "network_mode": "none"}
+    tasks = [{"task_id": f"t{i}", "container": box} for i in range(n)]
+    for i in range(1, n):
+        tasks[i]["upstream"] = [f"t{i - 1}"]
+    work.write("dags/boxes.json", dag_json("boxes", tasks))
+
+
 def bench_container_task(repeat):
     """One container task (create, start, wait, logs, remove) against `docker run --rm`."""
     n = 10
     work = Workdir("container")
     try:
-        box = {"image": IMAGE, "command": ["true"], "network_mode": "none"}
-        tasks = [{"task_id": f"t{i}", "container": box} for i in range(n)]
-        for i in range(1, n):
-            tasks[i]["upstream"] = [f"t{i - 1}"]
-        work.write("dags/boxes.json", dag_json("boxes", tasks))
+        write_boxes_dag(work, n)
         cli = ["bash", "-c", f"for i in $(seq {n}); do docker run --rm --network none {IMAGE} true; done"]
         ref, _ = median_of(repeat, lambda: timed(cli))
         ours, rss = run_dag(work, "boxes", repeat)
@@ -271,11 +276,7 @@ def bench_container_proxy(repeat):
     work = Workdir("container-proxy")
     proxy = None
     try:
-        box = {"image": IMAGE, "command": ["true"], "network_mode": "none"}
-        tasks = [{"task_id": f"t{i}", "container": box} for i in range(n)]
-        for i in range(1, n):
-            tasks[i]["upstream"] = [f"t{i - 1}"]
-        work.write("dags/boxes.json", dag_json("boxes", tasks))
+        write_boxes_dag(work, n)
         socket_path = os.path.join(work.path, "proxy.sock")
         proxy = subprocess.Popen([DAGRUN, "--home", work.path, "docker-proxy", "--listen", "unix:" + socket_path,
                                   "--audit", os.path.join(work.path, "audit.jsonl")],
