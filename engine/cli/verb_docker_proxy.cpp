@@ -1,6 +1,8 @@
-// dagrun docker-proxy --listen unix:PATH [--upstream unix:///var/run/docker.sock]
-// [--config FILE] [--audit FILE] [--name NAME] [--max-body BYTES]: the
-// fail-closed Docker API proxy (proxy/), until SIGINT or SIGTERM.
+// dagrun docker-proxy --listen unix:PATH|tcp://HOST:PORT [--tlscacert FILE
+// --tlscert FILE --tlskey FILE] [--upstream unix:PATH|tcp://HOST:PORT
+// [--upstream-cert-path DIR]] [--config FILE] [--audit FILE] [--name NAME]
+// [--max-body BYTES]: the fail-closed Docker API proxy (proxy/), until
+// SIGINT or SIGTERM.
 #include <iostream>
 
 #include "cli/verbs.h"
@@ -13,29 +15,73 @@
 namespace dagrun::cli {
 namespace {
 
-// "unix:PATH" or "unix://PATH" (PATH absolute).
-std::optional<std::filesystem::path> unix_path(const std::string& flag, const std::string& value) {
-  std::string path;
-  if (value.starts_with("unix://")) path = value.substr(7);
-  else if (value.starts_with("unix:")) path = value.substr(5);
-  if (path.empty() || path.front() != '/') {
-    std::cerr << "dagrun docker-proxy: --" << flag << " must be unix:/ABSOLUTE/PATH, got '" << value << "'"
-              << (value.starts_with("tcp://") ? " (tcp:// is not supported yet: docs/security.md)" : "") << "\n";
+std::optional<proxy::ProxyAddress> address_flag(const std::string& flag, const std::string& value, bool listener) {
+  std::string why;
+  auto a = proxy::parse_proxy_address(value, listener, &why);
+  if (!a) std::cerr << "dagrun docker-proxy: --" << flag << " '" << value << "': " << why << "\n";
+  return a;
+}
+
+// --tlscacert, --tlscert and --tlskey: all three with a TCP listener (a
+// client without a certificate from the CA is refused), none with a socket.
+std::optional<proxy::TlsFiles> listen_tls(const ParsedArgs& args, bool tcp) {
+  proxy::TlsFiles f;
+  auto ca = args.value("tlscacert"), cert = args.value("tlscert"), key = args.value("tlskey");
+  if (!tcp) {
+    if (ca || cert || key) {
+      std::cerr << "dagrun docker-proxy: --tlscacert, --tlscert and --tlskey go with --listen tcp://\n";
+      return std::nullopt;
+    }
+    return f;
+  }
+  if (!ca || !cert || !key) {
+    std::cerr << "dagrun docker-proxy: --listen tcp:// needs --tlscacert, --tlscert and --tlskey: clients on "
+                 "the network must show a certificate from your CA (plain TCP to the Docker API is root on "
+                 "the host for anyone who reaches the port)\n";
     return std::nullopt;
   }
-  return std::filesystem::path(path);
+  f.ca = *ca;
+  f.cert = *cert;
+  f.key = *key;
+  return f;
+}
+
+// The daemon on tcp:// as the docker CLI reaches it: ca.pem, cert.pem and
+// key.pem from a directory (--upstream-cert-path, else DOCKER_CERT_PATH).
+std::optional<proxy::TlsFiles> upstream_tls(const ParsedArgs& args, bool tcp) {
+  auto dir = args.value("upstream-cert-path");
+  if (!tcp) {
+    if (dir) {
+      std::cerr << "dagrun docker-proxy: --upstream-cert-path goes with --upstream tcp://\n";
+      return std::nullopt;
+    }
+    return proxy::TlsFiles{};
+  }
+  if (!dir) {
+    if (const char* env = std::getenv("DOCKER_CERT_PATH"); env && *env) dir = env;
+  }
+  if (!dir) {
+    std::cerr << "dagrun docker-proxy: --upstream tcp:// needs --upstream-cert-path DIR (or DOCKER_CERT_PATH) "
+                 "with ca.pem, cert.pem and key.pem: the daemon is reached with TLS only\n";
+    return std::nullopt;
+  }
+  std::filesystem::path d(*dir);
+  return proxy::TlsFiles{d / "ca.pem", d / "cert.pem", d / "key.pem"};
 }
 
 }  // namespace
 
 int verb_docker_proxy(Context& ctx) {
-  auto listen = unix_path("listen", ctx.args.value("listen").value_or(""));
+  auto listen = address_flag("listen", ctx.args.value("listen").value_or(""), true);
   if (!listen) return kExitUsage;
-  auto upstream = unix_path("upstream", ctx.args.value("upstream").value_or("unix:///var/run/docker.sock"));
+  auto upstream = address_flag("upstream", ctx.args.value("upstream").value_or("unix:///var/run/docker.sock"), false);
   if (!upstream) return kExitUsage;
+  auto listen_files = listen_tls(ctx.args, !listen->is_unix());
+  if (!listen_files) return kExitUsage;
+  auto upstream_files = upstream_tls(ctx.args, !upstream->is_unix());
+  if (!upstream_files) return kExitUsage;
 
   proxy::ProxySettings settings;
-  settings.upstream = proxy::Upstream(*upstream);
   settings.home = ctx.home.root;
   if (auto name = ctx.args.value("name")) {
     if (auto problem = id_problem(IdKind::task, *name)) {
@@ -68,14 +114,19 @@ int verb_docker_proxy(Context& ctx) {
   settings.policy = config.config->containers;
 
   try {
+    // Certificates that do not load stop the proxy here, as a policy does.
+    proxy::ListenOptions options;
+    options.address = *listen;
+    if (!listen->is_unix()) options.tls = proxy::TlsContext::server(*listen_files);
+    settings.upstream = upstream->is_unix()
+                            ? proxy::Upstream(upstream->socket)
+                            : proxy::Upstream(upstream->host, upstream->port, proxy::TlsContext::client(*upstream_files));
     proxy::AuditLog audit(ctx.args.value("audit").value_or(""));
     CancelToken stop;
     SignalCanceller signals(stop);
-    proxy::ListenOptions options;
-    options.socket = *listen;
-    proxy::serve_proxy(options, settings, audit, stop, [&] {
-      std::cerr << "dagrun docker-proxy: listening on unix:" << listen->string() << " (upstream unix:"
-                << upstream->string() << ", name " << settings.name << ")" << std::endl;
+    proxy::serve_proxy(options, settings, audit, stop, [&](const std::string& address) {
+      std::cerr << "dagrun docker-proxy: listening on " << address << " (upstream " << settings.upstream.url()
+                << ", name " << settings.name << ")" << std::endl;
     });
   } catch (const std::exception& e) {
     std::cerr << "dagrun docker-proxy: " << e.what() << "\n";

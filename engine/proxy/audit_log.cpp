@@ -25,14 +25,20 @@ AuditLog::~AuditLog() {
 }
 
 void AuditLog::write(const AuditEntry& e) {
-  nlohmann::json j{{"time", format_iso8601(std::chrono::system_clock::now())},
-                   {"client_pid", e.client_pid},
-                   {"client_uid", e.client_uid},
-                   {"method", e.method},
-                   {"path", e.path.substr(0, 512)},
-                   {"decision", e.allowed ? "allow" : "deny"},
-                   {"status", e.status},
-                   {"reason", e.reason}};
+  nlohmann::json j = nlohmann::json::object();
+  j["time"] = format_iso8601(std::chrono::system_clock::now());
+  if (e.client_address.empty()) {
+    j["client_pid"] = e.client_pid;
+    j["client_uid"] = e.client_uid;
+  } else {
+    j["client_address"] = e.client_address;
+    j["client_cert"] = e.client_cert;
+  }
+  j["method"] = e.method;
+  j["path"] = e.path.substr(0, 512);
+  j["decision"] = e.allowed ? "allow" : "deny";
+  j["status"] = e.status;
+  j["reason"] = e.reason;
   if (!e.container.empty()) j["container"] = e.container;
   if (!e.dag_id.empty()) j["dag_id"] = e.dag_id;
   // Whatever a client sent (bytes that are not UTF-8 in a path) is written

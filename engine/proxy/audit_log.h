@@ -10,8 +10,10 @@
 namespace dagrun::proxy {
 
 struct AuditEntry {
-  long client_pid = -1;  // from the socket's peer credentials
+  long client_pid = -1;  // a Unix socket's: the kernel's peer credentials
   long client_uid = -1;
+  std::string client_cert;     // TCP: the verified client certificate's subject
+  std::string client_address;  // TCP: the peer's address and port
   std::string method;
   std::string path;      // the request target as sent, cut at 512 bytes
   bool allowed = false;

@@ -32,36 +32,10 @@ const char* status_text(int status) {
   }
 }
 
-// Reads what is available into buf, waiting until the deadline. 1: bytes
-// came, 0: the client closed, -1: the deadline passed or the read failed.
-int read_some(int fd, std::string& buf, Clock::time_point deadline) {
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) return -1;
-    pollfd p{fd, POLLIN, 0};
-    int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 1000)));
-    if (r < 0 && errno != EINTR) return -1;
-    if (r <= 0) continue;
-    char chunk[16384];
-    ssize_t n = ::read(fd, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return -1;
-    if (n == 0) return 0;
-    buf.append(chunk, static_cast<size_t>(n));
-    return 1;
-  }
-}
-
 class Exchange {
  public:
-  Exchange(int client, const ProxySettings& s, AuditLog& audit) : client_(client), s_(s), audit_(audit) {
-    ucred cred{};
-    socklen_t len = sizeof cred;
-    if (::getsockopt(client_, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
-      entry_.client_pid = cred.pid;
-      entry_.client_uid = cred.uid;
-    }
-  }
+  Exchange(Stream& client, const AuditEntry& who, const ProxySettings& s, AuditLog& audit)
+      : client_(client), s_(s), audit_(audit), entry_(who) {}
 
   void run() {
     HeadParse head = read_head();
@@ -152,7 +126,7 @@ class Exchange {
                     std::to_string(s_.max_body));
       return false;
     }
-    if (head.head.expect_continue && length > 0 && !send_all(client_, "HTTP/1.1 100 Continue\r\n\r\n"))
+    if (head.head.expect_continue && length > 0 && !client_.write_all("HTTP/1.1 100 Continue\r\n\r\n"))
       return false;
     const auto deadline = Clock::now() + s_.body_timeout;
     while (buf_.size() < head.head_bytes + length) {
@@ -188,59 +162,73 @@ class Exchange {
     request += upgrade ? "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n" : "Connection: close\r\n\r\n";
     request += body;
 
-    UniqueFd up;
+    std::unique_ptr<Stream> up;
     try {
       up = s_.upstream.connect();
     } catch (const UpstreamError& e) {
       return deny(502, e.what());
     }
-    if (!send_all(up.get(), request)) return deny(502, "the Docker daemon closed the connection");
-    if (upgrade && !buf_.empty() && !send_all(up.get(), buf_)) return deny(502, "the Docker daemon closed the connection");
+    if (!up->write_all(request)) return deny(502, "the Docker daemon closed the connection");
+    if (upgrade && !buf_.empty() && !up->write_all(buf_)) return deny(502, "the Docker daemon closed the connection");
     buf_.clear();
-    relay(up.get(), route.op == "attach");
+    relay(*up, route.op == "attach");
+    client_.shutdown_write();
   }
 
   // Copies the daemon's answer to the client until the daemon closes; for
   // attach, the client's bytes go the other way too. A client that goes
   // away ends it (closing the daemon's side ends a wait or an attach there).
-  void relay(int up, bool both_ways) {
+  void relay(Stream& up, bool both_ways) {
     std::string first;  // the answer's start, for the audit line
     bool logged = false;
     bool client_open = true;
     char chunk[65536];
     for (;;) {
-      pollfd p[2] = {{up, POLLIN, 0}, {client_, static_cast<short>(client_open ? POLLIN | POLLRDHUP : 0), 0}};
-      int r = ::poll(p, 2, -1);
-      if (r < 0 && errno == EINTR) continue;
-      if (r < 0) break;
-      if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-        ssize_t n = ::read(up, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        if (!logged) {
-          first.append(chunk, static_cast<size_t>(std::min<ssize_t>(n, 4096)));
-          if (first.find("\r\n\r\n") != std::string::npos || first.size() >= 4096) {
-            log_answer(first);
-            logged = true;
-          }
-        }
-        if (!send_all(client_, std::string_view(chunk, static_cast<size_t>(n)))) break;
+      // Bytes a TLS stream already holds are not seen by poll().
+      bool up_ready = up.buffered();
+      bool client_ready = client_open && client_.buffered();
+      if (!up_ready && !client_ready) {
+        pollfd p[2] = {{up.fd(), POLLIN, 0},
+                       {client_.fd(), static_cast<short>(client_open ? POLLIN | POLLRDHUP : 0), 0}};
+        int r = ::poll(p, 2, -1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) break;
+        up_ready = p[0].revents & (POLLIN | POLLHUP | POLLERR);
+        client_ready = client_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR | POLLRDHUP));
       }
-      if (client_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR | POLLRDHUP))) {
-        ssize_t n = ::read(client_, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR) continue;
+      if (up_ready) {
+        long n = up.read(chunk, sizeof chunk);
+        if (n <= 0 && n != Stream::kAgain) break;
+        if (n > 0) {
+          if (!logged) {
+            first.append(chunk, static_cast<size_t>(std::min<long>(n, 4096)));
+            if (first.find("\r\n\r\n") != std::string::npos || first.size() >= 4096) {
+              log_answer(first);
+              logged = true;
+            }
+          }
+          if (!client_.write_all(std::string_view(chunk, static_cast<size_t>(n)))) break;
+        }
+      }
+      if (client_ready) {
+        long n = client_.read(chunk, sizeof chunk);
+        if (n == Stream::kAgain) continue;
         if (n <= 0) {
           // The client is done: an attach's daemon side still has output to
           // send; anything else has no one left to answer.
           if (!both_ways) break;
-          ::shutdown(up, SHUT_WR);
+          up.shutdown_write();
           client_open = false;
         } else if (both_ways) {
-          if (!send_all(up, std::string_view(chunk, static_cast<size_t>(n)))) break;
+          if (!up.write_all(std::string_view(chunk, static_cast<size_t>(n)))) break;
         }
         // Anything else a client sends after its request is dropped unread.
       }
     }
+    // A daemon that closed without a byte (it refused the proxy's TLS
+    // certificate after the handshake, or died) leaves the client an answer
+    // that says so, not a bare close.
+    if (first.empty()) return deny(502, "the Docker daemon closed the connection without an answer");
     if (!logged) log_answer(first);
   }
 
@@ -265,11 +253,11 @@ class Exchange {
     std::string answer = "HTTP/1.1 " + std::to_string(status) + " " + status_text(status) +
                          "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
                          "\r\nConnection: close\r\n\r\n" + body;
-    send_all(client_, answer);
+    client_.write_all(answer);
     // The client may still be sending a body the proxy will not read.
     // Closing with its bytes unread would reset the connection, and the
     // client could lose the answer: they are read and dropped for a moment.
-    ::shutdown(client_, SHUT_WR);
+    client_.shutdown_write();
     const auto until = Clock::now() + std::chrono::seconds(2);
     std::string sink;
     while (sink.size() < (4u << 20) && read_some(client_, sink, std::min(until, Clock::now() + std::chrono::milliseconds(300))) > 0)
@@ -283,7 +271,7 @@ class Exchange {
     audit_.write(entry_);
   }
 
-  int client_;  // the caller's
+  Stream& client_;
   const ProxySettings& s_;
   AuditLog& audit_;
   AuditEntry entry_;
@@ -292,8 +280,8 @@ class Exchange {
 
 }  // namespace
 
-void serve_connection(int client, const ProxySettings& settings, AuditLog& audit) {
-  Exchange(client, settings, audit).run();
+void serve_connection(Stream& client, const AuditEntry& who, const ProxySettings& settings, AuditLog& audit) {
+  Exchange(client, who, settings, audit).run();
 }
 
 }  // namespace dagrun::proxy

@@ -11,9 +11,11 @@
 #include <filesystem>
 #include <string>
 
-#include "base/unique_fd.h"
+#include <memory>
+
 #include "policy/container_policy.h"
 #include "proxy/audit_log.h"
+#include "proxy/stream.h"
 #include "proxy/upstream.h"
 
 namespace dagrun::proxy {
@@ -28,8 +30,8 @@ struct ProxySettings {
   std::chrono::milliseconds body_timeout{30'000};
 };
 
-// Serves the request on client (the caller's descriptor, which it closes
-// after). Every decision goes to audit.
-void serve_connection(int client, const ProxySettings& settings, AuditLog& audit);
+// Serves the request on client. who says who the client is (its
+// credentials or certificate), for the audit; every decision goes there.
+void serve_connection(Stream& client, const AuditEntry& who, const ProxySettings& settings, AuditLog& audit);
 
 }  // namespace dagrun::proxy

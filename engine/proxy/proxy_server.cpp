@@ -1,6 +1,7 @@
 #include "proxy/proxy_server.h"
 
 #include <poll.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -14,15 +15,16 @@
 #include <stdexcept>
 #include <thread>
 
+#include "proxy/tcp_socket.h"
 #include "proxy/upstream.h"
 
 namespace dagrun::proxy {
 namespace {
 
-UniqueFd listen_on(const ListenOptions& o) {
+UniqueFd listen_unix(const ListenOptions& o) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  const std::string path = o.socket.string();
+  const std::string path = o.address.socket.string();
   if (path.empty() || path.size() >= sizeof addr.sun_path)
     throw std::runtime_error("--listen: the socket path must have 1 to " + std::to_string(sizeof addr.sun_path - 1) +
                              " bytes");
@@ -47,6 +49,42 @@ UniqueFd listen_on(const ListenOptions& o) {
     throw std::runtime_error("cannot set the mode of " + path + ": " + std::strerror(errno));
   if (::listen(fd.get(), 128) < 0) throw std::runtime_error("listen on " + path + ": " + std::strerror(errno));
   return fd;
+}
+
+// Who is on the other end, for the audit: the kernel's word on a Unix
+// socket, the verified certificate's subject and the address on TCP.
+AuditEntry unix_peer(int fd) {
+  AuditEntry who;
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+    who.client_pid = cred.pid;
+    who.client_uid = cred.uid;
+  }
+  return who;
+}
+
+// One connection, on its own thread: the TLS handshake (bounded by the
+// head's timeout, so a silent client cannot hold a thread), then the request.
+void serve_client(UniqueFd fd, const ListenOptions& listen, const ProxySettings& settings, AuditLog& audit) {
+  if (!listen.tls) {
+    AuditEntry who = unix_peer(fd.get());
+    PlainStream client(std::move(fd));
+    serve_connection(client, who, settings, audit);
+    return;
+  }
+  AuditEntry who;
+  who.client_address = peer_address(fd.get());
+  std::unique_ptr<TlsStream> client;
+  try {
+    client = TlsStream::accept(listen.tls, std::move(fd), std::chrono::steady_clock::now() + settings.head_timeout);
+  } catch (const TlsError& e) {
+    who.reason = e.what();
+    audit.write(who);  // refused before any request: no method, no status
+    return;
+  }
+  who.client_cert = client->peer_subject();
+  serve_connection(*client, who, settings, audit);
 }
 
 // The open connections: counted for the bound, shut down on stop so their
@@ -79,9 +117,16 @@ class Connections {
 }  // namespace
 
 void serve_proxy(const ListenOptions& listen, const ProxySettings& settings, AuditLog& audit,
-                 const CancelToken& stop, const std::function<void()>& on_listening) {
-  UniqueFd server = listen_on(listen);
-  if (on_listening) on_listening();
+                 const CancelToken& stop, const std::function<void(const std::string&)>& on_listening) {
+  ProxyAddress bound = listen.address;
+  UniqueFd server;
+  if (bound.is_unix()) {
+    server = listen_unix(listen);
+  } else {
+    if (!listen.tls) throw std::runtime_error("a TCP listener needs mutual TLS");
+    server = tcp_listen(bound.host, bound.port, &bound.port);
+  }
+  if (on_listening) on_listening(bound.text());
   Connections connections;
   while (!stop.cancelled()) {
     pollfd p[2] = {{server.get(), POLLIN, 0}, {stop.fd(), POLLIN, 0}};
@@ -91,24 +136,28 @@ void serve_proxy(const ListenOptions& listen, const ProxySettings& settings, Aud
     if (!client) continue;
     const int fd = client.get();
     if (!connections.add(fd, listen.max_connections)) {
-      AuditEntry e;
+      AuditEntry e = listen.tls ? AuditEntry{} : unix_peer(fd);
+      if (listen.tls) e.client_address = peer_address(fd);
       e.reason = "more than " + std::to_string(listen.max_connections) + " open connections";
       e.status = 503;
       audit.write(e);
-      send_all(fd, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      // A TLS client would read plain text as a broken handshake: it gets
+      // the closed connection only.
+      if (!listen.tls) send_all(fd, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
       continue;
     }
     // Detached, but never outliving this function: end_all() waits for
-    // every connection to say it is done.
-    // The thread owns the descriptor and closes it only after done(), so
-    // its number is not reused while the set still holds it.
-    std::thread([&connections, &settings, &audit, c = std::move(client), fd]() mutable {
-      serve_connection(fd, settings, audit);
+    // every connection to say it is done. The thread serves a duplicate and
+    // keeps the accepted descriptor open until after done(), so its number
+    // is not reused while the set still holds it (shutdown() through it
+    // reaches the same socket).
+    std::thread([&connections, &listen, &settings, &audit, c = std::move(client), fd]() mutable {
+      if (UniqueFd copy(::fcntl(fd, F_DUPFD_CLOEXEC, 0)); copy) serve_client(std::move(copy), listen, settings, audit);
       connections.done(fd);
       c.reset();
     }).detach();
   }
-  ::unlink(listen.socket.c_str());
+  if (bound.is_unix()) ::unlink(bound.socket.c_str());
   connections.end_all();
 }
 

@@ -1,39 +1,27 @@
 #include "proxy/upstream.h"
 
-#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "proxy/tcp_socket.h"
+#include "proxy/tls_stream.h"
+
 namespace dagrun::proxy {
 namespace {
 
-constexpr size_t kMaxAnswer = 4u << 20;   // an inspect answer is a few KiB
-constexpr int kAnswerTimeoutMs = 30'000;  // the daemon answers inspect at once when it is healthy
+using Clock = std::chrono::steady_clock;
 
-}  // namespace
+constexpr size_t kMaxAnswer = 4u << 20;  // an inspect answer is a few KiB
+constexpr auto kAnswerTimeout = std::chrono::seconds(30);  // the daemon answers inspect at once when it is healthy
+constexpr auto kConnectTimeout = std::chrono::seconds(10);
 
-bool send_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      pollfd p{fd, POLLOUT, 0};
-      ::poll(&p, 1, 1000);
-      continue;
-    }
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-UniqueFd Upstream::connect() const {
+UniqueFd unix_connect(const std::filesystem::path& socket) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  const std::string path = socket_.string();
+  const std::string path = socket.string();
   if (path.size() >= sizeof addr.sun_path) throw UpstreamError("the daemon's socket path is too long: " + path);
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -46,22 +34,37 @@ UniqueFd Upstream::connect() const {
   return fd;
 }
 
+}  // namespace
+
+Upstream::Upstream(std::string host, int port, std::shared_ptr<TlsContext> tls)
+    : host_(std::move(host)), port_(port), tls_(std::move(tls)) {
+  if (!tls_) throw UpstreamError("a daemon on tcp:// is reached with TLS only");
+}
+
+std::string Upstream::url() const {
+  return socket_.empty() ? "tcp://" + host_ + ":" + std::to_string(port_) : "unix:" + socket_.string();
+}
+
+std::unique_ptr<Stream> Upstream::connect() const {
+  if (!socket_.empty()) return std::make_unique<PlainStream>(unix_connect(socket_));
+  const auto deadline = Clock::now() + kConnectTimeout;
+  try {
+    return TlsStream::connect(tls_, tcp_connect(host_, port_, deadline), host_, deadline);
+  } catch (const std::exception& e) {
+    throw UpstreamError("cannot reach the Docker daemon at " + url() + ": " + e.what());
+  }
+}
+
 Upstream::Answer Upstream::get(const std::string& target) const {
-  UniqueFd fd = connect();
-  if (!send_all(fd.get(), "GET " + target + " HTTP/1.0\r\nHost: docker\r\nUser-Agent: dagrun-docker-proxy\r\n\r\n"))
+  std::unique_ptr<Stream> s = connect();
+  if (!s->write_all("GET " + target + " HTTP/1.0\r\nHost: docker\r\nUser-Agent: dagrun-docker-proxy\r\n\r\n"))
     throw UpstreamError("the Docker daemon closed the connection before the request was sent");
   std::string text;
-  char buf[16384];
+  const auto deadline = Clock::now() + kAnswerTimeout;
   for (;;) {
-    pollfd p{fd.get(), POLLIN, 0};
-    int r = ::poll(&p, 1, kAnswerTimeoutMs);
-    if (r < 0 && errno == EINTR) continue;
-    if (r == 0) throw UpstreamError("the Docker daemon did not answer within 30 s");
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw UpstreamError(std::string("reading the Docker daemon's answer: ") + std::strerror(errno));
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
+    int r = read_some(*s, text, deadline);
+    if (r == 0) break;
+    if (r < 0) throw UpstreamError("the Docker daemon's answer did not arrive in full within 30 s");
     if (text.size() > kMaxAnswer) throw UpstreamError("the Docker daemon's answer is larger than 4 MiB");
   }
   size_t end = text.find("\r\n\r\n");

@@ -1,16 +1,20 @@
-// The Docker daemon behind the proxy, reached over its Unix socket: a fresh
-// connection per request (the proxy sends each request with
-// "Connection: close", so every answer ends where the connection does), and
-// the few calls the proxy makes on its own (a container's labels).
+// The Docker daemon behind the proxy, over its Unix socket or over TCP with
+// TLS (the daemon's --tlsverify; the proxy presents its client
+// certificate): a fresh connection per request (the proxy sends each request
+// with "Connection: close", so every answer ends where the connection does),
+// and the few calls the proxy makes on its own (a container's labels).
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
-#include "base/unique_fd.h"
+#include "proxy/stream.h"
 
 namespace dagrun::proxy {
+
+class TlsContext;
 
 // The daemon cannot be reached or answered nonsense: the request is refused.
 class UpstreamError : public std::runtime_error {
@@ -18,15 +22,15 @@ class UpstreamError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Sends all of data; false when the peer is gone. Never raises SIGPIPE.
-bool send_all(int fd, std::string_view data);
-
 class Upstream {
  public:
   explicit Upstream(std::filesystem::path socket) : socket_(std::move(socket)) {}
+  // tls is required: plain TCP to a daemon is root on its host for anyone
+  // on the path (exec/docker/docker_endpoint.h refuses it the same way).
+  Upstream(std::string host, int port, std::shared_ptr<TlsContext> tls);
 
-  const std::filesystem::path& socket() const { return socket_; }
-  UniqueFd connect() const;  // throws UpstreamError
+  std::string url() const;        // unix:/PATH or tcp://HOST:PORT
+  std::unique_ptr<Stream> connect() const;  // throws UpstreamError
 
   struct Answer {
     int status = 0;
@@ -38,6 +42,9 @@ class Upstream {
 
  private:
   std::filesystem::path socket_;
+  std::string host_;
+  int port_ = 0;
+  std::shared_ptr<TlsContext> tls_;
 };
 
 // The status code of a response's first line ("HTTP/1.1 201 Created"), or 0.

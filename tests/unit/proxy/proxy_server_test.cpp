@@ -118,11 +118,11 @@ struct ProxyFixture {
     settings.head_timeout = std::chrono::milliseconds(500);
     audit = std::make_unique<AuditLog>(dir.file("audit.jsonl"));
     ListenOptions listen;
-    listen.socket = socket;
+    listen.address.socket = socket;
     std::promise<void> listening;
     auto ready = listening.get_future();
     served = std::async(std::launch::async, [this, listen, &listening] {
-      serve_proxy(listen, settings, *audit, stop, [&] { listening.set_value(); });
+      serve_proxy(listen, settings, *audit, stop, [&](const std::string&) { listening.set_value(); });
     });
     REQUIRE(ready.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
   }
@@ -213,7 +213,7 @@ TEST_CASE("the listener replaces a stale socket but never another file at its pa
   AuditLog audit(dir.file("audit"));
   CancelToken stop;
   ListenOptions listen;
-  listen.socket = dir.file("taken");
+  listen.address.socket = dir.file("taken");
   CHECK_THROWS_WITH_AS(serve_proxy(listen, settings, audit, stop), doctest::Contains("is not a socket"),
                        std::runtime_error);
   CHECK(std::filesystem::is_regular_file(dir.file("taken")));
