@@ -16,6 +16,15 @@ Ownership check_owner(const Upstream& upstream, const Route& route, const std::s
     out.reason = "no container '" + route.container + "'";
     return out;
   }
+  // An id prefix that matches several containers is the client's mistake
+  // (the daemon says 400), not a broken daemon. The daemon's words are not
+  // passed on: they could name containers that are not the client's.
+  if (a.status >= 400 && a.status < 500) {
+    out.http_status = 400;
+    out.reason = "the Docker daemon cannot resolve '" + route.container + "' to one container (status " +
+                 std::to_string(a.status) + ")";
+    return out;
+  }
   if (a.status != 200) throw UpstreamError("the Docker daemon answered inspect with " + std::to_string(a.status));
   auto doc = nlohmann::json::parse(a.body, nullptr, false);
   if (!doc.is_object() || !doc.contains("Id") || !doc["Id"].is_string())

@@ -16,7 +16,7 @@ namespace dagrun::proxy {
 
 struct Ownership {
   std::optional<std::string> full_id;  // the container's id when it is the proxy's
-  int http_status = 0;                 // otherwise: 403 (another's) or 404 (none)
+  int http_status = 0;                 // otherwise: 403 (another's), 404 (none) or 400 (ambiguous)
   std::string reason;
 };
 
