@@ -9,6 +9,7 @@ import grp
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import sqlite3
@@ -26,7 +27,11 @@ DAGRUN = os.environ.get("DAGRUN_BIN", "dagrun")
 # Set by ctest's e2e-proxy.* variants (tests/CMakeLists.txt): every dagrun a
 # test starts reaches Docker through its home's `dagrun docker-proxy`, so the
 # container tests show the proxy passes what container tasks need.
-VIA_DOCKER_PROXY = os.environ.get("DAGRUN_TEST_DOCKER_PROXY") == "1"
+# With "tcp", the proxy listens on TCP with mutual TLS and reaches the daemon
+# on its TLS port (tools/docker-up's certificates serve both sides).
+VIA_DOCKER_PROXY = os.environ.get("DAGRUN_TEST_DOCKER_PROXY") in ("1", "tcp")
+PROXY_OVER_TCP = os.environ.get("DAGRUN_TEST_DOCKER_PROXY") == "tcp"
+DOCKER_TLS_DIR = os.environ.get("DAGRUN_DOCKER_TLS_DIR") or "/var/lib/dagrun-tests/docker-tls"
 # Set by ctest's e2e-nobody.* variants, with the proxy: every dagrun a test
 # starts runs as the unprivileged user nobody, who cannot reach the Docker
 # daemon's socket, only the proxy's (docs/security.md). Needs root to switch.
@@ -158,35 +163,66 @@ class Home:
             self.give_to_nobody()
 
     def cleanup(self):
-        if self._proxy is not None:
-            self._proxy.terminate()
-            self._proxy.wait(timeout=30)
-            self._proxy_log.close()
-        shutil.rmtree(self.root, ignore_errors=True)
+        try:
+            if self._proxy is not None:
+                self._proxy.terminate()
+                self._proxy.wait(timeout=30)
+                self._proxy_log.close()
+                if PROXY_OVER_TCP:
+                    self.check_proxy_clients()
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def check_proxy_clients(self):
+        """Over TCP, every request the proxy audited came with docker-up's
+        client certificate: the test's traffic really took the TLS way."""
+        if not os.path.exists(self.proxy_audit):
+            return
+        with open(self.proxy_audit) as f:
+            lines = [json.loads(line) for line in f if line.strip()]
+        for entry in lines:
+            assert entry.get("client_cert") == "/CN=dagrun client", entry
+            assert entry.get("client_address", "").startswith("127.0.0.1:"), entry
 
     def docker_proxy(self):
-        """This home's `dagrun docker-proxy`, started on first use: its socket's URL.
+        """This home's `dagrun docker-proxy`, started on first use: the URL
+        clients reach it at (its socket, or its TCP port with PROXY_OVER_TCP).
 
         It reads the home's dagrun.json when it starts, as the engine does.
         """
         if self._proxy is None:
             socket_path = os.path.join(self.root, "docker-proxy.sock")
             self.proxy_audit = os.path.join(self.root, "docker-proxy.audit")
-            self._proxy_log = open(os.path.join(self.root, "docker-proxy.log"), "w")
+            log_path = os.path.join(self.root, "docker-proxy.log")
+            self._proxy_log = open(log_path, "w")
+            if PROXY_OVER_TCP:
+                tls = DOCKER_TLS_DIR
+                where = ["--listen", "tcp://127.0.0.1:0", "--tlscacert", os.path.join(tls, "ca.pem"),
+                         "--tlscert", os.path.join(tls, "server-cert.pem"),
+                         "--tlskey", os.path.join(tls, "server-key.pem"),
+                         "--upstream", "tcp://127.0.0.1:2376", "--upstream-cert-path", tls]
+            else:
+                where = ["--listen", "unix:" + socket_path]
             self._proxy = subprocess.Popen(
-                [DAGRUN, "--home", self.root, "docker-proxy", "--listen", "unix:" + socket_path,
-                 "--audit", self.proxy_audit],
+                [DAGRUN, "--home", self.root, "docker-proxy", *where, "--audit", self.proxy_audit],
                 stdout=subprocess.DEVNULL, stderr=self._proxy_log)
-            wait_for(lambda: os.path.exists(socket_path) or self._proxy.poll() is not None, timeout=30,
+
+            def listening():
+                with open(log_path) as f:
+                    m = re.search(r"listening on (\S+)", f.read())
+                return m.group(1) if m else None
+            wait_for(lambda: listening() or self._proxy.poll() is not None, timeout=30,
                      what="the Docker proxy to listen")
             if self._proxy.poll() is not None:
-                with open(os.path.join(self.root, "docker-proxy.log")) as f:
+                with open(log_path) as f:
                     raise AssertionError("dagrun docker-proxy did not start:\n" + f.read())
+            address = listening()
+            self._proxy_url = address if PROXY_OVER_TCP else "unix://" + socket_path
             if AS_NOBODY:
                 # The proxy's socket is for nobody; the daemon's is not.
                 os.chown(socket_path, *nobody_ids())
                 assert_nobody_cannot_reach("/var/run/docker.sock")
-        return "unix://" + os.path.join(self.root, "docker-proxy.sock")
+        return self._proxy_url
 
     def write_dag(self, dag, name=None):
         """Writes a DAG (a dict, or JSON text) into dags/ and returns its path."""
@@ -204,6 +240,11 @@ class Home:
         env["NO_COLOR"] = "1"
         if VIA_DOCKER_PROXY:
             env["DOCKER_HOST"] = self.docker_proxy()
+            if PROXY_OVER_TCP:
+                # The client certificate docker-up made is from the CA the
+                # proxy trusts; the proxy's certificate names 127.0.0.1.
+                env["DOCKER_TLS_VERIFY"] = "1"
+                env["DOCKER_CERT_PATH"] = DOCKER_TLS_DIR
         if extra:
             env.update(extra)
         return env
@@ -338,13 +379,17 @@ def under_ci():
     return os.environ.get("CI") == "true"
 
 
-def run_file(path):
-    """Runs one test file as `python3 -m unittest -v` would; returns the exit status:
+def run_file(path, classes=()):
+    """Runs one test file (only the named test classes, when given) as
+    `python3 -m unittest -v` would; returns the exit status:
     0 when every test passed, SKIP_EXIT when none failed but some skipped (ctest
     shows the file as skipped), 1 on a failure, or on any skip under CI=true."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     name = os.path.splitext(os.path.basename(path))[0]
-    suite = unittest.defaultTestLoader.loadTestsFromName(name)
+    if classes:
+        suite = unittest.defaultTestLoader.loadTestsFromNames([f"{name}.{c}" for c in classes])
+    else:
+        suite = unittest.defaultTestLoader.loadTestsFromName(name)
     result = unittest.TextTestRunner(verbosity=2).run(suite)
     if not result.wasSuccessful() or result.testsRun == 0:
         return 1
