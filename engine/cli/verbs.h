@@ -40,5 +40,6 @@ int verb_db(Context& ctx);
 int verb_serve(Context& ctx);
 int verb_worker(Context& ctx);
 int verb_docker_proxy(Context& ctx);
+int verb_backfill(Context& ctx);
 
 }  // namespace dagrun::cli

@@ -1,0 +1,133 @@
+"""`dagrun backfill` through the real binary: a daily DAG in New York across
+the night clocks spring forward, listed with --dry-run and then run by the
+scheduler with a kill -9 in the middle (every interval ends with exactly one
+successful run, each task seeing its own interval), --reprocess failed
+running again only the interval that failed, and the refusals."""
+import os
+import signal
+
+from harness import dag, task, wait_for
+from test_scheduler import SchedulerTestCase
+
+# 2026-03-08 is the day New York's clocks go from 02:00 EST to 03:00 EDT.
+NY_DAYS = [
+    ("2026-03-06T05:00:00.000Z", "2026-03-07T05:00:00.000Z"),
+    ("2026-03-07T05:00:00.000Z", "2026-03-08T05:00:00.000Z"),
+    ("2026-03-08T05:00:00.000Z", "2026-03-09T04:00:00.000Z"),  # 23 hours
+    ("2026-03-09T04:00:00.000Z", "2026-03-10T04:00:00.000Z"),
+    ("2026-03-10T04:00:00.000Z", "2026-03-11T04:00:00.000Z"),
+    ("2026-03-11T04:00:00.000Z", "2026-03-12T04:00:00.000Z"),
+]
+
+
+def ny_dag(dag_id, command):
+    # start_date in the future and catchup on: only the backfill creates runs.
+    # One run at a time, so a kill lands in the middle; one retry, for the
+    # try a kill interrupts.
+    return dag(dag_id, [task("work", command, retries=1, retry_delay=0)], schedule="@daily",
+               timezone="America/New_York", start_date="2030-01-01T00:00:00Z", catchup=True, max_active_runs=1)
+
+
+class BackfillTest(SchedulerTestCase):
+    def out_dir(self, dag_id):
+        return os.path.join(self.home.root, "out", dag_id)
+
+    def recording_dag(self, dag_id, fail_on=None):
+        """Each try appends its interval to out/<dag>/<ds>, sleeping a little
+        so a kill lands while runs are in flight; fails on ds == fail_on
+        until out/<dag>/fixed exists."""
+        out = self.out_dir(dag_id)
+        os.makedirs(out, exist_ok=True)
+        script = (f"echo '{{{{ data_interval_start }}}} {{{{ data_interval_end }}}}' >> {out}/{{{{ ds }}}}; "
+                  "sleep 1; ")
+        if fail_on:
+            script += f"if [ '{{{{ ds }}}}' = '{fail_on}' ] && [ ! -e {out}/fixed ]; then exit 3; fi"
+        self.home.write_dag(ny_dag(dag_id, ["sh", "-c", script]))
+
+    def test_dry_run_lists_local_days_across_the_clock_change_and_records_nothing(self):
+        self.recording_dag("ny_dry")
+        r = self.home.run("backfill", "ny_dry", "--from", "2026-03-06", "--to", "2026-03-11", "--dry-run")
+        self.assertRc(r, 0)
+        self.assertIn("6 intervals of @daily (America/New_York)", r.out)
+        rows = [line.split() for line in r.out.splitlines() if line.startswith("create")]
+        self.assertEqual([(row[1], row[2]) for row in rows], NY_DAYS)
+        self.assertIn("would create 6, reprocess 0, skip 0", r.out)
+        self.assertEqual(self.runs("ny_dry"), [])
+
+    def test_a_backfill_survives_a_kill_9_and_every_interval_runs_once_with_its_own_interval(self):
+        self.recording_dag("ny")
+        r = self.home.run("backfill", "ny", "--from", "2026-03-06", "--to", "2026-03-11")
+        self.assertRc(r, 0)
+        self.assertIn("created 6, reprocessing 0, skipped 0", r.out)
+        queued = self.runs("ny", "queued")
+        self.assertEqual([(q["data_interval_start"], q["data_interval_end"]) for q in queued], NY_DAYS)
+        self.assertEqual({q["run_type"] for q in queued}, {"backfill"})
+
+        s = self.scheduler()
+        wait_for(lambda: len(self.runs("ny", "success")) >= 1, timeout=60, what="a first backfill run")
+        s.proc.send_signal(signal.SIGKILL)
+        s.proc.communicate(timeout=30)
+        self.assertLess(len(self.runs("ny", "success")), 6, "the kill came after the backfill ended")
+
+        s2 = self.scheduler()
+        self.wait_runs("ny", "success", 6, timeout=120)
+        self.assertEqual(s2.stop()[0], 0)
+        runs = self.runs("ny")
+        self.assertEqual(len(runs), 6, "one run per interval, none added by the schedule")
+        self.assertEqual({r["state"] for r in runs}, {"success"})
+        self.assertEqual(sorted(r["run_id"] for r in runs), [f"backfill__ny__{start}" for start, _ in NY_DAYS])
+        # Each try saw its own interval: one line per local day, that day's
+        # bounds (a try the kill cut short wrote the same line again).
+        seen = {}
+        for name in os.listdir(self.out_dir("ny")):
+            with open(os.path.join(self.out_dir("ny"), name)) as f:
+                seen[name] = set(f.read().split("\n")) - {""}
+        self.assertEqual(sorted(seen), ["2026-03-06", "2026-03-07", "2026-03-08", "2026-03-09", "2026-03-10",
+                                        "2026-03-11"])
+        for (start, end), day in zip(NY_DAYS, sorted(seen)):
+            self.assertEqual(len(seen[day]), 1, seen[day])
+            line = next(iter(seen[day]))
+            self.assertTrue(line.startswith(start[:19]) and end[:19] in line, (day, line))
+
+    def test_reprocess_failed_runs_again_only_the_interval_that_failed(self):
+        self.recording_dag("ny_fix", fail_on="2026-03-09")
+        self.assertRc(self.home.run("backfill", "ny_fix", "--from", "2026-03-07", "--to", "2026-03-10"), 0)
+        s = self.scheduler()
+        wait_for(lambda: len(self.runs("ny_fix", "success")) == 3 and len(self.runs("ny_fix", "failed")) == 1,
+                 timeout=90, what="three successes and one failure")
+        failed = self.runs("ny_fix", "failed")[0]
+        self.assertEqual(failed["data_interval_start"], "2026-03-09T04:00:00.000Z")
+
+        r = self.home.run("backfill", "ny_fix", "--from", "2026-03-07", "--to", "2026-03-10")
+        self.assertIn("created 0, reprocessing 0, skipped 4", r.out)
+        open(os.path.join(self.out_dir("ny_fix"), "fixed"), "w").close()
+        r = self.home.run("backfill", "ny_fix", "--from", "2026-03-07", "--to", "2026-03-10", "--reprocess", "failed")
+        self.assertRc(r, 0)
+        self.assertIn("created 0, reprocessing 1, skipped 3", r.out)
+        self.wait_runs("ny_fix", "success", 4, timeout=90)
+        self.assertEqual(s.stop()[0], 0)
+        tries = self.home.tries(failed["run_id"])
+        self.assertEqual([t["state"] for t in tries], ["failed", "failed", "success"])  # a retry, then the reprocess
+        for run in self.runs("ny_fix"):
+            if run["run_id"] != failed["run_id"]:
+                self.assertEqual([t["state"] for t in self.home.tries(run["run_id"])], ["success"])
+
+    def test_refusals(self):
+        self.recording_dag("ny_bad")
+        self.home.write_dag(dag("manual_only", [task("t", ["true"])]))
+        r = self.home.run("backfill", "manual_only", "--from", "2026-03-01", "--to", "2026-03-02")
+        self.assertRc(r, 1)
+        self.assertIn("no recurring schedule", r.err)
+        r = self.home.run("backfill", "ny_bad", "--from", "2026-03-05", "--to", "2026-03-01")
+        self.assertRc(r, 1)
+        self.assertIn("is after --to", r.err)
+        r = self.home.run("backfill", "ny_bad", "--from", "March", "--to", "2026-03-01")
+        self.assertRc(r, 2)
+        self.assertIn("--from 'March' is not a date", r.err)
+        r = self.home.run("backfill", "ny_bad", "--from", "2026-03-01", "--to", "2026-03-02", "--reprocess", "some")
+        self.assertRc(r, 2)
+        self.assertIn("--reprocess is none, failed or all", r.err)
+        r = self.home.run("backfill", "ny_bad", "--to", "2026-03-02")
+        self.assertRc(r, 2)
+        self.assertIn("--from DATE is required", r.err)
+        self.assertEqual(self.runs("ny_bad"), [])
