@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/actions.h"
+#include "app/backfill.h"
 #include "app/dag_folder.h"
 #include "app/history.h"
 #include "app/history_json.h"
@@ -192,6 +193,7 @@ class Call {
         {"POST", "/api/v1/dags/{dag_id}/runs", &Call::trigger},
         {"POST", "/api/v1/dags/{dag_id}/pause", &Call::pause},
         {"POST", "/api/v1/dags/{dag_id}/unpause", &Call::unpause},
+        {"POST", "/api/v1/dags/{dag_id}/backfill", &Call::backfill},
         {"GET", "/api/v1/runs/{run_id}", &Call::get_run},
         {"GET", "/api/v1/runs/{run_id}/tries", &Call::list_tries},
         {"GET", "/api/v1/runs/{run_id}/xcoms", &Call::list_xcoms},
@@ -517,6 +519,54 @@ class Call {
     auto store = app::open_history(options_.home, true);
     app::set_dag_paused(options_.home, *store, all, dag_id, paused);
     return json_response(200, {{"dag_id", dag_id}, {"paused", paused}});
+  }
+
+  // `dagrun backfill`'s action (app/backfill.h): 201 with the runs queued,
+  // 200 for a dry run.
+  Response backfill(const Params& params) const {
+    const json body = body_object();
+    const std::vector<LoadResult> all = dags();
+    const LoadResult& r = find_dag(all, params.dag_id);
+    if (!r.ok()) throw ApiError{400, "DAG " + quote_id(params.dag_id) + " is invalid"};
+    const Dag& dag = *r.dag;
+    app::BackfillRequest request;
+    bool dry_run = false, has_from = false, has_to = false;
+    for (const auto& [key, value] : body.items()) {
+      if (key == "from" || key == "to") {
+        if (!value.is_string() || value.get_ref<const std::string&>().size() > 64)
+          throw ApiError{400, key + " must be a date such as \"2026-03-01\" or \"2026-03-01T06:00:00Z\""};
+        auto t = app::parse_backfill_date(value.get<std::string>(), dag.timezone);
+        if (!t) throw ApiError{400, key + " " + value.dump() + " is not a date such as \"2026-03-01\""};
+        (key == "from" ? request.from : request.to) = *t;
+        (key == "from" ? has_from : has_to) = true;
+      } else if (key == "reprocess") {
+        auto which = value.is_string() ? app::parse_reprocess(value.get<std::string>()) : std::nullopt;
+        if (!which) throw ApiError{400, "reprocess must be \"none\", \"failed\" or \"all\""};
+        request.reprocess = *which;
+      } else if (key == "backwards") {
+        request.backwards = bool_field(key, value);
+      } else if (key == "dry_run") {
+        dry_run = bool_field(key, value);
+      } else {
+        throw ApiError{400, "unknown field " + quote_id(key) + "; a backfill takes from, to, reprocess, backwards and dry_run"};
+      }
+    }
+    if (!has_from || !has_to) throw ApiError{400, "a backfill needs from and to"};
+    auto store = app::open_history(options_.home, true);
+    const std::vector<app::BackfillItem> plan =
+        dry_run ? app::plan_backfill(dag, *store, request) : app::run_backfill(options_.home, *store, all, dag, request);
+    json items = json::array();
+    for (const app::BackfillItem& item : plan) {
+      const char* action = item.action == app::BackfillItem::Action::create      ? "create"
+                           : item.action == app::BackfillItem::Action::reprocess ? "reprocess"
+                                                                                 : "skip";
+      items.push_back({{"action", action},
+                       {"data_interval_start", format_iso8601(item.interval.start)},
+                       {"data_interval_end", format_iso8601(item.interval.end)},
+                       {"run_id", item.run_id},
+                       {"note", item.why}});
+    }
+    return json_response(dry_run ? 200 : 201, {{"dag_id", dag.dag_id}, {"dry_run", dry_run}, {"intervals", items}});
   }
 
   static bool bool_field(const std::string& key, const json& value) {

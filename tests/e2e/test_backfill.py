@@ -2,12 +2,14 @@
 the night clocks spring forward, listed with --dry-run and then run by the
 scheduler with a kill -9 in the middle (every interval ends with exactly one
 successful run, each task seeing its own interval), --reprocess failed
-running again only the interval that failed, and the refusals."""
+running again only the interval that failed, the refusals, and the same
+action through the web API."""
 import os
 import signal
 
 from harness import dag, task, wait_for
 from test_scheduler import SchedulerTestCase
+from test_serve import Server
 
 # 2026-03-08 is the day New York's clocks go from 02:00 EST to 03:00 EDT.
 NY_DAYS = [
@@ -131,3 +133,47 @@ class BackfillTest(SchedulerTestCase):
         self.assertRc(r, 2)
         self.assertIn("--from DATE is required", r.err)
         self.assertEqual(self.runs("ny_bad"), [])
+
+
+class BackfillApiTest(SchedulerTestCase):
+    def test_the_api_backfills_as_the_command_line_does(self):
+        self.home.write_dag(ny_dag("ny_api", ["true"]))
+        self.home.write_dag(dag("manual_api", [task("t", ["true"])]))
+        server = Server(self.home)
+        try:
+            code, _, body = server.post("/api/v1/dags/ny_api/backfill",
+                                        {"from": "2026-03-06", "to": "2026-03-11", "dry_run": True})
+            self.assertEqual(code, 200, body)
+            self.assertTrue(body["dry_run"])
+            self.assertEqual([(i["data_interval_start"], i["data_interval_end"]) for i in body["intervals"]], NY_DAYS)
+            self.assertEqual(self.runs("ny_api"), [])
+
+            code, _, body = server.post("/api/v1/dags/ny_api/backfill",
+                                        {"from": "2026-03-06", "to": "2026-03-11", "backwards": True})
+            self.assertEqual(code, 201, body)
+            self.assertEqual({i["action"] for i in body["intervals"]}, {"create"})
+            self.assertEqual(body["intervals"][0]["data_interval_start"], NY_DAYS[-1][0])
+            code, _, page = server.get("/api/v1/dags/ny_api/runs")
+            self.assertEqual(code, 200)
+            runs = page["runs"] if isinstance(page, dict) else page
+            self.assertEqual(len(runs), 6)
+            self.assertEqual({r["run_type"] for r in runs}, {"backfill"})
+
+            for request, status, fragment in [
+                ({"from": "2026-03-06"}, 400, "needs from and to"),
+                ({"from": "March", "to": "2026-03-07"}, 400, "is not a date"),
+                ({"from": "2026-03-06", "to": "2026-03-07", "reprocess": "some"}, 400, "reprocess must be"),
+                ({"from": "2026-03-06", "to": "2026-03-07", "speed": 2}, 400, "unknown field"),
+                ({"from": "2026-03-09", "to": "2026-03-07"}, 409, "is after --to"),
+            ]:
+                code, _, body = server.post("/api/v1/dags/ny_api/backfill", request)
+                self.assertEqual(code, status, (request, body))
+                self.assertIn(fragment, body["error"] if "error" in body else body.get("message", ""), body)
+            code, _, body = server.post("/api/v1/dags/manual_api/backfill", {"from": "2026-03-06", "to": "2026-03-07"})
+            self.assertEqual(code, 409, body)
+            code, _, body = server.post("/api/v1/dags/nowhere/backfill", {"from": "2026-03-06", "to": "2026-03-07"})
+            self.assertEqual(code, 404, body)
+            self.assertEqual(len(self.runs("ny_api")), 6)
+        finally:
+            server.proc.kill()
+            server.proc.wait()

@@ -113,13 +113,16 @@ class OpenApiTest(HomeTestCase):
             ("post", "/api/v1/dags/{dag_id}/runs"): ["/api/v1/dags/hello/runs"],
             ("post", "/api/v1/dags/{dag_id}/pause"): ["/api/v1/dags/hello/pause"],
             ("post", "/api/v1/dags/{dag_id}/unpause"): ["/api/v1/dags/hello/unpause"],
+            ("post", "/api/v1/dags/{dag_id}/backfill"): ["/api/v1/dags/hello/backfill"],
             ("get", "/api/v1/runs/{run_id}"): ["/api/v1/runs/" + self.run_id],
             ("get", "/api/v1/runs/{run_id}/tries"): ["/api/v1/runs/%s/tries" % self.run_id],
             ("get", "/api/v1/runs/{run_id}/tasks/{task_id}/log"): ["/api/v1/runs/%s/tasks/a/log" % self.run_id],
             ("post", "/api/v1/runs/{run_id}/clear"): ["/api/v1/runs/%s/clear" % self.run_id],
             ("post", "/api/v1/runs/{run_id}/cancel"): ["/api/v1/runs/queued1/cancel"],
         }
-        expected = {("post", "/api/v1/dags/{dag_id}/runs"): 201, ("post", "/api/v1/runs/{run_id}/cancel"): 202}
+        expected = {("post", "/api/v1/dags/{dag_id}/runs"): 201, ("post", "/api/v1/runs/{run_id}/cancel"): 202,
+                    ("post", "/api/v1/dags/{dag_id}/backfill"): 201}
+        bodies = {("post", "/api/v1/dags/{dag_id}/backfill"): {"from": "2026-03-01", "to": "2026-03-03"}}
         self.assertEqual(self.server.post("/api/v1/dags/hello/runs", {"run_id": "queued1"})[0], 201)
         documented = {(m, p) for p, ops in self.doc["paths"].items() for m in ops if m in ("get", "post")}
         # The events stream is tested in test_serve.EventsTest: it does not end.
@@ -128,7 +131,7 @@ class OpenApiTest(HomeTestCase):
         for (method, template), paths in sorted(calls.items()):
             for path in paths:
                 with self.subTest(path=path, method=method):
-                    body = {} if method == "post" else None
+                    body = bodies.get((method, template), {}) if method == "post" else None
                     self.check(method.upper(), template, path, body, expect=expected.get((method, template), 200))
 
     def test_the_server_serves_the_document_it_was_built_with(self):
