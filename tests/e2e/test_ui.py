@@ -102,7 +102,7 @@ class TokenTest(HomeTestCase):
 class BrowserTest(HomeTestCase):
     """The DAG list with schedules in words, a DAG's graph and file, a trigger,
     the grid turning live, its filters, a run's graph, Gantt, XCom and logs,
-    a clear and a cancel from the UI. Then
+    a clear, a cancel and a backfill from the UI. Then
     the news bot, triggered from the UI against the Naver/Slack stand-in."""
 
     def setUp(self):
@@ -196,7 +196,7 @@ class BrowserTest(HomeTestCase):
                 self.procs.append(self.home.start("scheduler"))
         self.run_script(RUNNER, env, on_line, "runner.log",
                         ("01-dags.png", "02-dag-graph.png", "04-grid-live.png", "05-run-failed.png", "06-run-log.png",
-                         "08-run-cleared.png", "09-run-cancelled.png"))
+                         "08-run-cleared.png", "09-run-cancelled.png", "10-backfill-dialog.png", "11-backfilled.png"))
 
     def test_news_bot_triggered_from_the_ui_against_the_standins(self):
         standin = Standin(self.home.root)

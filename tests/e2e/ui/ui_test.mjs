@@ -152,4 +152,24 @@ await withPage(async (page, shot) => {
   await page.locator("#cancel").click();
   await page.locator('#run-state[data-state="failed"]').waitFor({ timeout: 60000 });
   await shot("09-run-cancelled.png");
+
+  step("backfill three days from the DAG's page: a preview, then the runs in the grid, run by the scheduler");
+  await page.goto(`${base}/dags/${dagId}`);
+  await page.locator("#backfill").click();
+  await page.locator("#backfill-from").fill("2026-03-06");
+  await page.locator("#backfill-to").fill("2026-03-08");
+  await page.locator("#backfill-preview-button").click();
+  await page.locator('#backfill-preview [data-action="create"]').nth(2).waitFor();
+  const planned = await page.locator("#backfill-preview [data-action]").count();
+  if (planned !== 3) throw new Error(`the preview lists ${planned} intervals, not 3`);
+  const previewText = await page.locator("#backfill-preview").innerText();
+  if (!previewText.includes("2026-03-06T00:00:00.000Z → 2026-03-07T00:00:00.000Z"))
+    throw new Error(`the preview lacks the first day's interval: ${previewText}`);
+  await shot("10-backfill-dialog.png");
+  await page.locator("#backfill-submit").click();
+  await page.locator("#backfill-dialog").waitFor({ state: "detached" });
+  for (const day of ["06", "07", "08"])
+    await page.locator(`#grid thead span[data-run="backfill__${dagId}__2026-03-${day}T00:00:00.000Z"][data-state="success"]`)
+      .waitFor({ timeout: 90000 });
+  await shot("11-backfilled.png");
 });

@@ -38,6 +38,22 @@ export interface RunFilter {
   until?: string;
 }
 
+export interface BackfillRequest {
+  from: string;
+  to: string;
+  reprocess: "none" | "failed" | "all";
+  backwards: boolean;
+  dry_run: boolean;
+}
+
+export interface BackfillInterval {
+  action: "create" | "reprocess" | "skip";
+  data_interval_start: string;
+  data_interval_end: string;
+  run_id: string;
+  note: string;
+}
+
 export interface ClearRequest {
   task_ids?: string[];
   downstream: boolean;
@@ -148,6 +164,8 @@ export const api = {
   run: (id: string) => getJson<Run>(`/api/v1/runs/${enc(id)}`),
   tries: (id: string) => getJson<Try[]>(`/api/v1/runs/${enc(id)}/tries`),
   trigger: (id: string, conf: object) => postJson<Run>(`/api/v1/dags/${enc(id)}/runs`, { conf }),
+  backfill: (id: string, body: BackfillRequest) =>
+    postJson<{ dag_id: string; dry_run: boolean; intervals: BackfillInterval[] }>(`/api/v1/dags/${enc(id)}/backfill`, body),
   pause: (id: string, paused: boolean) =>
     postJson<{ dag_id: string; paused: boolean }>(`/api/v1/dags/${enc(id)}/${paused ? "pause" : "unpause"}`, {}),
   // A chunk of a try's log from a byte offset, and where to ask next.

@@ -1,4 +1,4 @@
-// A DAG's page: its schedule in words, the trigger dialog, pause/unpause,
+// A DAG's page: its schedule in words, the trigger and backfill dialogs, pause/unpause,
 // and three views: the runs × tasks grid coloured by state (runs from the
 // API's pages, filtered by state and date; tasks from the DAG; cells from
 // each run's tries), the graph of its tasks, and the DAG file. Live events
@@ -10,6 +10,7 @@ import { taskGraph } from "../graph";
 import { Page, stateClass } from "../page";
 import { scheduleWords } from "../schedule";
 import { runFilters } from "./filters";
+import { backfillDialog } from "./backfill";
 import { triggerDialog } from "./trigger";
 
 const PAGE = 25;
@@ -163,10 +164,15 @@ export function dagPage(dagId: string): Page {
       h("span", { id: "paused-state" }, dag.paused ? h("span", { class: "badge paused" }, "paused") : "active"),
       dag.description ? h("span", { class: "muted" }, dag.description) : null]);
     clear(actions);
-    actions.append(
+    append(actions, [
       h("button", { type: "button", id: "trigger", onclick: () => triggerDialog(dagId, added) }, "Trigger…"),
       h("button", { type: "button", class: "secondary", id: "pause", onclick: togglePause },
-        dag.paused ? "Unpause" : "Pause"));
+        dag.paused ? "Unpause" : "Pause"),
+      // Only a recurring schedule has intervals to backfill.
+      dag.schedule && dag.schedule !== "@once"
+        ? h("button", { type: "button", class: "secondary", id: "backfill",
+            onclick: () => backfillDialog(dagId, dag?.timezone ?? "UTC", () => void load()) }, "Backfill…")
+        : null]);
   }
 
   async function togglePause(): Promise<void> {
