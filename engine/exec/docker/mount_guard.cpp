@@ -52,8 +52,11 @@ MountLock::MountLock(const fs::path& home) {
 }
 
 nlohmann::json running_engine_containers_filter() {
-  return {{"label", {std::string(label::managed) + "=true"}},
-          {"status", {"running", "paused", "restarting"}}};
+  // No "restarting": the engine's containers have no restart policy, so
+  // none of them restarts, and Podman's compatible API refuses that status
+  // in a filter (500 "unknown container state"). A daemon that lists one
+  // anyway still has it checked below.
+  return {{"label", {std::string(label::managed) + "=true"}}, {"status", {"running", "paused"}}};
 }
 
 std::optional<std::string> writable_ancestor_problem(const nlohmann::json& containers,

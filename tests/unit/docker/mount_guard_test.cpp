@@ -52,6 +52,16 @@ TEST_CASE("the same directory, a sibling, a descendant, read-only or stopped con
   CHECK(writable_ancestor_problem(json::object(), {"/x"}).has_value());  // an answer it cannot read: refused
 }
 
+TEST_CASE("the list asks for the engine's running and paused containers, in statuses every daemon knows") {
+  const json f = running_engine_containers_filter();
+  CHECK(f["label"] == json::array({"dagrun.managed=true"}));
+  // Podman's compatible API answers 500 to a status it does not know ("restarting").
+  CHECK(f["status"] == json::array({"running", "paused"}));
+  // One a daemon lists as restarting anyway is still checked.
+  CHECK(writable_ancestor_problem(json::array({container("restarting", {bind("/h/data/esc", true)})}),
+                                  {"/h/data/esc/sub/x"}));
+}
+
 TEST_CASE("the mount lock is exclusive between tries of one home") {
   testing::TempDir dir;
   std::atomic<bool> second_holds{false};
