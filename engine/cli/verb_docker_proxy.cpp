@@ -22,11 +22,23 @@ std::optional<proxy::ProxyAddress> address_flag(const std::string& flag, const s
   return a;
 }
 
+// A file or directory flag: at most PATH_MAX bytes, no NUL (OpenSSL takes C strings).
+bool path_flag_ok(const std::string& flag, const std::optional<std::string>& value) {
+  if (!value) return true;
+  if (value->empty() || value->size() >= 4096 || value->find('\0') != std::string::npos) {
+    std::cerr << "dagrun docker-proxy: --" << flag << " must be a path of 1 to 4095 bytes\n";
+    return false;
+  }
+  return true;
+}
+
 // --tlscacert, --tlscert and --tlskey: all three with a TCP listener (a
 // client without a certificate from the CA is refused), none with a socket.
 std::optional<proxy::TlsFiles> listen_tls(const ParsedArgs& args, bool tcp) {
   proxy::TlsFiles f;
   auto ca = args.value("tlscacert"), cert = args.value("tlscert"), key = args.value("tlskey");
+  if (!path_flag_ok("tlscacert", ca) || !path_flag_ok("tlscert", cert) || !path_flag_ok("tlskey", key))
+    return std::nullopt;
   if (!tcp) {
     if (ca || cert || key) {
       std::cerr << "dagrun docker-proxy: --tlscacert, --tlscert and --tlskey go with --listen tcp://\n";
@@ -60,6 +72,7 @@ std::optional<proxy::TlsFiles> upstream_tls(const ParsedArgs& args, bool tcp) {
   if (!dir) {
     if (const char* env = std::getenv("DOCKER_CERT_PATH"); env && *env) dir = env;
   }
+  if (dir && !path_flag_ok("upstream-cert-path (or DOCKER_CERT_PATH)", dir)) return std::nullopt;
   if (!dir) {
     std::cerr << "dagrun docker-proxy: --upstream tcp:// needs --upstream-cert-path DIR (or DOCKER_CERT_PATH) "
                  "with ca.pem, cert.pem and key.pem: the daemon is reached with TLS only\n";
