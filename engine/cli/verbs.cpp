@@ -91,6 +91,8 @@ const std::vector<Verb>& verbs() {
         {"name", "NAME", "the label value marking this proxy's containers (default dagrun-docker-proxy)"},
         {"max-body", "SIZE", "the largest request body read (default 1MiB)"}},
        0, 0, verb_docker_proxy},
+      {"completion", "[bash] [--ids dags|runs]", "print the bash completion script, or the ids it completes",
+       {{"ids", "KIND", "dags or runs: the ids of this home, one per line"}}, 0, 1, verb_completion},
   };
   return table;
 }

@@ -41,5 +41,6 @@ int verb_serve(Context& ctx);
 int verb_worker(Context& ctx);
 int verb_docker_proxy(Context& ctx);
 int verb_backfill(Context& ctx);
+int verb_completion(Context& ctx);
 
 }  // namespace dagrun::cli

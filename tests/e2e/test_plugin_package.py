@@ -63,6 +63,13 @@ class PluginPackageTest(HomeTestCase):
         self.plugin_dir = os.path.join(self.prefix, REL_PLUGIN_DIR)
         self.home = InstalledHome(os.path.join(self.prefix, cache("CMAKE_INSTALL_BINDIR"), "dagrun"))
 
+    def test_the_bash_completion_is_installed_and_is_the_installed_binarys(self):
+        installed = os.path.join(self.prefix, "share", "bash-completion", "completions", "dagrun")
+        with open(installed) as f:
+            text = f.read()
+        self.assertIn("complete -F _dagrun dagrun", text)
+        self.assertEqual(text, self.home.run("completion", "bash").out)
+
     def assertExportsOnlyTheEntry(self, library):
         symbols = [line.split()[-1] for line in sh("nm", "-D", "--defined-only", library).splitlines()]
         self.assertEqual(symbols, [ENTRY], library)
