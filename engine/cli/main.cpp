@@ -2,9 +2,11 @@
 // layout and hands over to the verb. Everything else lives in the verb files.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -20,9 +22,13 @@ std::string program_usage() {
   std::string out =
       "usage: dagrun [--home DIR] [--dags DIR] [--db FILE] [--plugin-path DIRS] [--log-level L] "
       "VERB [ARGS]\n\nverbs:\n";
+  // The summaries line up after the longest name (a shorter column cut
+  // "docker-proxy" short).
+  size_t width = 0;
+  for (const Verb& v : verbs()) width = std::max(width, std::string_view(v.name).size());
   for (const Verb& v : verbs()) {
     std::string left = std::string("  ") + v.name;
-    left.resize(12, ' ');
+    left.resize(width + 4, ' ');
     out += left + v.summary + "\n";
   }
   out += "\nglobal options:\n" + describe_flags(global_flags());
