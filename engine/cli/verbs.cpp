@@ -93,6 +93,8 @@ const std::vector<Verb>& verbs() {
        0, 0, verb_docker_proxy},
       {"completion", "[bash] [--ids dags|runs]", "print the bash completion script, or the ids it completes",
        {{"ids", "KIND", "dags or runs: the ids of this home, one per line"}}, 0, 1, verb_completion},
+      {"man", "--dir DIR", "write the manual pages (dagrun.1, dagrun-VERB.1) into a directory",
+       {{"dir", "DIR", "where to write them (it must exist)"}}, 0, 0, verb_man},
   };
   return table;
 }

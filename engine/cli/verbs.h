@@ -42,5 +42,6 @@ int verb_worker(Context& ctx);
 int verb_docker_proxy(Context& ctx);
 int verb_backfill(Context& ctx);
 int verb_completion(Context& ctx);
+int verb_man(Context& ctx);
 
 }  // namespace dagrun::cli

@@ -63,12 +63,15 @@ class PluginPackageTest(HomeTestCase):
         self.plugin_dir = os.path.join(self.prefix, REL_PLUGIN_DIR)
         self.home = InstalledHome(os.path.join(self.prefix, cache("CMAKE_INSTALL_BINDIR"), "dagrun"))
 
-    def test_the_bash_completion_is_installed_and_is_the_installed_binarys(self):
+    def test_the_bash_completion_and_the_manual_pages_are_installed(self):
         installed = os.path.join(self.prefix, "share", "bash-completion", "completions", "dagrun")
         with open(installed) as f:
             text = f.read()
         self.assertIn("complete -F _dagrun dagrun", text)
         self.assertEqual(text, self.home.run("completion", "bash").out)
+        man = os.path.join(self.prefix, "share", "man", "man1")
+        self.assertIn("dagrun.1", os.listdir(man))
+        self.assertIn("dagrun-trigger.1", os.listdir(man))
 
     def assertExportsOnlyTheEntry(self, library):
         symbols = [line.split()[-1] for line in sh("nm", "-D", "--defined-only", library).splitlines()]
