@@ -12,18 +12,11 @@
 
 using namespace dagrun;
 using dagrun::app_test::command_dag;
+using dagrun::app_test::loaded;
 using dagrun::app_test::settings_on;
 using dagrun::testing::TempDir;
 
 namespace {
-
-LoadResult loaded(const Dag& dag) {
-  LoadResult r;
-  r.dag = dag;
-  r.dag_id = dag.dag_id;
-  r.file = dag.file;
-  return r;
-}
 
 bool paused(Store& store, const std::string& dag_id) {
   for (const DagRecord& d : store.list_dags())

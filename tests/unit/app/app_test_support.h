@@ -39,4 +39,13 @@ inline Dag command_dag(const std::string& dag_id, const std::string& argv_json) 
   return std::move(*r.dag);
 }
 
+// The loader's result for a DAG built in a test, as the DAG folder gives it.
+inline LoadResult loaded(const Dag& dag) {
+  LoadResult r;
+  r.dag = dag;
+  r.dag_id = dag.dag_id;
+  r.file = dag.file;
+  return r;
+}
+
 }  // namespace dagrun::app_test

@@ -11,6 +11,7 @@
 #include "sched/scheduler.h"
 
 using namespace dagrun;
+using dagrun::app_test::loaded;
 using dagrun::app_test::settings_on;
 using dagrun::testing::TempDir;
 using Action = app::BackfillItem::Action;
@@ -35,14 +36,6 @@ app::BackfillRequest range(const Dag& dag, const char* from, const char* to) {
   app::BackfillRequest r;
   r.from = *app::parse_backfill_date(from, dag.timezone);
   r.to = *app::parse_backfill_date(to, dag.timezone);
-  return r;
-}
-
-LoadResult loaded(const Dag& dag) {
-  LoadResult r;
-  r.dag = dag;
-  r.dag_id = dag.dag_id;
-  r.file = dag.file;
   return r;
 }
 

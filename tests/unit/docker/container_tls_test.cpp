@@ -14,6 +14,7 @@
 
 #include "docker_test_support.h"
 #include "base/process.h"
+#include "openssl_command.h"
 
 using namespace dagrun;
 using namespace dagrun::testing;
@@ -35,15 +36,6 @@ bool tls_files_present() {
       return false;
     }
   return true;
-}
-
-void openssl(const std::filesystem::path& dir, std::vector<std::string> args) {
-  SpawnSpec spec;
-  spec.argv = {"openssl"};
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.cwd = dir;
-  auto run = run_captured(spec, std::chrono::seconds(30));
-  REQUIRE_MESSAGE(run.status.exit_code == 0, "openssl " << args.front() << " failed");
 }
 
 // A throw-away CA and a client certificate it signed, unknown to the daemon.

@@ -14,6 +14,7 @@
 
 #include "proxy/create_check.h"
 #include "proxy/ownership.h"
+#include "proxy_test_support.h"
 #include "temp_dir.h"
 
 using namespace dagrun;
@@ -25,12 +26,7 @@ namespace {
 class OneAnswer {
  public:
   OneAnswer(const std::string& path, std::string answer) : answer_(std::move(answer)) {
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    fd_ = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    REQUIRE(::bind(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(fd_.get(), 4) == 0);
+    fd_ = proxy_test::unix_listen(path);
     thread_ = std::thread([this] {
       UniqueFd c(::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
       if (!c) return;

@@ -18,31 +18,15 @@
 #include <vector>
 
 #include "proxy/proxy_server.h"
+#include "proxy_test_support.h"
 #include "temp_dir.h"
 
 using namespace dagrun;
 using namespace dagrun::proxy;
+using dagrun::proxy_test::unix_connect;
+using dagrun::proxy_test::unix_listen;
 
 namespace {
-
-UniqueFd unix_listen(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  REQUIRE(::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(::listen(fd.get(), 64) == 0);
-  return fd;
-}
-
-UniqueFd unix_connect(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return UniqueFd();
-  return fd;
-}
 
 std::string read_to_end(int fd, int timeout_ms = 10'000) {
   std::string out;

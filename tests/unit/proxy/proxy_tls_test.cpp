@@ -19,27 +19,22 @@
 #include <thread>
 #include <vector>
 
-#include "base/process.h"
+#include "openssl_command.h"
 #include "proxy/proxy_server.h"
 #include "proxy/tcp_socket.h"
 #include "proxy/tls_stream.h"
+#include "proxy_test_support.h"
 #include "temp_dir.h"
 
 using namespace dagrun;
 using namespace dagrun::proxy;
+using dagrun::proxy_test::unix_connect;
+using dagrun::testing::openssl;
+using dagrun::proxy_test::unix_listen;
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-void openssl(const std::filesystem::path& dir, std::vector<std::string> args) {
-  SpawnSpec spec;
-  spec.argv = {"openssl"};
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.cwd = dir;
-  auto run = run_captured(spec, std::chrono::seconds(30));
-  REQUIRE_MESSAGE(run.status.exit_code == 0, "openssl " << args.front() << " failed");
-}
 
 // A CA and certificates it signed, in dir: NAME.pem and NAME-key.pem.
 class Pki {
@@ -66,16 +61,6 @@ class Pki {
 
 constexpr const char* kServerExt = "subjectAltName = IP:127.0.0.1,DNS:localhost\nextendedKeyUsage = serverAuth";
 constexpr const char* kClientExt = "extendedKeyUsage = clientAuth";
-
-UniqueFd unix_listen(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  REQUIRE(::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(::listen(fd.get(), 64) == 0);
-  return fd;
-}
 
 // A daemon that answers every request with 200 "OK" and records its first
 // line: on a Unix socket, or on TCP with TLS (a client certificate required).
@@ -290,11 +275,8 @@ TEST_CASE("a daemon on TCP is reached with TLS and the proxy's client certificat
     ListenOptions listen;
     listen.address.socket = dir.file("proxy.sock");
     RunningProxy proxy(listen, settings, audit);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, dir.file("proxy.sock").c_str(), sizeof addr.sun_path - 1);
-    UniqueFd c(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    REQUIRE(::connect(c.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    UniqueFd c = unix_connect(dir.file("proxy.sock"));
+    REQUIRE(c.valid());
     PlainStream s(std::move(c));
     REQUIRE(s.write_all("GET /v1.41/version HTTP/1.1\r\nHost: x\r\n\r\n"));
     return read_all(s);
