@@ -26,7 +26,7 @@ bool paused(Store& store, const std::string& dag_id) {
 
 }  // namespace
 
-TEST_CASE("a DAG known from its file or from the history is paused and unpaused; an unknown one is not found") {
+TEST_CASE("a DAG known from its file or from the history is paused and unpaused, an unknown one is not found") {
   TempDir home;
   const app::EnginePaths paths = settings_on(home).paths;
   auto store = app::open_history(paths, true);

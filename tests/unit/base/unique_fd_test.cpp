@@ -36,7 +36,7 @@ TEST_CASE("a descriptor is closed once, by its last owner") {
   CHECK_FALSE(is_open(raw));
 }
 
-TEST_CASE("reset closes what was held; release gives it up open") {
+TEST_CASE("reset closes what was held, release gives it up open") {
   const int first = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   const int second = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   UniqueFd fd(first);

@@ -48,7 +48,7 @@ struct FakeTry : TryFixture {
 
 }  // namespace
 
-TEST_CASE("docker fake: attach and wait before the start; output to the log and XCom; exit 0 succeeds") {
+TEST_CASE("docker fake: attach and wait before the start, output to the log and XCom, exit 0 succeeds") {
   FakeTry t;
   t.daemon->output = {frame(1, "hello\n"), frame(2, "a warning\n"), frame(1, "result\n")};
   auto out = t.run();

@@ -24,7 +24,7 @@ StageError error_of(F&& f) {
 
 }  // namespace
 
-TEST_CASE("params: env_file, data_dir and config overrides; unknown keys refused") {
+TEST_CASE("params: env_file, data_dir and config overrides, unknown keys refused") {
   const TaskParams p = parse_task_params(
       R"({"env_file": ".env", "data_dir": "news-data", "config": {"NEWS_DISPLAY": 5, "NEWS_KEYWORDS": "a,b"}})");
   CHECK(p.env_file == ".env");

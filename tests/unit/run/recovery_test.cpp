@@ -162,7 +162,7 @@ TEST_CASE("the processes of a run are found by their environment and stopped") {
   for (int pid : found) CHECK(::kill(pid, 0) != 0);
 }
 
-TEST_CASE("a try that ran inside the dead engine is charged and named as such; others are not") {
+TEST_CASE("a try that ran inside the dead engine is charged and named as such, others are not") {
   TempDir dir;
   auto store = open_sqlite_store(dir.file("h.db"));
   EngineRecord self = this_engine("scheduler", at("2026-11-29T02:00:00Z"));
@@ -196,7 +196,7 @@ TEST_CASE("a try that ran inside the dead engine is charged and named as such; o
   CHECK(tasks[0].state == TaskState::success);  // the upstream success is not rewritten
 }
 
-TEST_CASE("a dead engine's journal is replayed before its tries are charged; a held one holds its runs back") {
+TEST_CASE("a dead engine's journal is replayed before its tries are charged, a held one holds its runs back") {
   TempDir dir;
   auto store = open_sqlite_store(dir.file("h.db"));
   EngineRecord self = this_engine("scheduler", at("2026-11-29T02:00:00Z"));

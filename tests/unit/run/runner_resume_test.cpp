@@ -108,7 +108,7 @@ TEST_CASE("a resumed run keeps finished tasks, retries the interrupted one and p
   CHECK(store->get_run("r1")->state == RunState::success);
 }
 
-TEST_CASE("templates are filled per try with the run's values; a missing one fails the try") {
+TEST_CASE("templates are filled per try with the run's values, a missing one fails the try") {
   TempDir dir;
   auto store = open_sqlite_store(dir.file("h.db"));
   Dag dag = dag_of({task("show", {}, {"echo", "{{ ds }}", "{{ params.city }}", "{{ conf.who }}", "{{ try_number }}"}),

@@ -148,7 +148,7 @@ TEST_CASE("the runner never exceeds max_active_tasks and runs independent tasks 
   CHECK(f.recorder.final_tries().size() == 8);
 }
 
-TEST_CASE("a run records the version of the DAG file it runs; a DAG built in code has none") {
+TEST_CASE("a run records the version of the DAG file it runs, a DAG built in code has none") {
   Fixture f([](const TryRequest&, TrySink&, const CancelToken&) { return ok(); });
   const std::string text = R"({"dag_id": "d", "tasks": [{"task_id": "a", "command": ["true"]}]})";
   LoadResult loaded = load_dag_text(text, "dags/d.json", LoadOptions{});
@@ -445,7 +445,7 @@ TEST_CASE("no task is launched while an observer cannot record the run") {
   CHECK(p.probe.tries.size() == 8);
 }
 
-TEST_CASE("a run registered in RunCancels is cancelled alone; the engine's token still reaches it") {
+TEST_CASE("a run registered in RunCancels is cancelled alone, the engine's token still reaches it") {
   std::atomic<int> started{0};
   Fixture f([&](const TryRequest&, TrySink&, const CancelToken& cancel) {
     ++started;

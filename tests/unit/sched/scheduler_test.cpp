@@ -111,7 +111,7 @@ TEST_CASE("two DAGs on the same schedule get runs of their own") {
                                                 "scheduled__right__2026-11-29T09:00:00.000Z"});
 }
 
-TEST_CASE("queued manual runs start; runs of an unloaded DAG wait") {
+TEST_CASE("queued manual runs start, runs of an unloaded DAG wait") {
   TempDir dir;
   auto store = open_sqlite_store(dir.file("h.db"));
   FakeLauncher launcher;

@@ -33,7 +33,7 @@ std::string iso(TimePoint p) { return format_iso8601(p); }
 
 }  // namespace
 
-TEST_CASE("catch-up runs every missed interval, oldest first; without it only the latest") {
+TEST_CASE("catch-up runs every missed interval, oldest first, without it only the latest") {
   // start_date exactly 40 minutes before the latest 10-minute boundary.
   auto tt = every("*/10 * * * *", "2026-11-29T09:20:00Z");
   TimePoint now = t("2026-11-29T10:03:17Z");

@@ -22,7 +22,7 @@ void write(const std::filesystem::path& path, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("a Dag loaded from text keeps the text; its version is the text's SHA-256") {
+TEST_CASE("a Dag loaded from text keeps the text, its version is the text's SHA-256") {
   const std::string text = R"({"dag_id": "d", "tasks": [{"task_id": "t", "command": ["true"]}]})";
   LoadResult r = load_dag_text(text, "d.json", LoadOptions{});
   REQUIRE(r.ok());
@@ -52,7 +52,7 @@ TEST_CASE("a Dag loaded from a file keeps its exact bytes, whitespace and line e
   CHECK(v->file == (dir / "f.json").string());
 }
 
-TEST_CASE("a folder's DAGs keep their texts; a Dag built in code has no version") {
+TEST_CASE("a folder's DAGs keep their texts, a Dag built in code has no version") {
   TempDir dir;
   const std::string a = R"({"dag_id": "a", "tasks": [{"task_id": "t", "command": ["true"]}]})";
   const std::string b = R"({"dag_id": "b", "tasks": [{"task_id": "t", "command": ["false"]}]})";

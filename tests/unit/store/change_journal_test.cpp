@@ -189,7 +189,7 @@ TEST_CASE("a journal is not replayed while the engine that writes it holds it") 
   CHECK(std::filesystem::exists(path));
 }
 
-TEST_CASE("a torn last record ends the replay; changes of runs the history no longer has are skipped") {
+TEST_CASE("a torn last record ends the replay, changes of runs the history no longer has are skipped") {
   TempDir dir;
   auto store = store_with_run(dir, "r");
   const auto path = dir / "e.journal";

@@ -63,7 +63,7 @@ TEST_CASE_TEMPLATE("a run records its DAG's version, whose text reads back as wr
   CHECK(store->get_run("r0")->dag_version.empty());
 }
 
-TEST_CASE_TEMPLATE("the same text twice is one version; another text is another", Backend, DAGRUN_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("the same text twice is one version, another text is another", Backend, DAGRUN_STORE_BACKENDS) {
   Backend backend;
   if (!backend.available()) return;
   auto store = backend.open();

@@ -59,7 +59,7 @@ TEST_CASE_TEMPLATE("queued runs are claimed once, oldest first", Backend, DAGRUN
   CHECK(store->queued_runs().size() == 1);
 }
 
-TEST_CASE_TEMPLATE("a claim with a limit counts the DAG's running runs; claims at once never pass it", Backend,
+TEST_CASE_TEMPLATE("a claim with a limit counts the DAG's running runs, claims at once never pass it", Backend,
                    DAGRUN_STORE_BACKENDS) {
   Backend backend;
   if (!backend.available()) return;
@@ -155,7 +155,7 @@ TEST_CASE_TEMPLATE("cancelling a queued run fails it at once and skips what neve
   CHECK(store->cancel_run("ghost", "x", at("2026-11-29T01:04:00Z")) == CancelResult::not_found);
 }
 
-TEST_CASE_TEMPLATE("cancelling a running run leaves a request for its engine; a clear forgets it", Backend, DAGRUN_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("cancelling a running run leaves a request for its engine, a clear forgets it", Backend, DAGRUN_STORE_BACKENDS) {
   Backend backend;
   if (!backend.available()) return;
   auto store = backend.open();

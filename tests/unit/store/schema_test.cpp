@@ -127,7 +127,7 @@ TEST_CASE("migrations run in order, one transaction each, and resume where they 
   CHECK(schema_objects(file, "table") == std::set<std::string>{"a", "b"});
 }
 
-TEST_CASE("a version 2 history gains task_try.log_error; its tries read as complete logs") {
+TEST_CASE("a version 2 history gains task_try.log_error, its tries read as complete logs") {
   TempDir dir;
   const auto file = dir.file("v2.db");
   {
@@ -157,7 +157,7 @@ TEST_CASE("a version 2 history gains task_try.log_error; its tries read as compl
   CHECK(db.execAndGet("SELECT count(*) FROM task_try WHERE log_error IS NULL").getInt() == 1);
 }
 
-TEST_CASE("a version 3 history gains dag_run.cancel_requested; its runs have no request") {
+TEST_CASE("a version 3 history gains dag_run.cancel_requested, its runs have no request") {
   TempDir dir;
   const auto file = dir.file("v3.db");
   {
@@ -173,7 +173,7 @@ TEST_CASE("a version 3 history gains dag_run.cancel_requested; its runs have no 
   REQUIRE(store->cancel_requests().size() == 1);
 }
 
-TEST_CASE("a version 4 history gains dag_version; its runs have no version, new runs record one") {
+TEST_CASE("a version 4 history gains dag_version, its runs have no version, new runs record one") {
   TempDir dir;
   const auto file = dir.file("v4.db");
   {

@@ -33,7 +33,7 @@ TryRecord try_of(const char* run, const char* task, int n, TaskState s) { return
 
 }  // namespace
 
-TEST_CASE("the first look reports nothing; later looks report each change once") {
+TEST_CASE("the first look reports nothing, later looks report each change once") {
   TempDir dir;
   auto store = open_sqlite_store(dir.file("dagrun.db"));
   const TimePoint now = at("2026-12-05T10:00:00.000Z");

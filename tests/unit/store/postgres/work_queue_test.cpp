@@ -141,7 +141,7 @@ TEST_CASE("work queue: the same try queued again fences out its earlier claimant
   CHECK(w.q->dispatch_status(key(0))->outcome_json == R"({"by":"w2"})");
 }
 
-TEST_CASE("work queue: cancel requests reach the claimant; an unclaimed try is withdrawn") {
+TEST_CASE("work queue: cancel requests reach the claimant, an unclaimed try is withdrawn") {
   Queue w;
   if (!w.q) return;
   w.q->enqueue(key(0), "etl", "{}");
@@ -219,7 +219,7 @@ TEST_CASE("work queue: SQLite has none") {
   CHECK(backend.open()->work_queue() == nullptr);
 }
 
-TEST_CASE("work queue: a report stores the try's log, any bytes, in parts; a fenced-out one stores none") {
+TEST_CASE("work queue: a report stores the try's log, any bytes, in parts, a fenced-out one stores none") {
   Queue w;
   if (!w.q) return;
   w.q->enqueue(key(0), "etl", "{}");
