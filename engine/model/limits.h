@@ -29,6 +29,10 @@ inline constexpr int kMaxYear = 2199;
 // Counts a DAG sets.
 inline constexpr int kMaxRetries = 1000;
 inline constexpr int kMaxActive = 100'000;  // max_active_tasks, max_active_runs
+// Callbacks: actions per event, a webhook's URL, how long one action may take.
+inline constexpr size_t kMaxCallbacks = 8;
+inline constexpr size_t kMaxWebhookUrlBytes = 2048;
+inline constexpr std::chrono::milliseconds kMaxCallbackTimeout = std::chrono::hours(1);
 // Container resources.
 inline constexpr double kMaxCpus = 1024;
 inline constexpr std::int64_t kMaxPids = 4'194'304;  // the kernel's highest pid_max

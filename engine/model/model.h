@@ -12,6 +12,7 @@
 #include <vector>
 
 
+#include "model/callbacks.h"
 #include "model/cron.h"
 #include "model/json_value.h"
 #include "model/states.h"
@@ -83,6 +84,8 @@ struct TaskSpec {
   // The workers' queue that runs this task's tries (`dagrun worker --queue`);
   // empty: the engine running the run runs them itself.
   std::string queue;
+  // on_failure, on_retry, on_success of this task (model/callbacks.h).
+  Callbacks callbacks;
 
   TaskAction action;  // what the task runs, by kind
 
@@ -118,6 +121,8 @@ struct Dag {
   int max_active_runs = 16;
   std::vector<std::string> tags;
   JsonValue params;  // DAG-level params, null when absent
+  // The run's own on_failure and on_success (on_retry is a task's).
+  Callbacks callbacks;
 
   std::vector<TaskSpec> tasks;  // in file order
 

@@ -11,6 +11,7 @@
 #include "spec/json_locate.h"
 #include "model/limits.h"
 #include "base/suggest.h"
+#include "spec/callback_fields.h"
 #include "spec/task_fields.h"
 #include "spec/loader_checks.h"
 #include "spec/task_stream.h"
@@ -35,13 +36,16 @@ enum class DagKey {
   default_args,
   tasks,
   timezone,
+  on_failure,
+  on_retry,
+  on_success,
 };
 
-constexpr std::array<std::string_view, 13> kDagKeyNames{
+constexpr std::array<std::string_view, 16> kDagKeyNames{
     "dag_id",           "description",     "schedule", "start_date",
     "end_date",         "catchup",         "max_active_tasks", "max_active_runs",
     "tags",             "params",          "default_args",     "tasks",
-    "timezone",
+    "timezone",         "on_failure",      "on_retry",         "on_success",
 };
 
 std::optional<DagKey> parse_dag_key(std::string_view name) {
@@ -198,7 +202,7 @@ LoadResult DagReader::finish(const StreamedDag& doc) {
     check_references();
     check_cycles();
   } else if (default_args_) {
-    read_default_args(*default_args_, problems_);
+    read_default_args(*default_args_, options_, problems_);
   }
 
   result.dag_id = dag_id_;
@@ -217,7 +221,7 @@ LoadResult DagReader::finish(const StreamedDag& doc) {
 // stands: once in default_args, not once per task that inherits it.
 void DagReader::apply_task_defaults() {
   TaskDefaults defaults;
-  if (default_args_) defaults = read_default_args(*default_args_, problems_);
+  if (default_args_) defaults = read_default_args(*default_args_, options_, problems_);
   const ContainerSpec* default_container = defaults.container.get();
 
   std::optional<ContainerPolicyCheck> check;
@@ -330,6 +334,18 @@ void DagReader::read_dag_key(DagKey key, const std::string& name, const Json& v,
     case DagKey::default_args:
       if (v.is_object()) default_args_ = &v;
       else problems_.at_value(kDagScope, name, "default_args must be an object, got " + describe(v));
+      break;
+    case DagKey::on_failure:
+    case DagKey::on_success: {
+      const CallbackEvent event = key == DagKey::on_failure ? CallbackEvent::failure : CallbackEvent::success;
+      bool ok = true;
+      auto list = read_callback_list(v, kDagScope, name, options_, problems_, ok);
+      if (ok) dag_.callbacks.on[static_cast<size_t>(event)] = std::move(list);
+      break;
+    }
+    case DagKey::on_retry:
+      problems_.at_key(kDagScope, name,
+                       "on_retry is a task's: a run is not retried; give it in default_args for every task");
       break;
     case DagKey::tasks:
       if (doc.tasks_streamed && doc.task_count > 0) has_tasks_ = true;

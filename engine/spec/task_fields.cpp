@@ -5,11 +5,18 @@
 
 #include "model/limits.h"
 #include "base/suggest.h"
+#include "spec/callback_fields.h"
 
 namespace dagrun {
 namespace {
 
 size_t bit(TaskKey k) { return static_cast<size_t>(k); }
+
+// on_failure, on_retry and on_success follow each other as CallbackEvent's values do.
+static_assert(static_cast<size_t>(TaskKey::on_retry) - static_cast<size_t>(TaskKey::on_failure) ==
+                  static_cast<size_t>(CallbackEvent::retry) &&
+              static_cast<size_t>(TaskKey::on_success) - static_cast<size_t>(TaskKey::on_failure) ==
+                  static_cast<size_t>(CallbackEvent::success));
 
 void report_unknown_key(const Scope& scope, std::string_view key, bool defaults_only,
                         Problems& problems) {
@@ -27,6 +34,8 @@ std::optional<Duration> read_optional_duration(const Json& v, const Scope& s, st
   ok = d.has_value();
   return d;
 }
+
+}  // namespace
 
 void read_env(const Json& v, const Scope& s, TaskSpec& spec, Problems& p) {
   if (!v.is_object()) {
@@ -50,10 +59,12 @@ void read_env(const Json& v, const Scope& s, TaskSpec& spec, Problems& p) {
   }
 }
 
+namespace {
+
 // Reads one key that default_args may also set; a wrong value is reported and leaves
 // the field as it was.
-void read_setting(TaskKey key, const Json& v, const Scope& s, TaskSpec& spec, FormSettings& form,
-                  Problems& p) {
+void read_setting(TaskKey key, const Json& v, const Scope& s, const LoadOptions& options, TaskSpec& spec,
+                  FormSettings& form, Problems& p) {
   std::string_view name = task_key_name(key);
   bool ok = true;
   switch (key) {
@@ -114,6 +125,14 @@ void read_setting(TaskKey key, const Json& v, const Scope& s, TaskSpec& spec, Fo
         spec.queue = *text;
       break;
     }
+    case TaskKey::on_failure:
+    case TaskKey::on_retry:
+    case TaskKey::on_success: {
+      const auto event = static_cast<CallbackEvent>(static_cast<size_t>(key) - static_cast<size_t>(TaskKey::on_failure));
+      auto list = read_callback_list(v, s, name, options, p, ok);
+      if (ok) spec.callbacks.on[static_cast<size_t>(event)] = std::move(list);
+      break;
+    }
     case TaskKey::isolation: {
       auto text = read_string(v, s, name, p);
       if (!text) break;
@@ -126,6 +145,8 @@ void read_setting(TaskKey key, const Json& v, const Scope& s, TaskSpec& spec, Fo
     default: break;  // identity, upstream and kind keys are read by read_task
   }
 }
+
+}  // namespace
 
 void read_command(const Json& v, const Scope& s, std::vector<std::string>& argv, Problems& p) {
   if (v.is_string()) {
@@ -168,6 +189,8 @@ void read_plugin(const Json& v, const Scope& s, const LoadOptions& options, std:
              "unknown plugin '" + plugin + "'" + did_you_mean(closest_match(plugin, sorted)) +
                  "; known plugins: " + list);
 }
+
+namespace {
 
 void read_upstream(const Json& v, const Scope& s, std::vector<std::string>& upstream, Problems& p) {
   if (v.is_string()) {
@@ -221,7 +244,7 @@ std::optional<std::uint64_t>* memory_limit_of(TaskSpec& t) {
 
 }  // namespace
 
-TaskDefaults read_default_args(const Json& object, Problems& problems) {
+TaskDefaults read_default_args(const Json& object, const LoadOptions& options, Problems& problems) {
   TaskDefaults defaults;
   const Scope scope{"/default_args", -1, {}};
   for (auto it = object.begin(); it != object.end(); ++it) {
@@ -245,7 +268,7 @@ TaskDefaults read_default_args(const Json& object, Problems& problems) {
                                    "command, plugin or container");
     } else {
       defaults.keys.set(bit(*key));
-      read_setting(*key, it.value(), scope, defaults.spec, defaults.form, problems);
+      read_setting(*key, it.value(), scope, options, defaults.spec, defaults.form, problems);
     }
   }
   return defaults;
@@ -300,7 +323,7 @@ TaskRead read_task(const Json& object, int index, const LoadOptions& options,
         out.container_keys = read.keys;
         break;
       }
-      default: read_setting(*key, v, scope, spec, form, problems); break;
+      default: read_setting(*key, v, scope, options, spec, form, problems); break;
     }
   }
   spec.action = make_action(kind_key, std::move(argv), std::move(plugin), std::move(container), form);
@@ -341,6 +364,13 @@ void apply_defaults(const TaskDefaults& defaults, TaskRead& task) {
         break;
       case TaskKey::trigger_rule: t.trigger_rule = d.trigger_rule; break;
       case TaskKey::queue: t.queue = d.queue; break;
+      case TaskKey::on_failure:
+      case TaskKey::on_retry:
+      case TaskKey::on_success: {
+        const size_t event = k - bit(TaskKey::on_failure);
+        t.callbacks.on[event] = d.callbacks.on[event];
+        break;
+      }
       case TaskKey::memory_limit:
         if (auto* limit = memory_limit_of(t)) *limit = defaults.form.memory_limit;
         break;

@@ -26,8 +26,15 @@ struct TaskDefaults {
   ContainerKeySet container_keys;  // which keys its container object gives
 };
 
+// Reads of a task's command, plugin name and env, which callbacks' actions
+// (spec/callback_fields.h) share.
+void read_command(const Json& v, const Scope& s, std::vector<std::string>& argv, Problems& p);
+void read_plugin(const Json& v, const Scope& s, const LoadOptions& options, std::string& plugin,
+                 Problems& p);
+void read_env(const Json& v, const Scope& s, TaskSpec& spec, Problems& p);
+
 // Reads default_args; its problems are reported once, at their place in default_args.
-TaskDefaults read_default_args(const Json& object, Problems& problems);
+TaskDefaults read_default_args(const Json& object, const LoadOptions& options, Problems& problems);
 
 struct TaskRead {
   TaskSpec spec;

@@ -31,6 +31,8 @@ struct Row {
 //   isolation: the plugin executor's choice between the two;
 //   queue: the run's engine, which hands every try of a task with a queue to
 //     a worker serving it (store/work_queue.h) instead of running it;
+//   on_failure, on_retry, on_success: the run, which records the event for
+//     the engine's callback dispatcher (app/callback_dispatcher.h);
 //   container: the container executor, which has limits of its own
 //     (container.mem_limit, container.cpus, container.pids_limit).
 // clang-format off
@@ -52,6 +54,9 @@ constexpr std::array<Row, kTaskKeyCount> kRows{{
     {TaskKey::isolation,                 "isolation",                 kPlugin,                   true},
     {TaskKey::memory_limit,              "memory_limit",              kProcessPlugin,            true},
     {TaskKey::queue,                     "queue",                     kEvery,                    true},
+    {TaskKey::on_failure,                "on_failure",                kEvery,                    true},
+    {TaskKey::on_retry,                  "on_retry",                  kEvery,                    true},
+    {TaskKey::on_success,                "on_success",                kEvery,                    true},
 }};
 // clang-format on
 

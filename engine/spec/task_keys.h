@@ -34,8 +34,11 @@ enum class TaskKey {
   isolation,
   memory_limit,
   queue,
+  on_failure,
+  on_retry,
+  on_success,
 };
-constexpr size_t kTaskKeyCount = 17;
+constexpr size_t kTaskKeyCount = 20;
 
 using TaskKeySet = std::bitset<kTaskKeyCount>;
 
