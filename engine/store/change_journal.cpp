@@ -155,6 +155,19 @@ void write(std::string& out, const XComRecord& x) {
   RecordWriter(out, 'X').text(x.run_id).text(x.task_id).text(x.key).text(x.value_json).end();
 }
 
+// Only what recording it needs: the dispatcher's fields start empty.
+void write(std::string& out, const CallbackRecord& c) {
+  RecordWriter(out, 'C')
+      .text(c.run_id)
+      .text(c.dag_id)
+      .text(c.task_id)
+      .number(c.try_number)
+      .text(c.event)
+      .number(c.action)
+      .time(c.created_at)
+      .end();
+}
+
 const std::string& run_of(const StoreChange& c) {
   return std::visit([](const auto& r) -> const std::string& { return r.run_id; }, c);
 }
@@ -235,6 +248,19 @@ StoreChange parse_record(std::string_view text, size_t& pos) {
       x.key = r.text();
       x.value_json = r.text();
       out = std::move(x);
+      break;
+    }
+    case 'C': {
+      CallbackRecord c;
+      c.run_id = r.text();
+      c.dag_id = r.text();
+      c.task_id = r.text();
+      c.try_number = static_cast<int>(r.number());
+      c.event = r.text();
+      c.action = static_cast<int>(r.number());
+      c.created_at = r.time();
+      c.next_at = c.created_at;
+      out = std::move(c);
       break;
     }
     default:

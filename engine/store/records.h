@@ -104,6 +104,30 @@ struct XComRecord {
   std::string value_json;
 };
 
+// One action of a callback event (docs/callbacks.md): recorded, pending, in
+// the same transaction stream as the state it is about, so the history
+// never holds a failure without its callback; the engine's dispatcher sends
+// it and records the outcome. Recording the same (run, task, try, event,
+// action) again changes nothing: an event is recorded once however many
+// paths (a run, recovery, a journal's replay) report it.
+struct CallbackRecord {
+  std::int64_t id = 0;  // the store's; 0 in a change
+  std::string run_id;
+  std::string dag_id;
+  std::string task_id;  // empty: the run's own event
+  int try_number = 0;   // the try the event is about; 0 for the run's
+  std::string event;    // failure | retry | success (model/callbacks.h)
+  int action = 0;       // the index in the event's list
+  std::string state = "pending";  // pending | running | sent | failed
+  int attempts = 0;
+  std::optional<TimePoint> created_at;
+  std::optional<TimePoint> next_at;  // a pending one is not sent before
+  std::optional<TimePoint> ended_at;
+  std::string claimed_by;  // the engine sending it
+  std::optional<TimePoint> claim_until;
+  std::string error;  // why the last attempt failed
+};
+
 // Changes applied together in one transaction by Store::apply.
 struct RunUpdate {
   std::string run_id;
@@ -113,7 +137,7 @@ struct RunUpdate {
   std::optional<std::string> reason;
 };
 
-using StoreChange = std::variant<RunUpdate, TaskInstanceRecord, TryRecord, XComRecord>;
+using StoreChange = std::variant<RunUpdate, TaskInstanceRecord, TryRecord, XComRecord, CallbackRecord>;
 
 // The change as every store's error names it: "try 2 of task 't' of run 'r'".
 std::string describe_change(const StoreChange& change);

@@ -124,12 +124,39 @@ CREATE TABLE dag_version (
 ALTER TABLE dag_run ADD COLUMN dag_version TEXT;
 )sql";
 
+// Callbacks (docs/callbacks.md): one row per action of an event, recorded
+// pending with the state it is about; the dispatcher of an engine that knows
+// the DAG claims it (claimed_by until claim_until), sends it and records how
+// that went. The unique key makes recording an event twice a no-op.
+constexpr const char* kVersion6 = R"sql(
+CREATE TABLE callback (
+  id          INTEGER PRIMARY KEY,
+  run_id      TEXT NOT NULL REFERENCES dag_run (run_id) ON DELETE CASCADE,
+  dag_id      TEXT NOT NULL,
+  task_id     TEXT NOT NULL,
+  try_number  INTEGER NOT NULL,
+  event       TEXT NOT NULL,
+  action      INTEGER NOT NULL,
+  state       TEXT NOT NULL,
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  created_at  TEXT NOT NULL,
+  next_at     TEXT NOT NULL,
+  ended_at    TEXT,
+  claimed_by  TEXT,
+  claim_until TEXT,
+  error       TEXT,
+  UNIQUE (run_id, task_id, try_number, event, action)
+) STRICT;
+CREATE INDEX callback_due ON callback (state, next_at);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "runs, task instances, tries and xcoms", kVersion1},
     Migration{2, "data intervals, run owners, paused DAGs and engines", kVersion2},
     Migration{3, "incomplete try logs", kVersion3},
     Migration{4, "requests to cancel a running run", kVersion4},
     Migration{5, "the DAG version of each run", kVersion5},
+    Migration{6, "callbacks", kVersion6},
 };
 
 void refuse_newer(const std::string& file, int found, int known) {

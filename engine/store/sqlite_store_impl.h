@@ -52,6 +52,11 @@ class SqliteStore final : public Store {
   void heartbeat(const std::string& engine_id, TimePoint at) override;
   void unregister_engine(const std::string& engine_id) override;
   std::vector<EngineRecord> list_engines() const override;
+  std::vector<CallbackRecord> claim_callbacks(const std::string& engine_id, const std::vector<std::string>& dag_ids,
+                                              TimePoint now, Duration lease, int limit) override;
+  bool finish_callback(std::int64_t id, const std::string& engine_id, const std::string& state,
+                       const std::string& error, TimePoint at, TimePoint next_at) override;
+  std::vector<CallbackRecord> list_callbacks(const std::string& run_id) const override;
 
  private:
   struct Statements {
@@ -61,6 +66,7 @@ class SqliteStore final : public Store {
   void apply_one(Statements& st, const TaskInstanceRecord& t);
   void apply_one(Statements& st, const TryRecord& t);
   void apply_one(Statements& st, const XComRecord& x);
+  void apply_one(Statements& st, const CallbackRecord& c);  // sqlite_callbacks.cpp
   // In the caller's write transaction (sqlite_dag_versions.cpp).
   static void insert_dag_version(Connection& c, const DagVersionRecord& v);
 

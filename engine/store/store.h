@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "store/callback_store.h"
 #include "store/engine_registry.h"
 #include "store/history_stats.h"
 #include "store/history_store.h"
@@ -16,7 +17,11 @@
 
 namespace dagrun {
 
-class Store : public HistoryStore, public SchedulingStore, public EngineRegistry, public HistoryStats {
+class Store : public HistoryStore,
+              public SchedulingStore,
+              public EngineRegistry,
+              public HistoryStats,
+              public CallbackStore {
  public:
   // The queue of tries for workers (store/work_queue.h), owned by the store;
   // null for a store without one (SQLite: one host, no workers).

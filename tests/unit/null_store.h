@@ -45,6 +45,15 @@ class NullStore : public Store {
   void heartbeat(const std::string&, TimePoint) override {}
   void unregister_engine(const std::string&) override {}
   std::vector<EngineRecord> list_engines() const override { return {}; }
+  std::vector<CallbackRecord> claim_callbacks(const std::string&, const std::vector<std::string>&, TimePoint,
+                                              Duration, int) override {
+    return {};
+  }
+  bool finish_callback(std::int64_t, const std::string&, const std::string&, const std::string&, TimePoint,
+                       TimePoint) override {
+    return false;
+  }
+  std::vector<CallbackRecord> list_callbacks(const std::string&) const override { return {}; }
 };
 
 }  // namespace dagrun::testing

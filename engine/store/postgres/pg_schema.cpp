@@ -141,9 +141,33 @@ CREATE TABLE task_log (
 );
 )sql";
 
+// Callbacks (SQLite schema 6; docs/callbacks.md).
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE callback (
+  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_id      text NOT NULL REFERENCES dag_run (run_id) ON DELETE CASCADE,
+  dag_id      text NOT NULL,
+  task_id     text NOT NULL,
+  try_number  integer NOT NULL,
+  event       text NOT NULL,
+  action      integer NOT NULL,
+  state       text NOT NULL,
+  attempts    integer NOT NULL DEFAULT 0,
+  created_at  timestamptz NOT NULL,
+  next_at     timestamptz NOT NULL,
+  ended_at    timestamptz,
+  claimed_by  text,
+  claim_until timestamptz,
+  error       text,
+  UNIQUE (run_id, task_id, try_number, event, action)
+);
+CREATE INDEX callback_due ON callback (state, next_at);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "runs, task instances, tries, xcoms, DAGs and engines (SQLite schema 4)", kVersion1},
     Migration{2, "DAG versions (SQLite schema 5), the queue of tries for workers and their logs", kVersion2},
+    Migration{3, "callbacks (SQLite schema 6)", kVersion3},
 };
 
 // Any constant: every dagrun process migrating this database takes the same

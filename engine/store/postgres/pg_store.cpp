@@ -120,6 +120,8 @@ void apply_one(PgConnection& c, const std::string&, const TryRecord& t) { c.run(
 
 void apply_one(PgConnection& c, const std::string&, const XComRecord& x) { c.run(kUpsertXCom, xcom_params(x)); }
 
+void apply_one(PgConnection& c, const std::string&, const CallbackRecord& r) { PgStore::insert_callback(c, r); }
+
 }  // namespace
 
 PgStore::PgStore(const std::string& url)

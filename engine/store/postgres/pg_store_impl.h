@@ -53,6 +53,13 @@ class PgStore final : public Store, public WorkQueue {
   void heartbeat(const std::string& engine_id, TimePoint at) override;
   void unregister_engine(const std::string& engine_id) override;
   std::vector<EngineRecord> list_engines() const override;
+  std::vector<CallbackRecord> claim_callbacks(const std::string& engine_id, const std::vector<std::string>& dag_ids,
+                                              TimePoint now, Duration lease, int limit) override;
+  bool finish_callback(std::int64_t id, const std::string& engine_id, const std::string& state,
+                       const std::string& error, TimePoint at, TimePoint next_at) override;
+  std::vector<CallbackRecord> list_callbacks(const std::string& run_id) const override;
+  // In the caller's transaction (pg_callbacks.cpp).
+  static void insert_callback(PgConnection& c, const CallbackRecord& record);
 
   WorkQueue* work_queue() override { return this; }
   void enqueue(const DispatchKey& key, const std::string& queue, const std::string& payload_json) override;

@@ -87,6 +87,15 @@ class Interleaved : public Store {
     read();
     return s_.list_engines();
   }
+  std::vector<CallbackRecord> claim_callbacks(const std::string& e, const std::vector<std::string>& d, TimePoint n,
+                                              Duration l, int m) override {
+    return s_.claim_callbacks(e, d, n, l, m);
+  }
+  bool finish_callback(std::int64_t id, const std::string& e, const std::string& s, const std::string& why,
+                       TimePoint at, TimePoint next) override {
+    return s_.finish_callback(id, e, s, why, at, next);
+  }
+  std::vector<CallbackRecord> list_callbacks(const std::string& r) const override { return s_.list_callbacks(r); }
 
  private:
   void read() const {

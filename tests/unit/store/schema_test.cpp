@@ -40,10 +40,11 @@ TEST_CASE("a missing file becomes a fresh history at the latest schema version")
   open_sqlite_store(file);
   CHECK(user_version(file) == latest_schema_version());
   CHECK(schema_objects(file, "table") ==
-        std::set<std::string>{"dag_run", "task_instance", "task_try", "xcom", "dag", "engine", "dag_version"});
+        std::set<std::string>{"dag_run", "task_instance", "task_try", "xcom", "dag", "engine", "dag_version",
+                              "callback"});
   CHECK(schema_objects(file, "index") ==
         std::set<std::string>{"dag_run_newest", "dag_run_dag_newest", "dag_run_state_newest",
-                                                    "dag_run_latest_interval", "dag_run_queue"});
+                                                    "dag_run_latest_interval", "dag_run_queue", "callback_due"});
   SQLite::Database db(file, SQLite::OPEN_READONLY);
   CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
 }
@@ -185,8 +186,7 @@ TEST_CASE("a version 4 history gains dag_version, its runs have no version, new 
         " '2026-01-01T00:00:00.000Z')");
   }
   auto store = open_sqlite_store(file);
-  CHECK(user_version(file) == 5);
-  CHECK(latest_schema_version() == 5);
+  CHECK(user_version(file) == latest_schema_version());
   REQUIRE(store->get_run("old"));
   CHECK(store->get_run("old")->dag_version.empty());
 
@@ -198,4 +198,29 @@ TEST_CASE("a version 4 history gains dag_version, its runs have no version, new 
   CHECK(store->get_dag_version("d", v.version)->source == "{}");
   SQLite::Database db(file, SQLite::OPEN_READONLY);
   CHECK(db.execAndGet("SELECT count(*) FROM dag_run WHERE dag_version IS NULL").getInt() == 1);
+}
+
+TEST_CASE("a version 5 history gains the callback table, its runs have none, new events are recorded") {
+  TempDir dir;
+  const auto file = dir.file("v5.db");
+  {
+    Connection conn(file, SqliteOptions{}, Connection::Mode::read_write);
+    migrate(conn, schema_migrations().first(5));
+    CHECK(schema_version(conn) == 5);
+    conn.db().exec(
+        "INSERT INTO dag_run (run_id, dag_id, state, run_type, queued_at) VALUES ('old', 'd', 'failed', 'manual',"
+        " '2026-01-01T00:00:00.000Z')");
+  }
+  auto store = open_sqlite_store(file);
+  CHECK(user_version(file) == 6);
+  CHECK(latest_schema_version() == 6);
+  CHECK(store->list_callbacks("old").empty());
+  CallbackRecord c;
+  c.run_id = "old";
+  c.dag_id = "d";
+  c.event = "failure";
+  c.created_at = at("2026-01-02T00:00:00.000Z");
+  store->apply({c});
+  REQUIRE(store->list_callbacks("old").size() == 1);
+  CHECK(store->list_callbacks("old")[0].state == "pending");
 }
