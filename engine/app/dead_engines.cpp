@@ -51,6 +51,18 @@ RunsInEngine in_engine_tasks(std::vector<const Dag*> dags) {
   };
 }
 
+// How many actions a task has for an event, for the tries recovery charges.
+CallbackCounter callback_counter(std::vector<const Dag*> dags) {
+  return [dags = std::move(dags)](const std::string& dag_id, const std::string& task_id, CallbackEvent event) {
+    for (const Dag* dag : dags) {
+      if (dag->dag_id != dag_id) continue;
+      const int i = dag->index_of(task_id);
+      return i < 0 ? size_t{0} : dag->tasks[static_cast<size_t>(i)].callbacks.count(event);
+    }
+    return size_t{0};
+  };
+}
+
 }  // namespace
 
 size_t clean_up_after_dead_engines(const EnginePaths& paths, Store& store, const EngineRecord& self,
@@ -61,7 +73,7 @@ size_t clean_up_after_dead_engines(const EnginePaths& paths, Store& store, const
     if (r.dag) loaded.push_back(&*r.dag);
   const size_t recovered =
       recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes, in_engine_tasks(loaded),
-                            journal_dir(paths))
+                            journal_dir(paths), callback_counter(loaded))
           .size();
   remove_leftover_containers(paths, loaded);
   return recovered;
@@ -74,7 +86,7 @@ size_t recover_runs_of_dead_engines(const EnginePaths& paths, Store& store, cons
   for (const auto& d : dags) loaded.push_back(d.get());
   const size_t recovered =
       recover_orphaned_runs(store, self, std::chrono::system_clock::now(), processes, in_engine_tasks(loaded),
-                            journal_dir(paths))
+                            journal_dir(paths), callback_counter(loaded))
           .size();
   if (recovered > 0) remove_leftover_containers(paths, loaded);
   return recovered;

@@ -21,9 +21,28 @@ Engine::Engine(EngineSettings settings, PluginCatalog plugins, const std::vector
       executors_(make_executors(paths_, plugins_, settings.config, store_->work_queue() != nullptr,
                                 store_->work_queue())),
       cancel_watch_(*store_, *cancels_),
+      callbacks_(std::make_unique<CallbackDispatcher>(*store_, executors_, callback_settings())),
       writer_(*store_, writer_options()) {
   // Tasks with a queue go to workers, through a history that has a work queue.
   if (WorkQueue* queue = store_->work_queue()) executors_.set_queue(make_queue_executor(*queue));
+  std::vector<const Dag*> valid;
+  for (const LoadResult& r : dags)
+    if (r.ok()) valid.push_back(&*r.dag);
+  callbacks_->set_dags(valid);
+}
+
+CallbackDispatcherSettings Engine::callback_settings() const {
+  CallbackDispatcherSettings s;
+  s.engine_id = lease_.id();
+  s.home = paths_.root;
+  s.logs_root = paths_.logs;
+  s.data_root = paths_.data;
+  return s;
+}
+
+void Engine::finish_callbacks(Duration grace) {
+  writer_.flush();
+  callbacks_->drain(std::chrono::system_clock::now() + grace);
 }
 
 StoreWriterOptions Engine::writer_options() {
@@ -56,6 +75,7 @@ RunRequest Engine::request(const Dag& dag) const {
 RunRecord Engine::run(const RunRequest& request, const std::vector<RunObserver*>& observers) {
   Runner runner(*store_, executors_, stop_);
   runner.add_observer(&writer_);
+  runner.add_observer(callbacks_.get());
   for (RunObserver* o : observers) runner.add_observer(o);
   RunRecord run = runner.run(request);
   writer_.flush();
@@ -66,6 +86,7 @@ RunRecord Engine::resume(const Dag& dag, RunRecord run, const CancelToken& cance
                          const std::vector<RunObserver*>& observers) {
   Runner runner(*store_, executors_, cancel);
   runner.add_observer(&writer_);
+  runner.add_observer(callbacks_.get());
   for (RunObserver* o : observers) runner.add_observer(o);
   RunRequest request = this->request(dag);
   request.run_id = run.run_id;

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "app/callback_dispatcher.h"
 #include "app/cancel_watch.h"
 #include "app/engine_paths.h"
 #include "base/cancel.h"
@@ -90,8 +91,20 @@ class Engine {
   // Blocks until everything recorded so far is committed (StoreWriter::flush).
   void flush() { writer_.flush(); }
 
+  // The DAGs whose callbacks this engine sends (app/callback_dispatcher.h):
+  // at first the valid ones of those it was made with; a scheduler gives it
+  // each reload of its folder.
+  void set_callback_dags(const std::vector<std::shared_ptr<const Dag>>& dags) { callbacks_->set_dags(dags); }
+
+  // Before the engine exits: commits what it holds, then sends the
+  // callbacks that are due, for at most `grace`. What is left is sent by
+  // the next engine that knows the DAG.
+  void finish_callbacks(Duration grace = kCallbackGrace);
+  static constexpr Duration kCallbackGrace = std::chrono::seconds(30);
+
  private:
   StoreWriterOptions writer_options();
+  CallbackDispatcherSettings callback_settings() const;
 
   EnginePaths paths_;
   CancelToken stop_;
@@ -105,6 +118,8 @@ class Engine {
   // history's cancel requests to them (app/cancel_watch.h).
   std::unique_ptr<RunCancels> cancels_ = std::make_unique<RunCancels>();
   CancelWatch cancel_watch_;
+  // Sends the runs' callbacks; stops before the executors and the history go.
+  std::unique_ptr<CallbackDispatcher> callbacks_;
   StoreWriter writer_;  // last: destroyed first, see above
 };
 

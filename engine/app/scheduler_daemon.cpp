@@ -75,6 +75,7 @@ void run_scheduler_daemon(Engine& engine, const SchedulerDaemonOptions& options,
   std::filesystem::create_directories(engine.paths().dags);
   std::vector<std::shared_ptr<const Dag>> dags = options.load_dags();
   scheduler.set_dags(dags);
+  engine.set_callback_dags(dags);
   EngineWatch engines(engine.lease().id(), engine.lease().record().hostname, kLeaseInterval);
   auto watch_engines = [&] {
     try {
@@ -120,6 +121,7 @@ void run_scheduler_daemon(Engine& engine, const SchedulerDaemonOptions& options,
       if (watch.drain()) {
         dags = options.load_dags();
         scheduler.set_dags(dags);
+        engine.set_callback_dags(dags);
       }
     }
     if (fds[2].revents) wake.drain();
@@ -129,7 +131,9 @@ void run_scheduler_daemon(Engine& engine, const SchedulerDaemonOptions& options,
   const size_t active = threads.active();
   events.stopping(stop.reason(), active);
   if (active > 0) stop_runs(threads, options.grace, events);
-  engine.flush();
+  // The runs' last callbacks (a SIGTERM's failures among them) go out now;
+  // what the grace leaves is the next engine's.
+  engine.finish_callbacks();
   events.stopped();
 }
 

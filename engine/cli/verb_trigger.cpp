@@ -107,6 +107,9 @@ int verb_trigger(Context& ctx) {
       request.run_id = make_run_id("manual", std::chrono::system_clock::now() + std::chrono::milliseconds(attempt + 1));
     }
   }
+  // Its callbacks before the exit (after a Ctrl-C too); what the grace
+  // leaves is sent by the next engine that knows the DAG.
+  engine.finish_callbacks();
   printer.summary(run);
   return run.state == RunState::success ? kExitOk : kExitFailed;
 }

@@ -14,6 +14,9 @@ class RunObserver {
   virtual void task_updated(const TaskInstanceRecord& /*task*/) {}
   virtual void try_updated(const TryRecord& /*attempt*/) {}
   virtual void xcom_pushed(const XComRecord& /*xcom*/) {}
+  // A callback event to record (run/callback_events.h), announced right
+  // after the state it is about.
+  virtual void callback_due(const CallbackRecord& /*callback*/) {}
   // True while the observer cannot record what it is told (the history
   // cannot be committed): the run launches no new task until it can.
   virtual bool stalled() const { return false; }

@@ -106,7 +106,8 @@ void SystemTryProcesses::stop(const std::vector<int>& pids) {
 
 std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord& self, TimePoint now,
                                                 TryProcesses& processes, const RunsInEngine& runs_in_engine,
-                                                const std::filesystem::path& journals) {
+                                                const std::filesystem::path& journals,
+                                                const CallbackCounter& callbacks) {
   // Runs first, engines second: an engine registers before it creates a run,
   // so the owner of a listed run is missing from the engines listed after it
   // only when it has unregistered (exited). The other order would take the
@@ -157,6 +158,10 @@ std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord
       }
       task.state = task.try_number < task.max_tries ? TaskState::up_for_retry : TaskState::failed;
       changes.push_back(task);
+      const CallbackEvent event = *callback_event_of(task.state);
+      if (const size_t n = callbacks ? callbacks(run.dag_id, task.task_id, event) : 0)
+        for (CallbackRecord& c : callback_records(run.run_id, run.dag_id, task.task_id, task.try_number, event, n, now))
+          changes.push_back(std::move(c));
       ++r.tries_failed;
     }
     store.apply(changes);

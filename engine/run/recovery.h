@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "run/callback_events.h"
 #include "store/store.h"
 
 namespace dagrun {
@@ -52,8 +53,11 @@ using RunsInEngine = std::function<bool(const std::string& dag_id, const std::st
 // while retries remain, else failed. That is what ends a plugin that crashes
 // the engine: the engine journals such a try as running before it starts it
 // (RunExecution syncs the writer), so every crash uses up one try.
+// A charged try is a callback event like any other (its task's on_retry or
+// on_failure): its records go in with the charge, counted by `callbacks`.
 std::vector<RecoveredRun> recover_orphaned_runs(Store& store, const EngineRecord& self, TimePoint now,
                                                 TryProcesses& processes, const RunsInEngine& runs_in_engine = {},
-                                                const std::filesystem::path& journals = {});
+                                                const std::filesystem::path& journals = {},
+                                                const CallbackCounter& callbacks = {});
 
 }  // namespace dagrun

@@ -1,5 +1,7 @@
 #include "run/run_execution.h"
 
+#include "run/callback_events.h"
+
 #include <unistd.h>
 
 #include <thread>
@@ -109,8 +111,18 @@ void RunExecution::emit(std::vector<Transition>& transitions) {
     const TaskSpec& s = spec(t.task);
     TaskInstanceRecord record{req_.run_id, s.task_id, t.state, t.try_number, machine_.max_tries(t.task)};
     for (RunObserver* o : observers_) o->task_updated(record);
+    if (auto event = callback_event_of(t.state)) announce_callbacks(s.task_id, t.try_number, *event, s.callbacks);
   }
   transitions.clear();
+}
+
+void RunExecution::announce_callbacks(const std::string& task_id, int try_number, CallbackEvent event,
+                                      const Callbacks& callbacks) {
+  const size_t n = callbacks.count(event);
+  if (n == 0) return;
+  for (const CallbackRecord& r : callback_records(req_.run_id, dag_.dag_id, task_id, try_number, event, n,
+                                                  std::chrono::system_clock::now()))
+    for (RunObserver* o : observers_) o->callback_due(r);
 }
 
 TemplateContext RunExecution::template_context(int task, int try_number) const {
@@ -364,6 +376,7 @@ RunRecord RunExecution::execute(RunRecord run, const HistoryReader* resume_from)
   if (cancelling_) run.reason = cancel_.reason();
   else if (run.state == RunState::failed) run.reason = first_failure_;
   for (RunObserver* o : observers_) o->run_updated(run);
+  if (auto event = callback_event_of(run.state)) announce_callbacks("", 0, *event, dag_.callbacks);
   return run;
 }
 

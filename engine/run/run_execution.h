@@ -77,6 +77,9 @@ class RunExecution {
   void finish(int task, const TryOutcome& outcome);
   void check_cancel();
   void emit(std::vector<Transition>& transitions);
+  // With mu_ held: the event's records to the observers, after its state.
+  void announce_callbacks(const std::string& task_id, int try_number, CallbackEvent event,
+                          const Callbacks& callbacks);
   TryOutcome run_try(const TryRequest& request, int task);
   void worker_loop();
 

@@ -64,6 +64,8 @@ void StoreWriter::task_updated(const TaskInstanceRecord& task) { enqueue(task); 
 void StoreWriter::try_updated(const TryRecord& attempt) { enqueue(attempt); }
 void StoreWriter::xcom_pushed(const XComRecord& xcom) { enqueue(xcom); }
 
+void StoreWriter::callback_due(const CallbackRecord& callback) { enqueue(callback); }
+
 bool StoreWriter::stalled() const {
   std::lock_guard lock(mu_);
   return failing_since_.has_value();

@@ -68,6 +68,7 @@ class StoreWriter final : public RunObserver {
   void task_updated(const TaskInstanceRecord& task) override;
   void try_updated(const TryRecord& attempt) override;
   void xcom_pushed(const XComRecord& xcom) override;
+  void callback_due(const CallbackRecord& callback) override;
   bool stalled() const override;
   // Everything announced so far survives the death of this process: in the
   // journal (one write), or, without one, committed (flush()).
