@@ -49,6 +49,20 @@ nlohmann::json try_json(const TryRecord& r) {
           {"log_error", text_or_null(r.log_error)}};
 }
 
+nlohmann::json callback_json(const CallbackRecord& c) {
+  const bool run = c.task_id.empty();
+  return {{"event", c.event},
+          {"task_id", run ? nlohmann::json(nullptr) : nlohmann::json(c.task_id)},
+          {"try_number", run ? nlohmann::json(nullptr) : nlohmann::json(c.try_number)},
+          {"action", c.action},
+          {"state", c.state},
+          {"attempts", c.attempts},
+          {"created_at", time_json(c.created_at)},
+          {"next_at", c.state == "pending" ? time_json(c.next_at) : nlohmann::json(nullptr)},
+          {"ended_at", time_json(c.ended_at)},
+          {"error", text_or_null(c.error)}};
+}
+
 std::vector<TryRecord> task_rows(const std::vector<TaskInstanceRecord>& tasks, const std::vector<TryRecord>& tries) {
   // Tries grouped by task once: a run of many tasks would otherwise scan
   // every try for every task.

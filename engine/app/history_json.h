@@ -13,6 +13,8 @@ namespace dagrun::app {
 
 nlohmann::json run_json(const RunRecord& run);
 nlohmann::json try_json(const TryRecord& attempt);
+// A callback of a run (docs/callbacks.md); task_id and try_number null for the run's own.
+nlohmann::json callback_json(const CallbackRecord& callback);
 
 // Every try of every task of a run, in the order of the run's tasks; a task
 // that never ran (upstream_failed, skipped, queued) appears once, as try 0.

@@ -35,6 +35,8 @@ const std::vector<Verb>& verbs() {
        0, 1, verb_runs},
       {"tasks", "RUN_ID [--json]", "every try of every task of a run",
        {{"json", "", "print a JSON array"}}, 1, 1, verb_tasks},
+      {"callbacks", "RUN_ID [--json]", "the callbacks of a run: each event's actions and whether they were sent",
+       {{"json", "", "print a JSON array"}}, 1, 1, verb_callbacks},
       {"logs", "RUN_ID TASK_ID [--try N]", "print the log of a task's try (default the latest)",
        {{"try", "N", "the try number"}}, 2, 2, verb_logs},
       {"plugins", "", "list the plugins found, with version, description and file", {}, 0, 0,

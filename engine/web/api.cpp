@@ -197,6 +197,7 @@ class Call {
         {"GET", "/api/v1/runs/{run_id}", &Call::get_run},
         {"GET", "/api/v1/runs/{run_id}/tries", &Call::list_tries},
         {"GET", "/api/v1/runs/{run_id}/xcoms", &Call::list_xcoms},
+        {"GET", "/api/v1/runs/{run_id}/callbacks", &Call::list_callbacks},
         {"GET", "/api/v1/runs/{run_id}/tasks/{task_id}/log", &Call::log},
         {"POST", "/api/v1/runs/{run_id}/clear", &Call::clear},
         {"POST", "/api/v1/runs/{run_id}/cancel", &Call::cancel},
@@ -314,6 +315,15 @@ class Call {
     json out = json::array();
     for (const XComRecord& x : store->list_xcoms(run_id))
       out.push_back({{"task_id", x.task_id}, {"key", x.key}, {"value", json::parse(x.value_json, nullptr, false)}});
+    return json_response(200, out);
+  }
+
+  Response list_callbacks(const Params& params) const {
+    const std::string& run_id = params.run_id;
+    auto store = history();
+    if (!store || !store->get_run(run_id)) throw ApiError{404, "no run " + quote_id(run_id)};
+    json out = json::array();
+    for (const CallbackRecord& c : store->list_callbacks(run_id)) out.push_back(app::callback_json(c));
     return json_response(200, out);
   }
 

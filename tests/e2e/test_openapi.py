@@ -73,8 +73,9 @@ class OpenApiTest(HomeTestCase):
         super().setUp()
         with open(DOC, encoding="utf-8") as f:
             self.doc = json.load(f)
+        # b fails: the run has a callback, sent, for listCallbacks to answer.
         self.home.write_dag(dag("hello", [task("a", ["sh", "-c", "echo hi"]), task("b", ["false"], upstream=["a"])],
-                                schedule="@daily"))
+                                schedule="@daily", on_failure={"command": ["true"]}))
         self.home.write_dag('{"dag_id": "broken", "tasks": [{"task_id": 3}]}', "broken.json")
         _, self.run_id = self.home.trigger_new("hello")
         self.server = Server(self.home)
@@ -109,6 +110,8 @@ class OpenApiTest(HomeTestCase):
             ("get", "/api/v1/dags/{dag_id}"): ["/api/v1/dags/hello", "/api/v1/dags/broken"],
             ("get", "/api/v1/dags/{dag_id}/source"): ["/api/v1/dags/hello/source"],
             ("get", "/api/v1/runs/{run_id}/xcoms"): ["/api/v1/runs/%s/xcoms" % self.run_id],
+            ("get", "/api/v1/runs/{run_id}/callbacks"): ["/api/v1/runs/%s/callbacks" % self.run_id,
+                                                          "/api/v1/runs/nothing/callbacks"],
             ("get", "/api/v1/dags/{dag_id}/runs"): ["/api/v1/dags/hello/runs", "/api/v1/dags/hello/runs?limit=1"],
             ("post", "/api/v1/dags/{dag_id}/runs"): ["/api/v1/dags/hello/runs"],
             ("post", "/api/v1/dags/{dag_id}/pause"): ["/api/v1/dags/hello/pause"],
@@ -121,6 +124,7 @@ class OpenApiTest(HomeTestCase):
             ("post", "/api/v1/runs/{run_id}/cancel"): ["/api/v1/runs/queued1/cancel"],
         }
         expected = {("post", "/api/v1/dags/{dag_id}/runs"): 201, ("post", "/api/v1/runs/{run_id}/cancel"): 202,
+                    ("get", "/api/v1/runs/{run_id}/callbacks"): None,
                     ("post", "/api/v1/dags/{dag_id}/backfill"): 201}
         bodies = {("post", "/api/v1/dags/{dag_id}/backfill"): {"from": "2026-03-01", "to": "2026-03-03"}}
         self.assertEqual(self.server.post("/api/v1/dags/hello/runs", {"run_id": "queued1"})[0], 201)

@@ -26,6 +26,20 @@ export interface Interval {
   due_now: boolean;
 }
 
+// One action of a callback event (docs/callbacks.md): task_id null for the run's own.
+export interface Callback {
+  event: "failure" | "retry" | "success";
+  task_id: string | null;
+  try_number: number | null;
+  action: number;
+  state: "pending" | "running" | "sent" | "failed";
+  attempts: number;
+  created_at: string | null;
+  next_at: string | null;
+  ended_at: string | null;
+  error: string | null;
+}
+
 export interface XCom {
   task_id: string;
   key: string;
@@ -158,6 +172,7 @@ export const api = {
   },
   source: async (id: string) => (await request("GET", `/api/v1/dags/${enc(id)}/source`)).text(),
   xcoms: (id: string) => getJson<XCom[]>(`/api/v1/runs/${enc(id)}/xcoms`),
+  callbacks: (id: string) => getJson<Callback[]>(`/api/v1/runs/${enc(id)}/callbacks`),
   clear: (id: string, body: ClearRequest) =>
     postJson<{ run_id: string; cleared: string[] }>(`/api/v1/runs/${enc(id)}/clear`, body),
   cancel: (id: string) => postJson<Run>(`/api/v1/runs/${enc(id)}/cancel`, {}),

@@ -1,9 +1,9 @@
 // A run's page: the run with Cancel and Clear…, its graph coloured by the
 // state of each task, a Gantt chart of its tries, every try of every task
-// (state, exit code, error), and the chosen try's XComs and log, tailed while
-// it runs. Live events update all of it in place.
+// (state, exit code, error), its callbacks, and the chosen try's XComs and
+// log, tailed while it runs. Live events update all of it in place.
 
-import { api, Run, Try, XCom } from "../api";
+import { api, Callback, Run, Try, XCom } from "../api";
 import { append, clear, duration, h, link, shortTime } from "../dom";
 import { gantt } from "../gantt";
 import { GraphView, taskGraph } from "../graph";
@@ -21,6 +21,11 @@ export function runPage(runId: string): Page {
   const logTitle = h("h2", null, "Log");
   const logNote = h("p", { class: "muted" }, "Choose a task in the graph, a bar or a try to see its log.");
   const xcomBox = h("div", { id: "xcoms" });
+  const callbackBody = h("tbody");
+  const callbackTitle = h("h2", { hidden: true }, "Callbacks");
+  const callbackTable = h("table", { class: "list callbacks", id: "callbacks", hidden: true },
+    h("thead", null, h("tr", null, ...["Event", "Task", "Try", "Action", "State", "Attempts", "Error"].map((t) => h("th", null, t)))),
+    callbackBody);
   const log = h("pre", { class: "log", id: "log" });
   const chart = gantt((task, tryNumber) => select(task, tryNumber));
   const el = h("section", { class: "page" },
@@ -31,6 +36,7 @@ export function runPage(runId: string): Page {
     h("table", { class: "list tries", id: "tries" },
       h("thead", null, h("tr", null, ...["Task", "Try", "State", "Started", "Duration", "Exit", "Error"].map((t) => h("th", null, t)))),
       tbody),
+    callbackTitle, callbackTable,
     h("div", { class: "log-pane" }, logTitle, logNote, xcomBox, log));
 
   let run: Run | null = null;
@@ -131,6 +137,26 @@ export function runPage(runId: string): Page {
         h("td", null, h("code", null, JSON.stringify(x.value))))))));
   }
 
+  // Shown once the run has any: what its failures and successes set off.
+  function drawCallbacks(callbacks: Callback[]): void {
+    clear(callbackBody);
+    callbackTitle.hidden = callbackTable.hidden = callbacks.length === 0;
+    for (const c of callbacks) {
+      callbackBody.append(h("tr", { "data-event": c.event, "data-task": c.task_id ?? "", "data-state": c.state },
+        h("td", null, c.event),
+        h("td", null, c.task_id ?? "(the run)"),
+        h("td", null, c.try_number ?? "–"),
+        h("td", null, c.action),
+        h("td", null, c.state === "pending" && c.next_at ? `pending until ${shortTime(c.next_at)}` : c.state),
+        h("td", null, c.attempts),
+        h("td", { class: "error-cell" }, c.error ?? "")));
+    }
+  }
+
+  async function loadCallbacks(): Promise<void> {
+    drawCallbacks(await api.callbacks(runId));
+  }
+
   async function loadXcoms(): Promise<void> {
     xcoms = await api.xcoms(runId);
     drawXcoms();
@@ -190,6 +216,7 @@ export function runPage(runId: string): Page {
     for (const t of new Set(tries.map((x) => x.task_id))) setTaskState(t, latest(t)?.state ?? null);
     drawTries();
     void loadXcoms().catch(() => {});
+    void loadCallbacks().catch(() => {});
     if (!selected) {
       // The try that failed the run says most (not one retried since); else the first that ran.
       const first = tries.find((t) => t.try_number > 0 && t.state === "failed" && latest(t.task_id) === t) ??
@@ -208,12 +235,20 @@ export function runPage(runId: string): Page {
       } else if (type === "run" && data.run_id === runId) {
         run = data;
         drawHead();
+        // Its callbacks are recorded with its end and sent just after.
+        if (isFinal(data.state)) {
+          void loadCallbacks().catch(() => {});
+          setTimeout(() => { if (!disposed) void loadCallbacks().catch(() => {}); }, 2000);
+        }
       } else if (type === "try" && data.run_id === runId) {
         upsert(data);
         if (data.try_number >= (latest(data.task_id)?.try_number ?? 0)) setTaskState(data.task_id, data.state);
         if (!selected && data.try_number > 0) select(data.task_id, data.try_number);
         else if (selected && selected.task === data.task_id && selected.try === data.try_number) tail?.poll();
-        if (isFinal(data.state)) void loadXcoms().catch(() => {});
+        if (isFinal(data.state)) {
+          void loadXcoms().catch(() => {});
+          void loadCallbacks().catch(() => {});
+        }
       } else if (type === "task" && data.run_id === runId) {
         if (data.try_number === 0) {
           // Cleared or never run: its tries so far stay listed, the task's state changes.
