@@ -63,6 +63,10 @@ TaskParams parse_task_params(const std::string& params_json) {
         else
           throw config_error("params.config." + k + ": expected a string or a number");
       }
+    } else if (key == "callback") {
+      if (!value.is_object() || !value.contains("text") || !value["text"].is_string())
+        throw config_error("params.callback: expected the engine's event, an object with a text");
+      out.callback_text = value["text"].get<std::string>();
     } else {
       throw config_error("params: unknown key '" + key + "' (known: env_file, data_dir, config)");
     }

@@ -27,9 +27,13 @@ struct TaskParams {
   std::optional<std::string> env_file;
   std::optional<std::string> data_dir;
   std::map<std::string, std::string> config;
+  // A callback's event, which the engine gives a plugin callback as
+  // params.callback (docs/callbacks.md): its one line for people.
+  std::optional<std::string> callback_text;
 };
 
-// Parses params_json ("null" or an object with env_file, data_dir, config).
+// Parses params_json ("null" or an object with env_file, data_dir, config,
+// and callback from the engine).
 // Unknown keys are refused so a typo does not silently drop a setting.
 // Throws StageError (no retry).
 TaskParams parse_task_params(const std::string& params_json);

@@ -59,6 +59,7 @@ dagrun_status run_stage_plugin(const dagrun_task_context* context, const dagrun_
     StageIo io{stage_host, context->data_dir};
     io.http = &http;
     io.waiter = &waiter;
+    io.callback_text = params.callback_text.value_or("");
     fn(config, io);
   });
 }

@@ -26,6 +26,9 @@ struct StageIo {
   std::function<SysTime()> now = [] { return std::chrono::system_clock::now(); };
   HttpClient* http = nullptr;  // fetch_news and send_notifications
   Waiter* waiter = nullptr;    // send_notifications (Retry-After)
+  // notify_failure: the failure it reports (params.callback.text); empty
+  // when the plugin runs as a task rather than as a callback.
+  std::string callback_text;
 };
 
 // Runs a stage body: a StageError or any other exception becomes the returned

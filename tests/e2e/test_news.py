@@ -27,6 +27,8 @@ DAG_ID = "seoul_metro_news_bot"
 CLIENT_ID = "e2e-client-id-7f3a"
 CLIENT_SECRET = "e2e-client-secret-91bc"
 WEBHOOK_PATH = "/services/TE2E/BE2E/WEBHOOKSECRET42"
+# How the DAG's on_failure callback (the notify_failure plugin) begins its message.
+ALERT = ":rotating_light: dagrun: run '"
 KEYWORDS = ["서울 지하철", "지하철 파업", "9호선 혼잡"]
 # localhost must be reached directly whatever *_proxy says.
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -73,6 +75,14 @@ class Standin:
         return json.loads(body)
 
     def slack_texts(self):
+        """The articles' messages: the DAG's failure alerts are alerts()."""
+        return [t for t in self.all_slack_texts() if not t.startswith(ALERT)]
+
+    def alerts(self):
+        """The messages of the DAG's on_failure callback (notify_failure)."""
+        return [t for t in self.all_slack_texts() if t.startswith(ALERT)]
+
+    def all_slack_texts(self):
         return [m["text"] for m in self.admin("GET", "slack")["messages"]]
 
     def requests(self, service):
@@ -282,6 +292,9 @@ class NewsBotTest(HomeTestCase):
         self.assertEqual(attempt["state"], "failed")
         self.assertEqual(self.home.task_states("r1")["cleanup"], "skipped")
         self.assertEqual(self.standin.slack_texts(), [])
+        # Interrupted is a failure too: the alert went out before the trigger exited.
+        [alert] = self.standin.alerts()
+        self.assertIn("failed: interrupted by SIGINT", alert)
 
     def test_a_slow_naver_answer_times_out_and_is_retried(self):
         self.write_env(NEWS_HTTP_TIMEOUT="0.5")
@@ -304,6 +317,13 @@ class NewsBotTest(HomeTestCase):
         states = self.home.task_states(run_id)
         self.assertEqual(states["send_notifications"], "upstream_failed")
         self.assertNotIn("wrong-secret-value", tries[0]["error"] + result.out + result.err)
+        # The DAG's on_failure told the channel, once, before the trigger returned.
+        [alert] = self.standin.alerts()
+        self.assertTrue(alert.startswith(f"{ALERT}{run_id}' of DAG '{DAG_ID}' failed: task 'fetch_news' failed: fetch_news: "
+                                         "naver rejected the client credentials (401)"), alert)
+        self.assertNotIn("wrong-secret-value", alert)
+        [callback] = self.home.query("SELECT * FROM callback WHERE run_id = ?", run_id)
+        self.assertEqual((callback["event"], callback["task_id"], callback["state"]), ("failure", "", "sent"))
 
     def test_naver_rate_limit_is_retried_and_succeeds(self):
         self.standin.admin("POST", "faults", {"naver": [{"status": 429}]})
@@ -324,6 +344,7 @@ class NewsBotTest(HomeTestCase):
         self.assertIn("naver response for '서울 지하철' is not valid JSON", tries[-1]["error"])
         self.assertIn("the body starts with: {", tries[-1]["error"])
         self.assertEqual(self.standin.slack_texts(), [])
+        self.assertEqual(len(self.standin.alerts()), 1)
 
     def test_in_process_plugins_behave_the_same(self):
         self.dag["default_args"]["isolation"] = "in_process"
