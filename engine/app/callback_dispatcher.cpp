@@ -138,15 +138,17 @@ size_t CallbackDispatcher::drain(TimePoint deadline) {
 
 void CallbackDispatcher::loop() {
   while (!stop_.cancelled()) {
+    bool told = false;
     {
       std::unique_lock lock(mu_);
-      cv_.wait_for(lock, settings_.idle_look, [&] { return look_ || stop_.cancelled(); });
+      told = cv_.wait_for(lock, settings_.idle_look, [&] { return look_ || stop_.cancelled(); });
       if (stop_.cancelled()) return;
       look_ = false;
     }
     // What a run just recorded reaches the history with the writer's next
-    // commit: look again a little later too.
-    for (int empty_looks = 0; empty_looks < 3 && !stop_.cancelled();) {
+    // commit: when told of one, look again a little later too. Otherwise
+    // (retries coming due, other engines' callbacks) one look will do.
+    for (int empty_looks = 0; empty_looks < (told ? 3 : 1) && !stop_.cancelled();) {
       Sent s = Sent::none;
       try {
         s = send_one(std::nullopt);

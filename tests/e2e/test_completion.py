@@ -39,10 +39,12 @@ class CompletionTest(HomeTestCase):
     def test_verbs_flags_and_ids(self):
         home = ["dagrun", "--home", self.home.root]
         self.assertEqual(self.complete("dagrun", "tr"), ["trigger"])
-        self.assertEqual(self.complete("dagrun", "ca"), ["cancel"])
+        self.assertEqual(self.complete("dagrun", "ca"), ["callbacks", "cancel"])
+        self.assertEqual(self.complete("dagrun", "can"), ["cancel"])
         self.assertEqual(self.complete(*home, "trigger", ""), ["etl", "news_bot"])
         self.assertEqual(self.complete(*home, "backfill", "e"), ["etl"])
         self.assertEqual(self.complete("dagrun", "--home=" + self.home.root, "tasks", ""), ["run_one"])
+        self.assertEqual(self.complete(*home, "callbacks", ""), ["run_one"])
         self.assertEqual(self.complete(*home, "logs", "run_one", ""), [])  # a task id is typed
         self.assertIn("--run-id", self.complete("dagrun", "trigger", "--"))
         self.assertIn("--home", self.complete("dagrun", "trigger", "--"))
