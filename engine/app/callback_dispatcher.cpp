@@ -123,7 +123,16 @@ void CallbackDispatcher::callback_due(const CallbackRecord&) {
 size_t CallbackDispatcher::drain(TimePoint deadline) {
   size_t sent = 0;
   while (!stop_.cancelled() && std::chrono::system_clock::now() < deadline) {
-    if (send_one(deadline) == Sent::done) {
+    Sent s = Sent::none;
+    try {
+      s = send_one(deadline);
+    } catch (const std::exception& e) {
+      // The history cannot be read or written now: what is left is sent by
+      // the next engine; the one exiting must not fail for it.
+      spdlog::warn("callbacks: {}; the next engine sends what is left", e.what());
+      return sent;
+    }
+    if (s == Sent::done) {
       ++sent;
       continue;
     }
@@ -174,11 +183,8 @@ CallbackDispatcher::Sent CallbackDispatcher::send_one(std::optional<TimePoint> d
   }
   for (const auto& [id, dag] : dags) ids.push_back(id);
   if (ids.empty()) return Sent::none;
-  const TimePoint now = std::chrono::system_clock::now();
-  std::vector<CallbackRecord> claimed =
-      // The claim outlasts the longest action the DAGs have.
-      store_.claim_callbacks(settings_.engine_id, ids, now, longest + settings_.claim_margin, 1);
-  if (claimed.empty()) return Sent::none;
+  // Counted before the claim: drain() must never see a callback claimed by
+  // the thread but not yet counted, and stop waiting for it.
   {
     std::lock_guard lock(mu_);
     ++in_flight_;
@@ -191,6 +197,11 @@ CallbackDispatcher::Sent CallbackDispatcher::send_one(std::optional<TimePoint> d
       d.cv_.notify_all();
     }
   } in_flight{*this};
+  const TimePoint now = std::chrono::system_clock::now();
+  std::vector<CallbackRecord> claimed =
+      // The claim outlasts the longest action the DAGs have.
+      store_.claim_callbacks(settings_.engine_id, ids, now, longest + settings_.claim_margin, 1);
+  if (claimed.empty()) return Sent::none;
   const CallbackRecord& c = claimed.front();
   const auto dag = dags.find(c.dag_id);
   const CallbackAction* action = dag == dags.end() ? nullptr : action_of(*dag->second, c);
