@@ -8,6 +8,7 @@
 #include "app/callback_payload.h"
 #include "exec/webhook.h"
 #include "model/ids.h"
+#include "run/callback_events.h"
 
 namespace dagrun::app {
 namespace {
@@ -157,6 +158,11 @@ void CallbackDispatcher::loop() {
     // What a run just recorded reaches the history with the writer's next
     // commit: when told of one, look again a little later too. Otherwise
     // (retries coming due, other engines' callbacks) one look will do.
+    try {
+      check_deadlines(std::chrono::system_clock::now());
+    } catch (const std::exception& e) {
+      spdlog::warn("callbacks: looking for missed deadlines: {}", e.what());
+    }
     for (int empty_looks = 0; empty_looks < (told ? 3 : 1) && !stop_.cancelled();) {
       Sent s = Sent::none;
       try {
@@ -170,6 +176,41 @@ void CallbackDispatcher::loop() {
       }
     }
   }
+}
+
+void CallbackDispatcher::check_deadlines(TimePoint now) {
+  std::vector<std::shared_ptr<const Dag>> dags;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, dag] : dags_)
+      if (dag->deadline && dag->callbacks.count(CallbackEvent::deadline) > 0) dags.push_back(dag);
+  }
+  // Only runs still active are remembered: the set stays as small as the
+  // number of late runs in flight, however long the engine lives.
+  std::set<std::string> still_missed;
+  for (const auto& dag : dags) {
+    const size_t actions = dag->callbacks.count(CallbackEvent::deadline);
+    for (RunState state : {RunState::queued, RunState::running}) {
+      RunFilter filter;
+      filter.dag_id = dag->dag_id;
+      filter.state = state;
+      for (const RunRecord& run : store_.list_runs(filter)) {
+        if (missed_.count(run.run_id)) {
+          still_missed.insert(run.run_id);
+          continue;
+        }
+        if (!missed_deadline(run, *dag->deadline, now)) continue;
+        std::vector<StoreChange> changes;
+        for (CallbackRecord& c :
+             callback_records(run.run_id, dag->dag_id, "", 0, CallbackEvent::deadline, actions, now))
+          changes.push_back(std::move(c));
+        store_.apply(changes);
+        still_missed.insert(run.run_id);
+        spdlog::warn("run '{}' of '{}' is not done by its deadline", run.run_id, dag->dag_id);
+      }
+    }
+  }
+  missed_ = std::move(still_missed);
 }
 
 CallbackDispatcher::Sent CallbackDispatcher::send_one(std::optional<TimePoint> deadline) {

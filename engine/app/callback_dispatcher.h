@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -72,6 +73,10 @@ class CallbackDispatcher final : public RunObserver {
   std::string run_task(const CallbackRecord& c, const CallbackAction& action, Duration timeout,
                        const std::string& payload);
   void loop();
+  // Records the deadline event of each queued or running run of its DAGs
+  // that is past its deadline (once per run and dispatcher; the history
+  // keeps it once anyway).
+  void check_deadlines(TimePoint now);
 
   Store& store_;
   const ExecutorSet& executors_;
@@ -83,6 +88,7 @@ class CallbackDispatcher final : public RunObserver {
   int in_flight_ = 0;  // callbacks being sent now, by the thread or drain()
   std::map<std::string, std::shared_ptr<const Dag>> dags_;
   Duration longest_{0};  // the longest timeout of their actions
+  std::set<std::string> missed_;  // runs whose missed deadline this dispatcher recorded (its thread's)
   std::jthread thread_;  // last: started once the rest exists
 };
 

@@ -39,6 +39,7 @@ std::string try_log(const TryRecord& attempt, Store& store) {
 std::string what_happened(const CallbackRecord& c) {
   if (c.event == "failure") return "failed";
   if (c.event == "retry") return "failed and will be retried";
+  if (c.event == "deadline") return "is not done by its deadline";
   return "succeeded";
 }
 

@@ -16,14 +16,16 @@ namespace dagrun {
 
 struct TaskSpec;
 
-// The order is the order of the keys (on_failure, on_retry, on_success).
-enum class CallbackEvent { failure, retry, success };
-constexpr size_t kCallbackEventCount = 3;
+// The order is the order of the keys (on_failure, on_retry, on_success,
+// on_deadline). deadline is a run's only: it is not done by its DAG's
+// deadline (DeadlineSpec).
+enum class CallbackEvent { failure, retry, success, deadline };
+constexpr size_t kCallbackEventCount = 4;
 
-// "failure", "retry", "success": the event as the history records it.
+// "failure", "retry", "success", "deadline": the event as the history records it.
 std::string_view to_string(CallbackEvent e);
 std::optional<CallbackEvent> parse_callback_event(std::string_view s);
-// "on_failure", "on_retry", "on_success": the key that declares it.
+// "on_failure", "on_retry", "on_success", "on_deadline": the key that declares it.
 std::string_view callback_key(CallbackEvent e);
 
 // One action. A command or a plugin runs as a task of that kind would (its
@@ -49,5 +51,16 @@ struct Callbacks {
     return list ? list->size() : 0;
   }
 };
+
+// When a run must be done by (a DAG's `deadline`): `after` past one of its
+// times. A run not done by then sets off the DAG's on_deadline once.
+struct DeadlineSpec {
+  enum class From { data_interval_end, logical_date, queued_at };
+  From from = From::data_interval_end;
+  Duration after{};
+};
+
+std::string_view to_string(DeadlineSpec::From from);
+std::optional<DeadlineSpec::From> parse_deadline_from(std::string_view s);
 
 }  // namespace dagrun

@@ -121,8 +121,10 @@ struct Dag {
   int max_active_runs = 16;
   std::vector<std::string> tags;
   JsonValue params;  // DAG-level params, null when absent
-  // The run's own on_failure and on_success (on_retry is a task's).
+  // The run's own on_failure, on_success and on_deadline (on_retry is a task's).
   Callbacks callbacks;
+  // When a run must be done by; on_deadline says what then.
+  std::optional<DeadlineSpec> deadline;
 
   std::vector<TaskSpec> tasks;  // in file order
 

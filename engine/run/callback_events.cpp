@@ -19,6 +19,24 @@ std::optional<CallbackEvent> callback_event_of(RunState s) {
   }
 }
 
+std::optional<TimePoint> deadline_of(const RunRecord& run, const DeadlineSpec& deadline) {
+  std::optional<TimePoint> from;
+  switch (deadline.from) {
+    case DeadlineSpec::From::data_interval_end: from = run.data_interval_end; break;
+    case DeadlineSpec::From::logical_date: from = run.logical_date; break;
+    case DeadlineSpec::From::queued_at: from = run.queued_at; break;
+  }
+  if (!from) from = run.queued_at;
+  if (!from) return std::nullopt;
+  return *from + deadline.after;
+}
+
+bool missed_deadline(const RunRecord& run, const DeadlineSpec& deadline, TimePoint now) {
+  const auto due = deadline_of(run, deadline);
+  if (!due || now < *due) return false;
+  return !run.end_date || *run.end_date > *due;
+}
+
 std::vector<CallbackRecord> callback_records(const std::string& run_id, const std::string& dag_id,
                                              const std::string& task_id, int try_number, CallbackEvent event,
                                              size_t actions, TimePoint now) {

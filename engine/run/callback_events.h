@@ -18,6 +18,14 @@ namespace dagrun {
 std::optional<CallbackEvent> callback_event_of(TaskState s);
 std::optional<CallbackEvent> callback_event_of(RunState s);
 
+// When a run of a DAG with this deadline must be done by: `after` past the
+// run's data_interval_end, logical_date or queued_at (a time it lacks falls
+// back to queued_at); nullopt when the run has none of them.
+std::optional<TimePoint> deadline_of(const RunRecord& run, const DeadlineSpec& deadline);
+
+// Whether the run missed it by `now`: due by then and not ended before it.
+bool missed_deadline(const RunRecord& run, const DeadlineSpec& deadline, TimePoint now);
+
 // One pending record per action of the event's list; none for a list of 0.
 // task_id empty and try_number 0: the run's own event.
 std::vector<CallbackRecord> callback_records(const std::string& run_id, const std::string& dag_id,

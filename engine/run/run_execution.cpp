@@ -377,6 +377,10 @@ RunRecord RunExecution::execute(RunRecord run, const HistoryReader* resume_from)
   else if (run.state == RunState::failed) run.reason = first_failure_;
   for (RunObserver* o : observers_) o->run_updated(run);
   if (auto event = callback_event_of(run.state)) announce_callbacks("", 0, *event, dag_.callbacks);
+  // Ended after its deadline: missed it, whether or not a dispatcher saw it
+  // running past it (the event is recorded once either way).
+  if (dag_.deadline && missed_deadline(run, *dag_.deadline, *run.end_date))
+    announce_callbacks("", 0, CallbackEvent::deadline, dag_.callbacks);
   return run;
 }
 

@@ -39,13 +39,16 @@ enum class DagKey {
   on_failure,
   on_retry,
   on_success,
+  on_deadline,
+  deadline,
 };
 
-constexpr std::array<std::string_view, 16> kDagKeyNames{
+constexpr std::array<std::string_view, 18> kDagKeyNames{
     "dag_id",           "description",     "schedule", "start_date",
     "end_date",         "catchup",         "max_active_tasks", "max_active_runs",
     "tags",             "params",          "default_args",     "tasks",
     "timezone",         "on_failure",      "on_retry",         "on_success",
+    "on_deadline",      "deadline",
 };
 
 std::optional<DagKey> parse_dag_key(std::string_view name) {
@@ -89,6 +92,7 @@ class DagReader {
                          const std::string& base, const std::string& context);
   void read_dag_key(DagKey key, const std::string& name, const Json& v, const StreamedDag& doc);
   void read_schedule(const Json& v);
+  void read_deadline(const Json& v);
   void check_references();
   void check_cycles();
 
@@ -186,6 +190,11 @@ LoadResult DagReader::finish(const StreamedDag& doc) {
                        "unknown key '" + name + "'" + did_you_mean(closest_match(name, kDagKeyNames)));
     }
   }
+  // A deadline and what it sets off come together.
+  if (dag_.deadline && !dag_.callbacks.of(CallbackEvent::deadline) && !root.contains("on_deadline"))
+    problems_.at_value(kDagScope, "deadline", "deadline has no on_deadline to set off");
+  if (dag_.callbacks.of(CallbackEvent::deadline) && !root.contains("deadline"))
+    problems_.at_key(kDagScope, "on_deadline", "on_deadline without a deadline: give deadline {\"after\": ...}");
   if (!root.contains("dag_id")) problems_.at("", JsonTarget::value, "dag", "missing required key 'dag_id'");
   if (!root.contains("tasks")) problems_.at("", JsonTarget::value, "dag", "missing required key 'tasks'");
   if (dag_.start_date && dag_.end_date && *dag_.end_date < *dag_.start_date)
@@ -335,9 +344,13 @@ void DagReader::read_dag_key(DagKey key, const std::string& name, const Json& v,
       if (v.is_object()) default_args_ = &v;
       else problems_.at_value(kDagScope, name, "default_args must be an object, got " + describe(v));
       break;
+    case DagKey::deadline: read_deadline(v); break;
     case DagKey::on_failure:
+    case DagKey::on_deadline:
     case DagKey::on_success: {
-      const CallbackEvent event = key == DagKey::on_failure ? CallbackEvent::failure : CallbackEvent::success;
+      const CallbackEvent event = key == DagKey::on_failure   ? CallbackEvent::failure
+                                  : key == DagKey::on_success ? CallbackEvent::success
+                                                              : CallbackEvent::deadline;
       bool ok = true;
       auto list = read_callback_list(v, kDagScope, name, options_, problems_, ok);
       if (ok) dag_.callbacks.on[static_cast<size_t>(event)] = std::move(list);
@@ -353,6 +366,51 @@ void DagReader::read_dag_key(DagKey key, const std::string& name, const Json& v,
       else problems_.at_value(kDagScope, name, "tasks must be a list of tasks, got " + describe(v));
       break;
   }
+}
+
+// {"after": DURATION, "from": "data_interval_end" | "logical_date" | "queued_at"}.
+void DagReader::read_deadline(const Json& v) {
+  if (v.is_null()) return;
+  if (!v.is_object()) {
+    problems_.at_value(kDagScope, "deadline", "deadline must be an object with after (and from), got " + describe(v));
+    return;
+  }
+  DeadlineSpec spec;
+  bool ok = true;
+  const Scope here{"/deadline", -1, {}};
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    const std::string& name = it.key();
+    if (name == "after") {
+      auto d = read_duration(it.value(), here, name, problems_);
+      if (d && *d <= Duration::zero()) {
+        problems_.at_value(here, name, "deadline.after must be more than 0");
+        ok = false;
+      } else if (d) {
+        spec.after = *d;
+      } else {
+        ok = false;
+      }
+    } else if (name == "from") {
+      auto text = read_string(it.value(), here, name, problems_);
+      auto from = text ? parse_deadline_from(*text) : std::nullopt;
+      if (from) {
+        spec.from = *from;
+      } else {
+        if (text)
+          problems_.at_value(here, name, "unknown deadline.from '" + *text +
+                                             "'; expected data_interval_end, logical_date or queued_at");
+        ok = false;
+      }
+    } else {
+      problems_.at_key(here, name, "unknown key '" + name + "' in deadline; it has after and from");
+      ok = false;
+    }
+  }
+  if (!v.contains("after")) {
+    problems_.at_value(kDagScope, "deadline", "deadline needs 'after', a duration");
+    ok = false;
+  }
+  if (ok) dag_.deadline = spec;
 }
 
 void DagReader::read_schedule(const Json& v) {

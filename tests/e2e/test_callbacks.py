@@ -101,6 +101,30 @@ class CallbackTest(HomeTestCase):
         self.assertIn("timed out", errors["slow"])
         self.assertIn("SIGKILL", errors["victim"])
 
+    def test_a_run_past_its_deadline_fires_on_deadline_once_while_it_runs_and_one_ended_late_too(self):
+        self.home.write_dag(dag("cb", [task("slow", ["sleep", "12"])],
+                                deadline={"after": "1s", "from": "queued_at"}, on_deadline=recorder(self.events)))
+        proc = self.home.start("trigger", "cb", "--run-id", "late")
+        try:
+            # Sent while the run still runs: its state in the event is running.
+            wait_for(lambda: self.lines() == ["deadline - 0 running"], timeout=11, what="the deadline's event")
+            out, err = proc.communicate(timeout=60)
+        finally:
+            proc.kill()
+        self.assertEqual(proc.returncode, 0, (out, err))
+        self.assertEqual(self.lines(), ["deadline - 0 running"])
+        self.assertEqual([(c["event"], c["state"]) for c in self.callbacks("late")], [("deadline", "sent")])
+        # A run no dispatcher saw running late records it as it ends.
+        self.home.write_dag(dag("cb", [task("quick", ["sleep", "1.5"])],
+                                deadline={"after": "500ms", "from": "queued_at"}, on_deadline=recorder(self.events)))
+        self.assertRc(self.home.run("trigger", "cb", "--run-id", "late2"), 0)
+        self.assertEqual([(c["event"], c["state"]) for c in self.callbacks("late2")], [("deadline", "sent")])
+        # In time: nothing.
+        self.home.write_dag(dag("cb", [task("quick", ["true"])],
+                                deadline={"after": "1h", "from": "queued_at"}, on_deadline=recorder(self.events)))
+        self.assertRc(self.home.run("trigger", "cb", "--run-id", "on_time"), 0)
+        self.assertEqual(self.callbacks("on_time"), [])
+
     def test_sigterm_to_a_foreground_trigger_fires_the_failures_before_it_exits(self):
         self.write([task("wait", ["sleep", "300"], retries=3, on_failure=recorder(self.events),
                          on_retry=recorder(self.events))])

@@ -238,3 +238,30 @@ TEST_CASE("callbacks: a try charged by recovery is an event, recorded with the c
   std::sort(sent.begin(), sent.end());
   CHECK(sent == std::vector<std::string>{"failure extract 1 failed", "retry load 1 failed"});
 }
+
+TEST_CASE("callbacks: a run not done by its DAG's deadline sets off on_deadline once, running or ended late") {
+  TempDir home;
+  const auto out = home / "events.txt";
+  const Dag dag = load(R"({"dag_id": "late", "deadline": {"from": "queued_at", "after": "200ms"},
+    "on_deadline": )" + append_to(out) + R"(,
+    "tasks": [{"task_id": "slow", "command": ["sleep", "0.6"]}]})");
+  {
+    // Queued long ago and never started: a dispatcher finds it past its deadline.
+    auto store = open_sqlite_store((home / "dagrun.db").string());
+    store->create_run(store_test::make_run("waiting", "late", store_test::at("2026-11-29T01:00:00Z")), {});
+  }
+  app::Engine engine(settings_on(home), PluginCatalog(), {loaded(dag)});
+  // Ended late: the run records it as it ends, if no look saw it running past it.
+  RunRequest request = engine.request(dag);
+  request.run_id = "slow_run";
+  CHECK(engine.run(request, {}).state == RunState::success);
+  engine.finish_callbacks(std::chrono::seconds(20));
+  for (int i = 0; i < 200 && recorded(engine.store(), "waiting") != std::vector<std::string>{"deadline - 0 sent"}; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(recorded(engine.store(), "waiting") == std::vector<std::string>{"deadline - 0 sent"});
+  CHECK(recorded(engine.store(), "slow_run") == std::vector<std::string>{"deadline - 0 sent"});
+  engine.finish_callbacks(std::chrono::seconds(5));
+  const std::vector<std::string> sent = lines_of(out);
+  CHECK(sent.size() == 2);
+  for (const std::string& line : sent) CHECK(line.rfind("deadline  0 ", 0) == 0);
+}

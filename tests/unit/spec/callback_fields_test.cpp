@@ -164,3 +164,31 @@ TEST_CASE("callbacks: untrusted DAG authors get no command or webhook callback, 
         "t.json:6:91: error: task 'b': env 'LD_PRELOAD' is refused: it changes what code or files the task host "
         "loads as the engine's user" + why);
 }
+
+TEST_CASE("deadline: after a run's time, with on_deadline, and each wrong form refused") {
+  const Dag dag = loaded(R"({"dag_id": "d", "deadline": {"after": "15m"}, "on_deadline": {"command": ["page"]},
+    "tasks": [{"task_id": "a", "command": ["true"]}]})");
+  REQUIRE(dag.deadline);
+  CHECK(dag.deadline->from == DeadlineSpec::From::data_interval_end);
+  CHECK(dag.deadline->after == std::chrono::minutes(15));
+  CHECK(dag.callbacks.count(CallbackEvent::deadline) == 1);
+  const Dag other = loaded(R"({"dag_id": "d", "deadline": {"from": "logical_date", "after": "1h"},
+    "on_deadline": [{"webhook": "http://h/x"}], "tasks": [{"task_id": "a", "command": ["true"]}]})");
+  CHECK(other.deadline->from == DeadlineSpec::From::logical_date);
+
+  const std::string task = "\"tasks\": [\n{\"task_id\": \"a\", \"command\": [\"true\"]}]}";
+  CHECK(joined(errors_of(R"({"dag_id": "d", "deadline": {"after": "15m"}, )" + task)) ==
+        "t.json:1:29: error: dag: deadline has no on_deadline to set off\n");
+  CHECK(joined(errors_of(R"({"dag_id": "d", "on_deadline": {"command": ["x"]}, )" + task)) ==
+        "t.json:1:17: error: dag: on_deadline without a deadline: give deadline {\"after\": ...}\n");
+  CHECK(joined(errors_of(R"({"dag_id": "d", "deadline": {"from": "start", "after": "0s", "at": 1}, "on_deadline": {"command": ["x"]}, )" + task)) ==
+        "t.json:1:38: error: deadline: unknown deadline.from 'start'; expected data_interval_end, logical_date or "
+        "queued_at\n"
+        "t.json:1:56: error: deadline: deadline.after must be more than 0\n"
+        "t.json:1:62: error: deadline: unknown key 'at' in deadline; it has after and from\n");
+  CHECK(joined(errors_of(R"({"dag_id": "d", "deadline": "15m", "on_deadline": {"command": ["x"]}, )" + task)) ==
+        "t.json:1:29: error: dag: deadline must be an object with after (and from), got string\n");
+  // on_deadline is the run's: a task has no such key.
+  CHECK(joined(errors_of(with_task(R"("on_deadline": {"command": ["x"]})"))) ==
+        "t.json:2:39: error: task 'a': unknown key 'on_deadline'\n");
+}

@@ -28,7 +28,7 @@ export interface Interval {
 
 // One action of a callback event (docs/callbacks.md): task_id null for the run's own.
 export interface Callback {
-  event: "failure" | "retry" | "success";
+  event: "failure" | "retry" | "success" | "deadline";
   task_id: string | null;
   try_number: number | null;
   action: number;
