@@ -39,6 +39,7 @@ LoadOptions load_options(const EnginePaths& home, const EngineConfig& config,
   options.policy = &config.containers;
   options.home = home.root;
   options.trust = &trust;
+  options.pools = &config.pools;
   return options;
 }
 

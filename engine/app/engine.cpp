@@ -20,6 +20,7 @@ Engine::Engine(EngineSettings settings, PluginCatalog plugins, const std::vector
       recovered_at_start_(clean_up_after_dead_engines(paths_, *store_, lease_.record(), dags)),
       executors_(make_executors(paths_, plugins_, settings.config, store_->work_queue() != nullptr,
                                 store_->work_queue())),
+      pools_(std::make_unique<PoolGate>(*store_, *store_, settings.config.pools, lease_.id())),
       cancel_watch_(*store_, *cancels_),
       callbacks_(std::make_unique<CallbackDispatcher>(*store_, executors_, callback_settings())),
       writer_(*store_, writer_options()) {
@@ -69,6 +70,7 @@ RunRequest Engine::request(const Dag& dag) const {
   request.data_root = paths_.data;
   request.cancels = cancels_.get();
   request.shared_history = store_->work_queue() != nullptr;
+  request.pools = pools_.get();
   return request;
 }
 

@@ -31,6 +31,7 @@
 #include "plugin/catalog.h"
 #include "run/engine_lease.h"
 #include "run/observer.h"
+#include "run/pool_gate.h"
 #include "run/runner.h"
 #include "run/signals.h"
 #include "run/store_writer.h"
@@ -114,6 +115,8 @@ class Engine {
   EngineLease lease_;
   size_t recovered_at_start_;  // recovery runs here: after the lease, before any run
   ExecutorSet executors_;
+  // Where tries of tasks with a pool wait for its slots (run/pool_gate.h).
+  std::unique_ptr<PoolGate> pools_;
   // The runs running here, each cancellable alone, and what carries the
   // history's cancel requests to them (app/cancel_watch.h).
   std::unique_ptr<RunCancels> cancels_ = std::make_unique<RunCancels>();

@@ -29,6 +29,11 @@ inline constexpr int kMaxYear = 2199;
 // Counts a DAG sets.
 inline constexpr int kMaxRetries = 1000;
 inline constexpr int kMaxActive = 100'000;  // max_active_tasks, max_active_runs
+// Pools: slots of one pool, slots one task takes, priority weights (both
+// signs), pools one configuration declares.
+inline constexpr int kMaxPoolSlots = 100'000;
+inline constexpr int kMaxPriorityWeight = 1'000'000;
+inline constexpr size_t kMaxPools = 1'000;
 // Callbacks: actions per event, a webhook's URL, how long one action may take.
 inline constexpr size_t kMaxCallbacks = 8;
 inline constexpr size_t kMaxWebhookUrlBytes = 2048;

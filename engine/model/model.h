@@ -86,6 +86,11 @@ struct TaskSpec {
   std::string queue;
   // on_failure, on_retry, on_success of this task (model/callbacks.h).
   Callbacks callbacks;
+  // The pool its tries take slots of (model/pools.h; empty: none), how many,
+  // and its priority when slots are scarce (higher first).
+  std::string pool;
+  int pool_slots = 1;
+  int priority_weight = 1;
 
   TaskAction action;  // what the task runs, by kind
 

@@ -12,6 +12,7 @@
 #include "exec/safe_dir.h"
 #include "model/xcom.h"
 #include "exec/try_log.h"
+#include "run/pool_gate.h"
 #include "run/task_render.h"
 
 namespace dagrun {
@@ -245,13 +246,53 @@ TryOutcome RunExecution::run_try(const TryRequest& request, int task) {
   return outcome;
 }
 
+PoolGate::Result RunExecution::take_pool_slots(int task, std::unique_lock<std::mutex>& lock) {
+  const TaskSpec& t = spec(task);
+  PoolClaim claim;
+  claim.pool = t.pool;
+  claim.slots = t.pool_slots;
+  claim.priority_weight = t.priority_weight;
+  claim.run_id = req_.run_id;
+  claim.dag_id = dag_.dag_id;
+  claim.task_id = t.task_id;
+  claim.try_number = machine_.try_number(task) + 1;
+  lock.unlock();
+  // The tokens are read without the run's lock; cancel_ carries the
+  // engine's cancel and suspend.
+  PoolGate::Result r = req_.pools->acquire(claim, [this] { return cancel_.cancelled() || draining(); });
+  lock.lock();
+  return r;
+}
+
+void RunExecution::release_pool_slots(int task, std::unique_lock<std::mutex>& lock) {
+  const std::string task_id = spec(task).task_id;
+  lock.unlock();
+  req_.pools->release(req_.run_id, task_id);
+  lock.lock();
+}
+
 void RunExecution::worker_loop() {
   std::unique_lock lock(mu_);
   for (;;) {
     check_cancel();
     if (can_launch()) {
       const int task = machine_.pop_ready();
+      // A task with a pool waits for its slots first, without the run's lock
+      // (the line may be long); the run may be cancelled or drained meanwhile.
+      std::string pool_error;
+      const bool pooled = !spec(task).pool.empty() && req_.pools;
+      if (pooled) {
+        PoolGate::Result slots = take_pool_slots(task, lock);
+        check_cancel();
+        if (!slots.granted && slots.error.empty()) continue;  // stopped waiting: the task stays queued
+        if (machine_.state(task) != TaskState::queued) {      // cancelled while it waited
+          if (slots.granted) release_pool_slots(task, lock);
+          continue;
+        }
+        pool_error = slots.error;
+      }
       Launch l = launch(task);
+      if (!pool_error.empty() && l.error.empty()) l.error = pool_error;
       // Another idle worker can take what else is ready while this one runs.
       if (can_launch()) work_cv_.notify_one();
       lock.unlock();
@@ -277,6 +318,9 @@ void RunExecution::worker_loop() {
       lock.lock();
       check_cancel();
       finish(task, outcome);
+      // After the try's end is recorded: the next holder's start never comes
+      // before it in the history.
+      if (pooled && pool_error.empty()) release_pool_slots(task, lock);
       continue;
     }
     if (finished()) {

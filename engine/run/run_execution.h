@@ -19,6 +19,7 @@
 #include "spec/template.h"
 #include "run/run_cancels.h"
 #include "run/run_machine.h"
+#include "run/pool_gate.h"
 #include "run/runner.h"
 #include "store/history_store.h"
 
@@ -73,6 +74,9 @@ class RunExecution {
     std::string error;
   };
   Launch launch(int task);
+  // Waits for the task's pool slots, the run's lock released meanwhile.
+  PoolGate::Result take_pool_slots(int task, std::unique_lock<std::mutex>& lock);
+  void release_pool_slots(int task, std::unique_lock<std::mutex>& lock);
   TemplateContext template_context(int task, int try_number) const;
   void finish(int task, const TryOutcome& outcome);
   void check_cancel();

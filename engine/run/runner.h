@@ -19,6 +19,8 @@
 
 namespace dagrun {
 
+class PoolGate;
+
 // Executors keyed by task kind.
 class ExecutorSet {
  public:
@@ -62,6 +64,9 @@ struct RunRequest {
   // committed before the try starts. Otherwise a try started but not yet
   // recorded would be started again, under the same number, by that host.
   bool shared_history = false;
+  // Where tries of a task with a pool wait for its slots (run/pool_gate.h);
+  // none: pools are not enforced (a run built in code, a unit test).
+  PoolGate* pools = nullptr;
 };
 
 // The directory and file names a run uses, in one place. Each id becomes one

@@ -7,6 +7,8 @@
 
 #include "model/byte_size.h"
 #include "model/container_values.h"
+#include "model/ids.h"
+#include "model/limits.h"
 #include "spec/loader.h"
 #include "policy/mount_paths.h"
 #include "spec/nested_fields.h"
@@ -18,7 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::array<std::string_view, 3> kTopKeys{"containers", "dag_authors", "trusted_plugin_dirs"};
+constexpr std::array<std::string_view, 4> kTopKeys{"containers", "dag_authors", "trusted_plugin_dirs", "pools"};
+constexpr std::array<std::string_view, 3> kPoolKeys{"name", "slots", "description"};
+constexpr size_t kMaxPoolDescription = 1000;
 constexpr std::array<std::string_view, 6> kContainerKeys{
     "allowed_mount_roots", "allowed_capabilities", "default_memory",
     "max_memory",          "default_pids_limit",   "max_pids_limit"};
@@ -34,6 +38,7 @@ class ConfigReader {
  private:
   void read_dag_authors(const Json& v, TrustPolicy& trust);
   void read_plugin_dirs(const Json& v, TrustPolicy& trust);
+  void read_pools(const Json& v, std::vector<PoolSpec>& pools);
   void check_plugin_dirs(const EngineConfig& config);
   void read_containers(const Json& object, ContainerPolicy& policy);
   void read_roots(const Json& v, ContainerPolicy& policy);
@@ -62,6 +67,8 @@ void ConfigReader::read(const Json& root, EngineConfig& config) {
       read_dag_authors(it.value(), config.trust);
     } else if (name == "trusted_plugin_dirs") {
       read_plugin_dirs(it.value(), config.trust);
+    } else if (name == "pools") {
+      read_pools(it.value(), config.pools);
     } else {
       problems_.at("/" + pointer_token(name), JsonTarget::key, "config",
                    "unknown key '" + name + "'" + did_you_mean(closest_match(name, kTopKeys)));
@@ -109,6 +116,79 @@ void ConfigReader::read_plugin_dirs(const Json& v, TrustPolicy& trust) {
     trust.plugin_dirs.push_back(*resolved);
     plugin_dir_text_.push_back(*text);
     plugin_dir_pointer_.push_back(pointer);
+  }
+}
+
+// [{"name": "api", "slots": 2, "description": "..."}, ...]
+void ConfigReader::read_pools(const Json& v, std::vector<PoolSpec>& pools) {
+  FieldPlace at(problems_, "", "config");
+  if (!v.is_array()) {
+    at.value("/pools", "pools must be a list of {\"name\", \"slots\"} objects, got " + describe(v));
+    return;
+  }
+  if (v.size() > limits::kMaxPools) {
+    at.value("/pools", "pools lists " + std::to_string(v.size()) + " pools; at most " +
+                           std::to_string(limits::kMaxPools) + " are allowed");
+    return;
+  }
+  for (size_t i = 0; i < v.size(); ++i) {
+    const std::string pointer = "/pools/" + std::to_string(i);
+    const Json& item = v[i];
+    if (!item.is_object()) {
+      at.value(pointer, "pools[" + std::to_string(i) + "] must be an object with name and slots, got " +
+                            describe(item));
+      continue;
+    }
+    PoolSpec pool;
+    bool ok = true;
+    for (auto it = item.begin(); it != item.end(); ++it) {
+      const std::string& key = it.key();
+      const std::string sub = pointer + "/" + pointer_token(key);
+      if (key == "name") {
+        auto name = at.string(it.value(), sub, "pool name");
+        if (!name) {
+          ok = false;
+        } else if (auto problem = id_problem(IdKind::task, *name)) {
+          at.value(sub, "pool name " + quote_id(*name) + " is not valid: " + *problem);
+          ok = false;
+        } else {
+          pool.name = *name;
+        }
+      } else if (key == "slots") {
+        const Json& n = it.value();
+        if (!n.is_number_integer() || n.get<long long>() < 0 || n.get<long long>() > limits::kMaxPoolSlots) {
+          at.value(sub, "slots must be a whole number from 0 to " + std::to_string(limits::kMaxPoolSlots) +
+                            ", got " + describe(n));
+          ok = false;
+        } else {
+          pool.slots = n.get<int>();
+        }
+      } else if (key == "description") {
+        auto text = at.string(it.value(), sub, "description");
+        if (text && text->size() > kMaxPoolDescription) {
+          at.value(sub, "description is longer than " + std::to_string(kMaxPoolDescription) + " bytes");
+          ok = false;
+        } else if (text) {
+          pool.description = *text;
+        } else {
+          ok = false;
+        }
+      } else {
+        at.key(sub, "unknown key '" + key + "' in a pool" + did_you_mean(closest_match(key, kPoolKeys)));
+        ok = false;
+      }
+    }
+    for (std::string_view required : {"name", "slots"})
+      if (!item.contains(required)) {
+        at.value(pointer, "pools[" + std::to_string(i) + "] has no " + std::string(required));
+        ok = false;
+      }
+    if (!ok) continue;
+    if (find_pool(pools, pool.name)) {
+      at.value(pointer + "/name", "pool '" + pool.name + "' is declared twice");
+      continue;
+    }
+    pools.push_back(std::move(pool));
   }
 }
 

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "policy/container_policy.h"
+#include "model/pools.h"
 #include "spec/diagnostic.h"
 #include "policy/trust_policy.h"
 
@@ -27,6 +28,7 @@ namespace dagrun {
 struct EngineConfig {
   ContainerPolicy containers;  // mount roots resolved (relative ones against the home)
   TrustPolicy trust;           // dag_authors and trusted_plugin_dirs
+  std::vector<PoolSpec> pools;  // in file order (docs/pools.md)
 };
 
 struct EngineConfigResult {

@@ -120,12 +120,18 @@ std::optional<bool> read_bool(const Json& v, const Scope& s, std::string_view ke
 std::optional<int> read_int(const Json& v, int min, int max, const Scope& s, std::string_view key,
                             Problems& p) {
   if (v.is_number_unsigned()) {
+    // A negative min must not be cast to unsigned: every count is above it.
     auto n = v.get<std::uint64_t>();
-    if (n >= static_cast<std::uint64_t>(min) && n <= static_cast<std::uint64_t>(max))
+    if ((min <= 0 || n >= static_cast<std::uint64_t>(min)) && n <= static_cast<std::uint64_t>(max))
       return static_cast<int>(n);
   } else if (v.is_number_integer()) {
     auto n = v.get<std::int64_t>();
     if (n >= min && n <= max) return static_cast<int>(n);
+  }
+  if (min < 0) {  // a range on both sides of 0 (priority_weight): both ends said
+    p.at_value(s, key, std::string(key) + " must be a whole number from " + std::to_string(min) + " to " +
+                           std::to_string(max) + ", got " + describe(v));
+    return std::nullopt;
   }
   std::string what = min == 0 ? "a non-negative integer"
                    : min == 1 ? "a positive integer"

@@ -207,6 +207,7 @@ LoadResult DagReader::finish(const StreamedDag& doc) {
     inherit_dag_params(dag_);
     dag_.rebuild_index();
     check_templates(dag_, id_valid_, problems_);
+    if (options_.pools) check_pool_slots(dag_, *options_.pools, id_valid_, problems_);
     if (options_.trust) check_dag_trust(dag_, text_, *options_.trust, problems_);
     check_references();
     check_cycles();

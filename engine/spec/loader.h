@@ -11,6 +11,7 @@
 #include "spec/diagnostic.h"
 #include "model/dag_source.h"
 #include "model/model.h"
+#include "model/pools.h"
 
 namespace dagrun {
 
@@ -27,6 +28,8 @@ struct LoadOptions {
   std::filesystem::path home = {};
   // Whom the operator trusts to write DAGs (policy/trust_policy.h); nullptr: trusted.
   const TrustRules* trust = nullptr;
+  // The pools a task may name (the configuration's); nullptr skips the check.
+  const std::vector<PoolSpec>* pools = nullptr;
 };
 
 struct LoadResult {

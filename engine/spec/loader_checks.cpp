@@ -11,6 +11,27 @@
 
 namespace dagrun {
 
+void check_pool_slots(const Dag& dag, const std::vector<PoolSpec>& pools, const std::vector<char>& id_valid,
+                      Problems& problems) {
+  for (size_t i = 0; i < dag.tasks.size(); ++i) {
+    const TaskSpec& t = dag.tasks[i];
+    const PoolSpec* pool = t.pool.empty() ? nullptr : find_pool(pools, t.pool);
+    if (!pool || pool->slots == 0 || t.pool_slots <= pool->slots) continue;
+    const Scope scope{"/tasks", static_cast<int>(i), id_valid[i] ? std::string_view(t.task_id) : std::string_view()};
+    // Where the file gives the number (or the pool), in the task or in default_args.
+    std::string pointer = scope.pointer();
+    for (const std::string& p : {scope.pointer("pool_slots"), std::string("/default_args/pool_slots"),
+                                 scope.pointer("pool"), std::string("/default_args/pool")})
+      if (problems.line_of(p, JsonTarget::value) > 0) {
+        pointer = p;
+        break;
+      }
+    problems.at(pointer, JsonTarget::value, scope.context(),
+                "pool_slots " + std::to_string(t.pool_slots) + " is more than pool '" + pool->name + "' has (" +
+                    std::to_string(pool->slots) + "): its tries could never start");
+  }
+}
+
 // As in Airflow, the DAG's params are every task's params, and a task's own
 // params win key by key. A task whose params are not an object keeps them.
 void inherit_dag_params(Dag& dag) {

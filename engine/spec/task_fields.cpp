@@ -4,6 +4,7 @@
 #include <string>
 
 #include "model/limits.h"
+#include "model/pools.h"
 #include "base/suggest.h"
 #include "spec/callback_fields.h"
 
@@ -125,6 +126,29 @@ void read_setting(TaskKey key, const Json& v, const Scope& s, const LoadOptions&
         spec.queue = *text;
       break;
     }
+    case TaskKey::pool: {
+      auto text = read_string(v, s, name, p);
+      if (!text) break;
+      if (auto problem = id_problem(IdKind::task, *text)) {
+        p.at_value(s, name, "pool name " + quote_id(*text) + " is not valid: " + *problem);
+      } else if (options.pools && !find_pool(*options.pools, *text)) {
+        Suggester sug(*text);
+        for (const PoolSpec& pool : *options.pools) sug.consider(pool.name);
+        p.at_value(s, name,
+                   "unknown pool " + quote_id(*text) + did_you_mean(sug.best()) +
+                       "; pools are declared in the home's dagrun.json (docs/pools.md)");
+      } else {
+        spec.pool = *text;
+      }
+      break;
+    }
+    case TaskKey::pool_slots:
+      if (auto n = read_int(v, 1, limits::kMaxPoolSlots, s, name, p)) spec.pool_slots = *n;
+      break;
+    case TaskKey::priority_weight:
+      if (auto n = read_int(v, -limits::kMaxPriorityWeight, limits::kMaxPriorityWeight, s, name, p))
+        spec.priority_weight = *n;
+      break;
     case TaskKey::on_failure:
     case TaskKey::on_retry:
     case TaskKey::on_success: {
@@ -364,6 +388,9 @@ void apply_defaults(const TaskDefaults& defaults, TaskRead& task) {
         break;
       case TaskKey::trigger_rule: t.trigger_rule = d.trigger_rule; break;
       case TaskKey::queue: t.queue = d.queue; break;
+      case TaskKey::pool: t.pool = d.pool; break;
+      case TaskKey::pool_slots: t.pool_slots = d.pool_slots; break;
+      case TaskKey::priority_weight: t.priority_weight = d.priority_weight; break;
       case TaskKey::on_failure:
       case TaskKey::on_retry:
       case TaskKey::on_success: {

@@ -33,6 +33,8 @@ struct Row {
 //     a worker serving it (store/work_queue.h) instead of running it;
 //   on_failure, on_retry, on_success: the run, which records the event for
 //     the engine's callback dispatcher (app/callback_dispatcher.h);
+//   pool, pool_slots, priority_weight: the run, which takes the pool's slots
+//     before each try starts (run/pool_gate.h), whatever runs it;
 //   container: the container executor, which has limits of its own
 //     (container.mem_limit, container.cpus, container.pids_limit).
 // clang-format off
@@ -57,6 +59,9 @@ constexpr std::array<Row, kTaskKeyCount> kRows{{
     {TaskKey::on_failure,                "on_failure",                kEvery,                    true},
     {TaskKey::on_retry,                  "on_retry",                  kEvery,                    true},
     {TaskKey::on_success,                "on_success",                kEvery,                    true},
+    {TaskKey::pool,                      "pool",                      kEvery,                    true},
+    {TaskKey::pool_slots,                "pool_slots",                kEvery,                    true},
+    {TaskKey::priority_weight,           "priority_weight",           kEvery,                    true},
 }};
 // clang-format on
 

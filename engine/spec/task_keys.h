@@ -37,8 +37,11 @@ enum class TaskKey {
   on_failure,
   on_retry,
   on_success,
+  pool,
+  pool_slots,
+  priority_weight,
 };
-constexpr size_t kTaskKeyCount = 20;
+constexpr size_t kTaskKeyCount = 23;
 
 using TaskKeySet = std::bitset<kTaskKeyCount>;
 

@@ -150,6 +150,26 @@ CREATE TABLE callback (
 CREATE INDEX callback_due ON callback (state, next_at);
 )sql";
 
+// Pools (docs/pools.md): the tries holding a pool's slots and those waiting
+// for them, one row per task of a run while it holds or waits.
+constexpr const char* kVersion7 = R"sql(
+CREATE TABLE pool_slot (
+  run_id          TEXT NOT NULL,
+  task_id         TEXT NOT NULL,
+  pool            TEXT NOT NULL,
+  dag_id          TEXT NOT NULL,
+  try_number      INTEGER NOT NULL,
+  slots           INTEGER NOT NULL,
+  priority_weight INTEGER NOT NULL,
+  state           TEXT NOT NULL,
+  engine_id       TEXT NOT NULL,
+  since           TEXT NOT NULL,
+  seen_at         TEXT NOT NULL,
+  PRIMARY KEY (run_id, task_id)
+) STRICT;
+CREATE INDEX pool_slot_pool ON pool_slot (pool, state);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "runs, task instances, tries and xcoms", kVersion1},
     Migration{2, "data intervals, run owners, paused DAGs and engines", kVersion2},
@@ -157,6 +177,7 @@ constexpr std::array kMigrations{
     Migration{4, "requests to cancel a running run", kVersion4},
     Migration{5, "the DAG version of each run", kVersion5},
     Migration{6, "callbacks", kVersion6},
+    Migration{7, "pool slots", kVersion7},
 };
 
 void refuse_newer(const std::string& file, int found, int known) {

@@ -57,6 +57,10 @@ class SqliteStore final : public Store {
   bool finish_callback(std::int64_t id, const std::string& engine_id, const std::string& state,
                        const std::string& error, TimePoint at, TimePoint next_at) override;
   std::vector<CallbackRecord> list_callbacks(const std::string& run_id) const override;
+  bool acquire_pool_slots(const PoolClaim& claim, const std::vector<std::string>& live_engines,
+                          TimePoint now) override;
+  void release_pool_slots(const std::string& run_id, const std::string& task_id) override;
+  std::vector<PoolSlotRecord> list_pool_slots() const override;
 
  private:
   struct Statements {

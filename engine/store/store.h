@@ -12,6 +12,7 @@
 #include "store/engine_registry.h"
 #include "store/history_stats.h"
 #include "store/history_store.h"
+#include "store/pool_store.h"
 #include "store/scheduling_store.h"
 #include "store/work_queue.h"
 
@@ -21,7 +22,8 @@ class Store : public HistoryStore,
               public SchedulingStore,
               public EngineRegistry,
               public HistoryStats,
-              public CallbackStore {
+              public CallbackStore,
+              public PoolStore {
  public:
   // The queue of tries for workers (store/work_queue.h), owned by the store;
   // null for a store without one (SQLite: one host, no workers).

@@ -54,6 +54,9 @@ class NullStore : public Store {
     return false;
   }
   std::vector<CallbackRecord> list_callbacks(const std::string&) const override { return {}; }
+  bool acquire_pool_slots(const PoolClaim&, const std::vector<std::string>&, TimePoint) override { return true; }
+  void release_pool_slots(const std::string&, const std::string&) override {}
+  std::vector<PoolSlotRecord> list_pool_slots() const override { return {}; }
 };
 
 }  // namespace dagrun::testing

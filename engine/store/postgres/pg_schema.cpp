@@ -164,10 +164,30 @@ CREATE TABLE callback (
 CREATE INDEX callback_due ON callback (state, next_at);
 )sql";
 
+// Pools (SQLite schema 7; docs/pools.md).
+constexpr const char* kVersion4 = R"sql(
+CREATE TABLE pool_slot (
+  run_id          text NOT NULL,
+  task_id         text NOT NULL,
+  pool            text NOT NULL,
+  dag_id          text NOT NULL,
+  try_number      integer NOT NULL,
+  slots           integer NOT NULL,
+  priority_weight integer NOT NULL,
+  state           text NOT NULL,
+  engine_id       text NOT NULL,
+  since           timestamptz NOT NULL,
+  seen_at         timestamptz NOT NULL,
+  PRIMARY KEY (run_id, task_id)
+);
+CREATE INDEX pool_slot_pool ON pool_slot (pool, state);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "runs, task instances, tries, xcoms, DAGs and engines (SQLite schema 4)", kVersion1},
     Migration{2, "DAG versions (SQLite schema 5), the queue of tries for workers and their logs", kVersion2},
     Migration{3, "callbacks (SQLite schema 6)", kVersion3},
+    Migration{4, "pool slots (SQLite schema 7)", kVersion4},
 };
 
 // Any constant: every dagrun process migrating this database takes the same

@@ -96,6 +96,11 @@ class Interleaved : public Store {
     return s_.finish_callback(id, e, s, why, at, next);
   }
   std::vector<CallbackRecord> list_callbacks(const std::string& r) const override { return s_.list_callbacks(r); }
+  bool acquire_pool_slots(const PoolClaim& c, const std::vector<std::string>& live, TimePoint now) override {
+    return s_.acquire_pool_slots(c, live, now);
+  }
+  void release_pool_slots(const std::string& r, const std::string& t) override { s_.release_pool_slots(r, t); }
+  std::vector<PoolSlotRecord> list_pool_slots() const override { return s_.list_pool_slots(); }
 
  private:
   void read() const {

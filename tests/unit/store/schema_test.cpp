@@ -41,10 +41,10 @@ TEST_CASE("a missing file becomes a fresh history at the latest schema version")
   CHECK(user_version(file) == latest_schema_version());
   CHECK(schema_objects(file, "table") ==
         std::set<std::string>{"dag_run", "task_instance", "task_try", "xcom", "dag", "engine", "dag_version",
-                              "callback"});
+                              "callback", "pool_slot"});
   CHECK(schema_objects(file, "index") ==
         std::set<std::string>{"dag_run_newest", "dag_run_dag_newest", "dag_run_state_newest",
-                                                    "dag_run_latest_interval", "dag_run_queue", "callback_due"});
+                                                    "dag_run_latest_interval", "dag_run_queue", "callback_due", "pool_slot_pool"});
   SQLite::Database db(file, SQLite::OPEN_READONLY);
   CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
 }
@@ -212,8 +212,7 @@ TEST_CASE("a version 5 history gains the callback table, its runs have none, new
         " '2026-01-01T00:00:00.000Z')");
   }
   auto store = open_sqlite_store(file);
-  CHECK(user_version(file) == 6);
-  CHECK(latest_schema_version() == 6);
+  CHECK(user_version(file) == latest_schema_version());
   CHECK(store->list_callbacks("old").empty());
   CallbackRecord c;
   c.run_id = "old";
@@ -223,4 +222,28 @@ TEST_CASE("a version 5 history gains the callback table, its runs have none, new
   store->apply({c});
   REQUIRE(store->list_callbacks("old").size() == 1);
   CHECK(store->list_callbacks("old")[0].state == "pending");
+}
+
+TEST_CASE("a version 6 history gains the pool_slot table, empty, and slots can be taken") {
+  TempDir dir;
+  const auto file = dir.file("v6.db");
+  {
+    Connection conn(file, SqliteOptions{}, Connection::Mode::read_write);
+    migrate(conn, schema_migrations().first(6));
+    CHECK(schema_version(conn) == 6);
+  }
+  auto store = open_sqlite_store(file);
+  CHECK(user_version(file) == 7);
+  CHECK(latest_schema_version() == 7);
+  CHECK(store->list_pool_slots().empty());
+  PoolClaim claim;
+  claim.pool = "api";
+  claim.pool_size = 1;
+  claim.run_id = "r";
+  claim.dag_id = "d";
+  claim.task_id = "t";
+  claim.engine_id = "e";
+  CHECK(store->acquire_pool_slots(claim, {"e"}, at("2026-01-02T00:00:00.000Z")));
+  REQUIRE(store->list_pool_slots().size() == 1);
+  CHECK(store->list_pool_slots()[0].state == "running");
 }
