@@ -17,6 +17,7 @@
 #include "app/dag_folder.h"
 #include "app/history.h"
 #include "app/history_json.h"
+#include "app/pool_use.h"
 #include "app/next_runs.h"
 #include "base/unique_fd.h"
 #include "model/ids.h"
@@ -201,6 +202,7 @@ class Call {
         {"GET", "/api/v1/runs/{run_id}/tasks/{task_id}/log", &Call::log},
         {"POST", "/api/v1/runs/{run_id}/clear", &Call::clear},
         {"POST", "/api/v1/runs/{run_id}/cancel", &Call::cancel},
+        {"GET", "/api/v1/pools", &Call::list_pools},
         {"GET", "/api/v1/events", &Call::events},
     };
     return table;
@@ -210,6 +212,13 @@ class Call {
  private:
 
 
+  // The configuration's diagnostics in the 500's message.
+  static ApiError config_error(const app::InvalidEngineConfig& e) {
+    std::string message = e.what();
+    for (const Diagnostic& d : e.diagnostics()) message += "\n" + d.to_string();
+    return ApiError{500, message};
+  }
+
   std::unique_ptr<Store> history() const { return app::open_history(options_.home, false); }
 
   std::vector<LoadResult> dags() const {
@@ -217,9 +226,7 @@ class Call {
     try {
       return app::load_dags(options_.home, plugins);
     } catch (const app::InvalidEngineConfig& e) {
-      std::string message = e.what();
-      for (const Diagnostic& d : e.diagnostics()) message += "\n" + d.to_string();
-      throw ApiError{500, message};
+      throw config_error(e);
     }
   }
 
@@ -324,6 +331,21 @@ class Call {
     if (!store || !store->get_run(run_id)) throw ApiError{404, "no run " + quote_id(run_id)};
     json out = json::array();
     for (const CallbackRecord& c : store->list_callbacks(run_id)) out.push_back(app::callback_json(c));
+    return json_response(200, out);
+  }
+
+  Response list_pools(const Params&) const {
+    EngineConfig config;
+    try {
+      config = app::read_engine_config(options_.home);
+    } catch (const app::InvalidEngineConfig& e) {
+      throw config_error(e);
+    }
+    auto store = history();
+    const std::vector<PoolSlotRecord> slots = store ? store->list_pool_slots() : std::vector<PoolSlotRecord>{};
+    json out = json::array();
+    for (const app::PoolUse& p : app::pool_use(config.pools, slots, std::chrono::system_clock::now()))
+      out.push_back(app::pool_use_json(p));
     return json_response(200, out);
   }
 

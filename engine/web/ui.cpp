@@ -28,7 +28,7 @@ Response text(int status, const std::string& body) {
 
 bool is_ui_path(std::string_view path) {
   return path == "/" || starts_with_segment(path, "/dags") || starts_with_segment(path, "/runs") ||
-         path.substr(0, 4) == "/ui/";
+         starts_with_segment(path, "/pools") || path.substr(0, 4) == "/ui/";
 }
 
 Response ui_response(const Request& request) {

@@ -10,7 +10,7 @@
 namespace dagrun::web {
 
 // Whether the path belongs to the UI rather than the API: "/", "/dags...",
-// "/runs..." and "/ui/...".
+// "/runs...", "/pools" and "/ui/...".
 bool is_ui_path(std::string_view path);
 
 // The answer to a UI path: the asset, 404 for an unknown one, 405 for a

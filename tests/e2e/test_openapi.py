@@ -77,6 +77,8 @@ class OpenApiTest(HomeTestCase):
         self.home.write_dag(dag("hello", [task("a", ["sh", "-c", "echo hi"]), task("b", ["false"], upstream=["a"])],
                                 schedule="@daily", on_failure={"command": ["true"]}))
         self.home.write_dag('{"dag_id": "broken", "tasks": [{"task_id": 3}]}', "broken.json")
+        with open(os.path.join(self.home.root, "dagrun.json"), "w", encoding="utf-8") as f:
+            json.dump({"pools": [{"name": "api", "slots": 2, "description": "the API"}]}, f)
         _, self.run_id = self.home.trigger_new("hello")
         self.server = Server(self.home)
 
@@ -112,6 +114,7 @@ class OpenApiTest(HomeTestCase):
             ("get", "/api/v1/runs/{run_id}/xcoms"): ["/api/v1/runs/%s/xcoms" % self.run_id],
             ("get", "/api/v1/runs/{run_id}/callbacks"): ["/api/v1/runs/%s/callbacks" % self.run_id,
                                                           "/api/v1/runs/nothing/callbacks"],
+            ("get", "/api/v1/pools"): ["/api/v1/pools"],
             ("get", "/api/v1/dags/{dag_id}/runs"): ["/api/v1/dags/hello/runs", "/api/v1/dags/hello/runs?limit=1"],
             ("post", "/api/v1/dags/{dag_id}/runs"): ["/api/v1/dags/hello/runs"],
             ("post", "/api/v1/dags/{dag_id}/pause"): ["/api/v1/dags/hello/pause"],

@@ -43,7 +43,7 @@ class FilesTest(HomeTestCase):
         super().tearDown()
 
     def test_every_route_of_the_app_is_its_page_with_a_policy(self):
-        for path in ("/", "/dags/hello", "/runs/some_run", "/dags", "/dags/a%2Fb/grid"):
+        for path in ("/", "/dags/hello", "/runs/some_run", "/dags", "/dags/a%2Fb/grid", "/pools"):
             code, headers, body = self.server.get(path)
             self.assertEqual(code, 200, path)
             self.assertEqual(headers["content-type"], "text/html; charset=utf-8")
@@ -180,8 +180,10 @@ class BrowserTest(HomeTestCase):
             task("summary", plugin="echo_xcom", params={"push": {"rows": 42}}, upstream=["extract"]),
             task("report", ["sh", "-c", "sleep 1; echo reported"], upstream=["flaky", "check"]),
         ], schedule="@daily", description="the UI's test DAG"))
-        self.home.write_dag(dag("ui_slow", [task("wait", ["sleep", "120"])], schedule="30 6 * * MON-FRI",
-                                description="one long task, to cancel"))
+        self.home.write_dag(dag("ui_slow", [task("wait", ["sleep", "120"], pool="ui_pool")],
+                                schedule="30 6 * * MON-FRI", description="one long task, to cancel"))
+        with open(os.path.join(self.home.root, "dagrun.json"), "w", encoding="utf-8") as f:
+            json.dump({"pools": [{"name": "ui_pool", "slots": 1, "description": "the slow DAG's"}]}, f)
         self.home.write_dag('{"dag_id": "broken", "tasks": [{"task_id": 3}]}', "broken.json")
         server = Server(self.home)
         self.procs.append(server.proc)
@@ -196,7 +198,8 @@ class BrowserTest(HomeTestCase):
                 self.procs.append(self.home.start("scheduler"))
         self.run_script(RUNNER, env, on_line, "runner.log",
                         ("01-dags.png", "02-dag-graph.png", "04-grid-live.png", "05-run-failed.png", "06-run-log.png",
-                         "08-run-cleared.png", "09-run-cancelled.png", "10-backfill-dialog.png", "11-backfilled.png"))
+                         "08-run-cleared.png", "09-run-cancelled.png", "10-backfill-dialog.png", "11-backfilled.png",
+                         "12-pools.png"))
 
     def test_news_bot_triggered_from_the_ui_against_the_standins(self):
         standin = Standin(self.home.root)

@@ -142,6 +142,21 @@ await withPage(async (page, shot) => {
   await slowHead.click();
   await page.waitForURL(`${base}/runs/${encodeURIComponent(slowRun)}`);
   await page.locator('#run-state[data-state="running"]').waitFor();
+
+  step("the Pools page: the slow run's try holds the pool's one slot");
+  await page.locator("#nav-pools").click();
+  await page.waitForURL(`${base}/pools`);
+  const poolRow = page.locator('#pool-list tr[data-pool="ui_pool"]');
+  await poolRow.waitFor();
+  const used = await poolRow.locator("td.used").innerText();
+  const open = await poolRow.locator("td.open").innerText();
+  if (used !== "1" || open !== "0") throw new Error(`the pool's row: used ${used}, open ${open}`);
+  const holder = await page.locator('#pool-tries tr[data-task="wait"]').innerText();
+  if (!holder.includes(slowRun)) throw new Error(`the pool's holder is not the slow run: ${holder}`);
+  await shot("12-pools.png");
+  await page.goBack();
+  await page.waitForURL(`${base}/runs/${encodeURIComponent(slowRun)}`);
+  await page.locator('#run-state[data-state="running"]').waitFor();
   // A running bar grows without a reload.
   const title = () => page.locator('#gantt g.bar[data-task="wait"] title').textContent();
   const before = await title();

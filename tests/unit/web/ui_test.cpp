@@ -28,8 +28,9 @@ std::string header(const Response& r, const std::string& name) {
 }  // namespace
 
 TEST_CASE("web ui: the app's routes and files are the UI's, the API's paths are not") {
-  for (const char* p : {"/", "/dags", "/dags/etl", "/runs/manual__1", "/ui/app.js"}) CHECK_MESSAGE(is_ui_path(p), p);
-  for (const char* p : {"/api/v1/dags", "/healthz", "/dagsx", "/runsy/1", "/uix", "/favicon.ico"})
+  for (const char* p : {"/", "/dags", "/dags/etl", "/runs/manual__1", "/pools", "/ui/app.js"})
+    CHECK_MESSAGE(is_ui_path(p), p);
+  for (const char* p : {"/api/v1/dags", "/api/v1/pools", "/healthz", "/dagsx", "/runsy/1", "/poolsz", "/uix", "/favicon.ico"})
     CHECK_MESSAGE(!is_ui_path(p), p);
 }
 

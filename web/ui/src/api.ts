@@ -40,6 +40,28 @@ export interface Callback {
   error: string | null;
 }
 
+// A try holding or waiting for slots of a pool (docs/pools.md).
+export interface PoolTry {
+  run_id: string;
+  dag_id: string;
+  task_id: string;
+  try_number: number;
+  slots: number;
+  priority_weight: number;
+  since: string;
+}
+
+export interface Pool {
+  name: string;
+  slots: number | null;  // null: not declared in this configuration
+  description: string;
+  used: number;
+  open: number | null;
+  waiting_slots: number;
+  holders: PoolTry[];
+  waiting: PoolTry[];  // in the order the line serves them
+}
+
 export interface XCom {
   task_id: string;
   key: string;
@@ -173,6 +195,7 @@ export const api = {
   source: async (id: string) => (await request("GET", `/api/v1/dags/${enc(id)}/source`)).text(),
   xcoms: (id: string) => getJson<XCom[]>(`/api/v1/runs/${enc(id)}/xcoms`),
   callbacks: (id: string) => getJson<Callback[]>(`/api/v1/runs/${enc(id)}/callbacks`),
+  pools: () => getJson<Pool[]>("/api/v1/pools"),
   clear: (id: string, body: ClearRequest) =>
     postJson<{ run_id: string; cleared: string[] }>(`/api/v1/runs/${enc(id)}/clear`, body),
   cancel: (id: string) => postJson<Run>(`/api/v1/runs/${enc(id)}/cancel`, {}),

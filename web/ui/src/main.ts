@@ -10,6 +10,7 @@ import { LiveEvents } from "./events";
 import { Page } from "./page";
 import { dagPage } from "./pages/dag";
 import { dagsPage } from "./pages/dags";
+import { poolsPage } from "./pages/pools";
 import { runPage } from "./pages/run";
 
 const main = document.getElementById("main")!;
@@ -25,6 +26,7 @@ events.listen((type, data) => current?.onEvent?.(type, data));
 function pageFor(path: string): Page {
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return dagsPage();
+  if (parts.length === 1 && parts[0] === "pools") return poolsPage();
   if (parts.length === 2 && parts[0] === "dags") return dagPage(parts[1]);
   if (parts.length === 2 && parts[0] === "runs") return runPage(parts[1]);
   return { el: h("section", { class: "page" }, h("h1", null, "Not found"), h("p", null, "No page here. "), h("a", { href: "/", "data-route": "" }, "The DAGs")) };
