@@ -69,7 +69,13 @@ LoadResult load_dag_source(const EnginePaths& home, const PluginCatalog& plugins
   EngineConfig config = read_engine_config(home);
   std::vector<std::string> names = plugin_names(plugins);
   const TrustRules trust = trust_rules(home.root, config, plugins);
-  return load_dag_text(text, label, load_options(home, config, names, trust));
+  LoadOptions options = load_options(home, config, names, trust);
+  // Pools are the engine's that takes the slots, which checked them when the
+  // file was loaded: a worker (no pools of its own) or a later engine (its
+  // pools changed since) still runs a recorded version; the engine's pool
+  // gate refuses a try whose pool it does not declare.
+  options.pools = nullptr;
+  return load_dag_text(text, label, options);
 }
 
 }  // namespace dagrun::app

@@ -48,8 +48,9 @@ std::vector<LoadResult> load_dag_files(const EnginePaths& home, const PluginCata
 
 // A DAG's text from elsewhere than the folder (a run's recorded version, read
 // by a worker from the history), checked as load_dags checks a file: against
-// this installation's configuration and plugins. `label` names it in
-// diagnostics. Throws InvalidEngineConfig.
+// this installation's configuration and plugins, but not its pools (the
+// engine running the run checks those). `label` names it in diagnostics.
+// Throws InvalidEngineConfig.
 LoadResult load_dag_source(const EnginePaths& home, const PluginCatalog& plugins, std::string_view text,
                            const std::string& label);
 

@@ -255,3 +255,32 @@ class DyingStarterTest(WorkerTestCase):
             if argv[0].endswith(b"dagrun-task-host") and argv[1:2] == [b"--run"] and mark in env:
                 out.append(int(entry))
         return out
+
+
+class PoolTest(WorkerTestCase):
+    def test_a_pool_holds_across_engines_and_workers_on_postgresql(self):
+        """Two foreground engines share a pool of 1 through PostgreSQL; their
+        tries run on two workers: never two at once (docs/pools.md)."""
+        with open(os.path.join(self.home.root, "dagrun.json"), "w", encoding="utf-8") as f:
+            json.dump({"pools": [{"name": "one", "slots": 1}]}, f)
+        for d in ("a", "b"):
+            self.home.write_dag(dag(d, [task("t%d" % i, ["sleep", "0.3"], pool="one", queue="etl") for i in range(3)],
+                                    max_active_tasks=3))
+        self.worker("w1", "--queue", "etl", "--slots", "2", "--lease", "3s")
+        self.worker("w2", "--queue", "etl", "--slots", "2", "--lease", "3s")
+        engines = [self.home.start("trigger", d, "--run-id", d + "1", "--db", self.url) for d in ("a", "b")]
+        for e in engines:
+            self.assertEqual(e.wait(timeout=180), 0, e.output())
+        edges = []
+        for run_id in ("a1", "b1"):
+            tries = self.tries(run_id)
+            self.assertEqual([t["state"] for t in tries], ["success"] * 3)
+            for t in tries:
+                edges += [(t["start_date"], 1), (t["end_date"], -1)]
+        edges.sort()  # ISO times of one format sort as times; an end before a start at the same instant
+        now = most = 0
+        for _, delta in edges:
+            now += delta
+            most = max(most, now)
+        self.assertEqual(most, 1)
+        self.assertEqual(json.loads(self.pg("pools", "--json").out)[0]["used"], 0)
