@@ -4,6 +4,8 @@
 #include <chrono>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "app/actions.h"
 #include "app/history_location.h"
 #include "model/iso_time.h"
@@ -115,10 +117,32 @@ std::vector<BackfillItem> plan_backfill(const Dag& dag, const HistoryReader& his
   return plan;
 }
 
-std::vector<BackfillItem> run_backfill(const EnginePaths& home, Store& store, const std::vector<LoadResult>& loaded,
-                                       const Dag& dag, const BackfillRequest& request) {
-  std::vector<BackfillItem> plan = plan_backfill(dag, store, request);
+std::string_view to_string(Reprocess r) {
+  switch (r) {
+    case Reprocess::none: return "none";
+    case Reprocess::failed: return "failed";
+    case Reprocess::all: return "all";
+  }
+  return "none";
+}
+
+BackfillResult run_backfill(const EnginePaths& home, Store& store, const std::vector<LoadResult>& loaded,
+                            const Dag& dag, const BackfillRequest& request) {
+  BackfillResult result;
+  std::vector<BackfillItem>& plan = result.items;
+  plan = plan_backfill(dag, store, request);
   const TimePoint now = std::chrono::system_clock::now();
+  if (std::any_of(plan.begin(), plan.end(), [](const BackfillItem& i) { return i.action != Action::skip; })) {
+    BackfillRecord record;
+    record.dag_id = dag.dag_id;
+    record.from = request.from;
+    record.to = request.to;
+    record.reprocess = std::string(to_string(request.reprocess));
+    record.backwards = request.backwards;
+    record.max_active_runs = request.max_active_runs;
+    record.created_at = now;
+    result.backfill_id = store.create_backfill(record);
+  }
   const std::optional<DagVersionRecord> version = dag_version_of(dag, now);
   int order = 0;
   for (BackfillItem& item : plan) {
@@ -135,6 +159,7 @@ std::vector<BackfillItem> run_backfill(const EnginePaths& home, Store& store, co
       run.logical_date = run.data_interval_start = item.interval.start;
       run.data_interval_end = item.interval.end;
       if (version) run.dag_version = version->version;
+      run.backfill_id = result.backfill_id;
       std::vector<TaskInstanceRecord> tasks;
       tasks.reserve(dag.tasks.size());
       for (const TaskSpec& t : dag.tasks) tasks.push_back({run.run_id, t.task_id, TaskState::queued, 0, t.retries + 1});
@@ -150,6 +175,7 @@ std::vector<BackfillItem> run_backfill(const EnginePaths& home, Store& store, co
       clear.failed_only = request.reprocess == Reprocess::failed;
       try {
         clear_tasks(home, store, loaded, clear);
+        store.join_backfill(item.run_id, result.backfill_id);
       } catch (const ActionError& e) {
         item.action = Action::skip;
         item.why = e.what();
@@ -157,7 +183,30 @@ std::vector<BackfillItem> run_backfill(const EnginePaths& home, Store& store, co
     }
   }
   wake_scheduler(wake_address(home));
-  return plan;
+  return result;
+}
+
+std::string_view backfill_state(const BackfillRecord& backfill, const BackfillRunCounts& runs) {
+  if (backfill.cancelled_at) return "cancelled";
+  if (backfill.is_paused) return "paused";
+  return runs.active() > 0 ? "running" : "done";
+}
+
+nlohmann::json backfill_json(const BackfillRecord& b, const BackfillRunCounts& runs) {
+  using nlohmann::json;
+  return {{"id", b.id},
+          {"dag_id", b.dag_id},
+          {"from", format_iso8601(b.from)},
+          {"to", format_iso8601(b.to)},
+          {"reprocess", b.reprocess},
+          {"backwards", b.backwards},
+          {"max_active_runs", b.max_active_runs > 0 ? json(b.max_active_runs) : json(nullptr)},
+          {"state", backfill_state(b, runs)},
+          {"created_at", format_iso8601(b.created_at)},
+          {"cancelled_at", b.cancelled_at ? json(format_iso8601(*b.cancelled_at)) : json(nullptr)},
+          {"cancel_reason", b.cancel_reason.empty() ? json(nullptr) : json(b.cancel_reason)},
+          {"runs", {{"queued", runs.queued}, {"running", runs.running}, {"success", runs.success},
+                    {"failed", runs.failed}}}};
 }
 
 }  // namespace dagrun::app

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "app/engine_paths.h"
 #include "model/model.h"
 #include "sched/timetable.h"
@@ -29,6 +31,8 @@ struct BackfillRequest {
   TimePoint to;
   Reprocess reprocess = Reprocess::none;
   bool backwards = false;  // newest interval first
+  // How many of its runs run at once; 0: the DAG's max_active_runs.
+  int max_active_runs = 0;
 };
 
 struct BackfillItem {
@@ -56,10 +60,30 @@ std::optional<TimePoint> parse_backfill_date(std::string_view text, const TimeZo
 // to, or more than kMaxBackfillIntervals intervals.
 std::vector<BackfillItem> plan_backfill(const Dag& dag, const HistoryReader& history, const BackfillRequest& request);
 
-// Does it: creates the runs (queued, run_type "backfill", each with its
-// interval) and clears the runs to reprocess, then wakes the scheduler.
-// Returns the plan as carried out (a run that started meanwhile is skipped).
-std::vector<BackfillItem> run_backfill(const EnginePaths& home, Store& store, const std::vector<LoadResult>& loaded,
-                                       const Dag& dag, const BackfillRequest& request);
+struct BackfillResult {
+  std::int64_t backfill_id = 0;  // 0: nothing to create or reprocess, no backfill recorded
+  std::vector<BackfillItem> items;
+};
+
+// Does it: records the backfill (store/backfill_store.h), creates its runs
+// (queued, run_type "backfill", each with its interval and the backfill's
+// id) and clears the runs to reprocess, which join it; then wakes the
+// scheduler. Returns the plan as carried out (a run that started meanwhile
+// is skipped).
+BackfillResult run_backfill(const EnginePaths& home, Store& store, const std::vector<LoadResult>& loaded,
+                            const Dag& dag, const BackfillRequest& request);
+
+// "none", "failed", "all".
+std::string_view to_string(Reprocess r);
+
+// What a backfill is doing: "cancelled", "paused", "running" (runs queued or
+// running) or "done".
+std::string_view backfill_state(const BackfillRecord& backfill, const BackfillRunCounts& runs);
+
+// {"id", "dag_id", "from", "to", "reprocess", "backwards", "max_active_runs"
+//  (null: the DAG's), "state", "created_at", "cancelled_at", "cancel_reason",
+//  "runs": {"queued", "running", "success", "failed"}}: the CLI's --json and
+// the API's.
+nlohmann::json backfill_json(const BackfillRecord& backfill, const BackfillRunCounts& runs);
 
 }  // namespace dagrun::app

@@ -1,15 +1,18 @@
 // dagrun backfill DAG_ID --from DATE --to DATE [--reprocess none|failed|all]
-// [--backwards] [--dry-run]: one queued run per data interval of the DAG's
-// schedule in the range, for the scheduler (app/backfill.h has the rules).
+// [--max-active-runs N] [--backwards] [--dry-run]: one queued run per data
+// interval of the DAG's schedule in the range, for the scheduler, as one
+// backfill (app/backfill.h has the rules).
 #include <iostream>
 
 #include "app/actions.h"
 #include "app/backfill.h"
 #include "cli/dag_folder.h"
+#include "cli/number_flags.h"
 #include "cli/dag_lookup.h"
 #include "cli/table.h"
 #include "cli/verbs.h"
 #include "model/iso_time.h"
+#include "model/limits.h"
 
 namespace dagrun::cli {
 namespace {
@@ -42,6 +45,7 @@ int verb_backfill(Context& ctx) {
     request.reprocess = *parsed;
   }
   request.backwards = ctx.args.has("backwards");
+  request.max_active_runs = number_flag(ctx.args, "max-active-runs", 1, limits::kMaxActive, 0);
   const bool dry_run = ctx.args.has("dry-run");
 
   PluginCatalog plugins = discover_plugins(ctx);
@@ -52,13 +56,14 @@ int verb_backfill(Context& ctx) {
   request.from = date_flag(ctx, "from", dag->timezone);
   request.to = date_flag(ctx, "to", dag->timezone);
 
-  std::vector<app::BackfillItem> plan;
+  app::BackfillResult result;
+  std::vector<app::BackfillItem>& plan = result.items;
   try {
     // A dry run on a home without a history yet makes the (empty) one, as
     // `dagrun next` does not: it has to read which intervals have runs.
     auto store = open_history(ctx, true);
-    plan = dry_run ? app::plan_backfill(*dag, *store, request)
-                   : app::run_backfill(ctx.home, *store, loaded, *dag, request);
+    if (dry_run) plan = app::plan_backfill(*dag, *store, request);
+    else result = app::run_backfill(ctx.home, *store, loaded, *dag, request);
   } catch (const app::ActionError& e) {
     std::cerr << "dagrun backfill: " << e.what() << "\n";
     return kExitFailed;
@@ -79,6 +84,9 @@ int verb_backfill(Context& ctx) {
             << counts[1] << ", skip" << (dry_run ? " " : "ped ") << counts[2];
   if (!dry_run && counts[0] + counts[1] > 0) std::cout << "; a running `dagrun scheduler` runs them";
   std::cout << "\n";
+  if (result.backfill_id > 0)
+    std::cout << "backfill " << result.backfill_id << " (`dagrun backfills pause|unpause|cancel "
+              << result.backfill_id << "`)\n";
   return kExitOk;
 }
 

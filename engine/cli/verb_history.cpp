@@ -6,6 +6,7 @@
 
 #include "app/history_json.h"
 #include "cli/dag_folder.h"
+#include "cli/number_flags.h"
 #include "cli/table.h"
 #include "cli/verbs.h"
 #include "model/iso_time.h"
@@ -26,18 +27,6 @@ std::string duration_cell(const std::optional<TimePoint>& a, const std::optional
   return format_duration_ms(std::chrono::duration_cast<std::chrono::milliseconds>(*b - *a).count());
 }
 
-int parse_count(const ParsedArgs& args, const std::string& flag, int fallback) {
-  auto text = args.value(flag);
-  if (!text) return fallback;
-  try {
-    size_t used = 0;
-    int n = std::stoi(*text, &used);
-    if (used == text->size() && n >= 0) return n;
-  } catch (const std::exception&) {
-  }
-  throw UsageError("--" + flag + " must be a non-negative integer, not '" + *text + "'");
-}
-
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 // The log shown is what the file kept; say so when the try's output did not all reach it.
@@ -56,7 +45,7 @@ int verb_runs(Context& ctx) {
     filter.state = parse_run_state(*s);
     if (!filter.state) throw UsageError("--state must be queued, running, success or failed, not '" + *s + "'");
   }
-  filter.limit = parse_count(ctx.args, "limit", 20);
+  filter.limit = number_flag(ctx.args, "limit", 0, 1'000'000, 20);
   auto store = open_history(ctx, false);
   std::vector<RunRecord> runs = store ? store->list_runs(filter) : std::vector<RunRecord>{};
   if (ctx.args.has("json")) {
@@ -117,7 +106,7 @@ int verb_logs(Context& ctx) {
   const std::string& run_id = checked_id(ctx.args.positionals[0], IdKind::run, "RUN_ID");
   const std::string& task_id = checked_id(ctx.args.positionals[1], IdKind::task, "TASK_ID");
   std::optional<int> try_number;
-  if (ctx.args.value("try")) try_number = parse_count(ctx.args, "try", 0);
+  if (ctx.args.value("try")) try_number = number_flag(ctx.args, "try", 0, 1'000'000, 0);
   auto store = open_history(ctx, false);
   auto attempt = store ? store->get_try(run_id, task_id, try_number) : std::nullopt;
   if (!attempt) {

@@ -7,7 +7,9 @@
 
 #include "app/actions.h"
 #include "app/engine.h"
+#include "model/limits.h"
 #include "cli/dag_folder.h"
+#include "cli/number_flags.h"
 #include "cli/dag_lookup.h"
 #include "cli/engine_setup.h"
 #include "cli/progress_printer.h"
@@ -28,18 +30,6 @@ std::string parse_conf(const ParsedArgs& args) {
   }
   if (!conf.is_object()) throw UsageError("--conf must be a JSON object, e.g. '{\"date\": \"2026-11-29\"}'");
   return conf.dump();
-}
-
-int parse_positive(const ParsedArgs& args, const std::string& flag) {
-  auto text = args.value(flag);
-  if (!text) return 0;
-  try {
-    size_t used = 0;
-    int n = std::stoi(*text, &used);
-    if (used == text->size() && n > 0) return n;
-  } catch (const std::exception&) {
-  }
-  throw UsageError("--" + flag + " must be a positive integer, not '" + *text + "'");
 }
 
 // --run-id, checked before anything is loaded or written: it names the
@@ -69,7 +59,7 @@ int queue_run(Context& ctx, const Dag& dag, const std::string& conf) {
 int verb_trigger(Context& ctx) {
   const std::string conf = parse_conf(ctx.args);
   chosen_run_id(ctx.args);
-  const int max_active = parse_positive(ctx.args, "max-active-tasks");
+  const int max_active = number_flag(ctx.args, "max-active-tasks", 1, limits::kMaxActive, 0);
   PluginCatalog plugins = discover_plugins(ctx);
   std::vector<LoadResult> results;
   EngineConfig config;

@@ -30,6 +30,7 @@ int verb_runs(Context& ctx);
 int verb_tasks(Context& ctx);
 int verb_callbacks(Context& ctx);
 int verb_pools(Context& ctx);
+int verb_backfills(Context& ctx);
 int verb_logs(Context& ctx);
 int verb_plugins(Context& ctx);
 int verb_scheduler(Context& ctx);

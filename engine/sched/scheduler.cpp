@@ -73,7 +73,10 @@ std::optional<TimePoint> Scheduler::create_due_runs(const Dag& dag, const DagRec
 }
 
 void Scheduler::start_queued(TimePoint now) {
-  std::map<std::string, int> running;
+  // Per group (a DAG's runs of no backfill, "dag:ID"; a backfill's runs,
+  // "backfill:N"): how many run, and the limit.
+  std::map<std::string, std::pair<int, int>> groups;
+  std::map<std::int64_t, std::optional<BackfillRecord>> backfills;  // read once per step
   for (const RunRecord& run : store_.queued_runs()) {
     auto dag = dags_.find(run.dag_id);
     if (dag == dags_.end()) {
@@ -82,13 +85,24 @@ void Scheduler::start_queued(TimePoint now) {
       continue;
     }
     if (records_[run.dag_id].is_paused) continue;
-    auto [it, fresh] = running.try_emplace(run.dag_id, 0);
-    if (fresh) it->second = store_.count_running(run.dag_id);
-    if (it->second >= dag->second->max_active_runs) continue;
-    // Another engine took it, or (with other schedulers) filled the DAG's
-    // max_active_runs since the count above: the claim counts again.
-    if (!store_.claim_run(run.run_id, owner_, now, dag->second->max_active_runs)) continue;
-    ++it->second;
+    std::string group = "dag:" + run.dag_id;
+    int limit = dag->second->max_active_runs;
+    if (run.backfill_id) {
+      auto [b, fresh_backfill] = backfills.try_emplace(*run.backfill_id);
+      if (fresh_backfill) b->second = store_.get_backfill(*run.backfill_id);
+      // A paused or cancelled backfill's runs wait (the claim checks again).
+      if (b->second && (b->second->is_paused || b->second->cancelled_at)) continue;
+      group = "backfill:" + std::to_string(*run.backfill_id);
+      if (b->second && b->second->max_active_runs > 0) limit = b->second->max_active_runs;
+    }
+    auto [it, fresh] = groups.try_emplace(group, 0, limit);
+    if (fresh)
+      it->second.first = run.backfill_id ? store_.count_running_backfill(*run.backfill_id) : store_.count_running(run.dag_id);
+    if (it->second.first >= it->second.second) continue;
+    // Another engine took it, or (with other schedulers) filled the group's
+    // limit since the count above: the claim counts again.
+    if (!store_.claim_run(run.run_id, owner_, now, it->second.second)) continue;
+    ++it->second.first;
     RunRecord claimed = run;
     claimed.state = RunState::running;
     claimed.owner = owner_;

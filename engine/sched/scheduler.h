@@ -34,8 +34,11 @@ class Scheduler {
 
   // Creates every scheduled run due by `now` (all missed intervals with
   // catchup, else the latest), then claims and launches queued runs, oldest
-  // first, while their DAG has fewer than max_active_runs running. Paused
-  // DAGs get no new runs and start none. Returns the next time a run falls
+  // first, while their DAG has fewer than max_active_runs running (a
+  // backfill's runs: while the backfill has fewer than its own
+  // max_active_runs running, the DAG's when it has none; a paused or
+  // cancelled backfill's runs wait). Paused DAGs get no new runs and start
+  // none. Returns the next time a run falls
   // due (nullopt: none scheduled; wait for an event).
   std::optional<TimePoint> step(TimePoint now);
 

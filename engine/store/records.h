@@ -32,6 +32,34 @@ struct RunRecord {
   // The version of the DAG it runs (DagVersionRecord::version); empty for a
   // run recorded before versions were kept, or of a DAG built in code.
   std::string dag_version;
+  // The backfill that queued it (BackfillRecord::id); none for other runs.
+  std::optional<std::int64_t> backfill_id;
+};
+
+// A backfill (docs/scheduler.md#backfill): the runs one `dagrun backfill`
+// queued, started at most max_active_runs at a time, paused and cancelled
+// as a whole.
+struct BackfillRecord {
+  std::int64_t id = 0;  // given by the history, from 1
+  std::string dag_id;
+  TimePoint from{};  // the range as asked: intervals whose start is in [from, to]
+  TimePoint to{};
+  std::string reprocess = "none";  // none | failed | all
+  bool backwards = false;
+  int max_active_runs = 0;  // 0: the DAG's max_active_runs
+  bool is_paused = false;
+  TimePoint created_at{};
+  std::optional<TimePoint> cancelled_at;
+  std::string cancel_reason;
+};
+
+// A backfill's runs by state.
+struct BackfillRunCounts {
+  int queued = 0;
+  int running = 0;
+  int success = 0;
+  int failed = 0;
+  int active() const { return queued + running; }
 };
 
 // One version of a DAG: the exact text of its file, kept once per

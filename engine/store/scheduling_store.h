@@ -19,13 +19,17 @@ class SchedulingStore {
   virtual std::optional<RunRecord> latest_scheduled_run(const std::string& dag_id) const = 0;
   // Queued runs, oldest first.
   virtual std::vector<RunRecord> queued_runs() const = 0;
-  // Runs of the DAG in state running.
+  // Runs of the DAG in state running, but a backfill's.
   virtual int count_running(const std::string& dag_id) const = 0;
+  // Runs of the backfill in state running.
+  virtual int count_running_backfill(std::int64_t backfill_id) const = 0;
   // Makes `owner` run a queued run: state running, start_date set if unset.
-  // False when the run is no longer queued (another engine took it), or when
-  // max_active_runs (> 0) runs of its DAG are running already: counted in
-  // the claim's own transaction, so schedulers claiming runs of one DAG at
-  // once never start more than that between them.
+  // False when the run is no longer queued (another engine took it), when
+  // its backfill is paused or cancelled, or when max_active_runs (> 0) runs
+  // of its group are running already: its backfill's runs for a backfill's
+  // run, else its DAG's runs of no backfill. Counted in the claim's own
+  // transaction, so schedulers claiming runs of one DAG at once never start
+  // more than that between them.
   virtual bool claim_run(const std::string& run_id, const std::string& owner, TimePoint now,
                          int max_active_runs = 0) = 0;
   // Makes `to` the owner of a run still running under `from` (empty: no

@@ -170,6 +170,27 @@ CREATE TABLE pool_slot (
 CREATE INDEX pool_slot_pool ON pool_slot (pool, state);
 )sql";
 
+// Backfills as objects (docs/scheduler.md#backfill): the range and options
+// one `dagrun backfill` was given, its own max_active_runs, pause and
+// cancel; each of its runs points at it.
+constexpr const char* kVersion8 = R"sql(
+CREATE TABLE backfill (
+  id              INTEGER PRIMARY KEY,
+  dag_id          TEXT NOT NULL,
+  from_date       TEXT NOT NULL,
+  to_date         TEXT NOT NULL,
+  reprocess       TEXT NOT NULL,
+  backwards       INTEGER NOT NULL,
+  max_active_runs INTEGER NOT NULL,
+  is_paused       INTEGER NOT NULL DEFAULT 0,
+  created_at      TEXT NOT NULL,
+  cancelled_at    TEXT,
+  cancel_reason   TEXT
+) STRICT;
+ALTER TABLE dag_run ADD COLUMN backfill_id INTEGER REFERENCES backfill (id);
+CREATE INDEX dag_run_backfill ON dag_run (backfill_id, state) WHERE backfill_id IS NOT NULL;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "runs, task instances, tries and xcoms", kVersion1},
     Migration{2, "data intervals, run owners, paused DAGs and engines", kVersion2},
@@ -178,6 +199,7 @@ constexpr std::array kMigrations{
     Migration{5, "the DAG version of each run", kVersion5},
     Migration{6, "callbacks", kVersion6},
     Migration{7, "pool slots", kVersion7},
+    Migration{8, "backfills", kVersion8},
 };
 
 void refuse_newer(const std::string& file, int found, int known) {

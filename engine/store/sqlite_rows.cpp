@@ -93,6 +93,10 @@ void bind_run(SQLite::Statement& st, const RunRecord& run) {
   bind_time(st, 13, run.data_interval_end);
   bind_text_or_null(st, 14, run.owner);
   bind_text_or_null(st, 15, run.dag_version);
+  if (run.backfill_id)
+    st.bind(16, static_cast<std::int64_t>(*run.backfill_id));
+  else
+    st.bind(16);
 }
 
 void bind_task(SQLite::Statement& st, const TaskInstanceRecord& task) {
@@ -143,6 +147,7 @@ RunRecord read_run(const SQLite::Statement& st, const std::string& file) {
   r.data_interval_end = time(st, 12, file);
   r.owner = text(st, 13);
   r.dag_version = text(st, 14);
+  if (!st.getColumn(15).isNull()) r.backfill_id = st.getColumn(15).getInt64();
   return r;
 }
 

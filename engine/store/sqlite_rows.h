@@ -32,7 +32,7 @@ RunState run_state(const SQLite::Statement& st, int column, const std::string& f
 // The column lists the readers below expect, in order.
 inline constexpr const char* kRunColumns =
     "run_id, dag_id, state, run_type, conf, dag_file, queued_at, start_date, end_date, reason, "
-    "logical_date, data_interval_start, data_interval_end, owner, dag_version";
+    "logical_date, data_interval_start, data_interval_end, owner, dag_version, backfill_id";
 inline constexpr const char* kTaskColumns = "run_id, task_id, state, try_number, max_tries";
 inline constexpr const char* kTryColumns =
     "run_id, task_id, try_number, state, start_date, end_date, exit_code, signal, error, "

@@ -65,35 +65,35 @@ bool SqliteStore::clear_tasks(const std::string& run_id, const std::vector<std::
   return cleared;
 }
 
+CancelResult SqliteStore::cancel_in(Connection& c, const std::string& run_id, const std::string& reason,
+                                    TimePoint now) {
+  const std::optional<RunState> state = run_state(c, run_id);
+  if (!state) return CancelResult::not_found;
+  if (is_terminal(*state)) return CancelResult::finished;
+  if (*state == RunState::queued) {
+    auto fail = c.statement(kFailQueued);
+    fail->reset();
+    bind_text(*fail, 1, run_id);
+    bind_time(*fail, 2, now);
+    bind_text(*fail, 3, reason);
+    fail->exec();
+    auto skip = c.statement(kSkipUnfinished);
+    skip->reset();
+    bind_text(*skip, 1, run_id);
+    skip->exec();
+    return CancelResult::cancelled;
+  }
+  auto request = c.statement(kRequestCancel);
+  request->reset();
+  bind_text(*request, 1, run_id);
+  bind_text(*request, 2, reason);
+  request->exec();
+  return CancelResult::requested;
+}
+
 CancelResult SqliteStore::cancel_run(const std::string& run_id, const std::string& reason, TimePoint now) {
   CancelResult result = CancelResult::not_found;
-  write("cannot cancel run '" + run_id + "'", [&](Connection& c) {
-    const std::optional<RunState> state = run_state(c, run_id);
-    if (!state) {
-      result = CancelResult::not_found;
-    } else if (is_terminal(*state)) {
-      result = CancelResult::finished;
-    } else if (*state == RunState::queued) {
-      auto fail = c.statement(kFailQueued);
-      fail->reset();
-      bind_text(*fail, 1, run_id);
-      bind_time(*fail, 2, now);
-      bind_text(*fail, 3, reason);
-      fail->exec();
-      auto skip = c.statement(kSkipUnfinished);
-      skip->reset();
-      bind_text(*skip, 1, run_id);
-      skip->exec();
-      result = CancelResult::cancelled;
-    } else {
-      auto request = c.statement(kRequestCancel);
-      request->reset();
-      bind_text(*request, 1, run_id);
-      bind_text(*request, 2, reason);
-      request->exec();
-      result = CancelResult::requested;
-    }
-  });
+  write("cannot cancel run '" + run_id + "'", [&](Connection& c) { result = cancel_in(c, run_id, reason, now); });
   return result;
 }
 

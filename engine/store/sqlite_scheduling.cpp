@@ -16,12 +16,22 @@ const std::string kLatestScheduled = std::string("SELECT ") + kRunColumns +
 const std::string kQueued =
     std::string("SELECT ") + kRunColumns + " FROM dag_run WHERE state = 'queued' ORDER BY queued_at, rowid";
 
-const std::string kCountRunning = "SELECT count(*) FROM dag_run WHERE dag_id = ?1 AND state = 'running'";
+// A backfill's runs count toward its own max_active_runs, not the DAG's.
+const std::string kCountRunning =
+    "SELECT count(*) FROM dag_run WHERE dag_id = ?1 AND state = 'running' AND backfill_id IS NULL";
+const std::string kCountBackfillRunning =
+    "SELECT count(*) FROM dag_run WHERE backfill_id = ?1 AND state = 'running'";
 
+// The limit ?4 is of the run's group: its backfill's runs, or its DAG's
+// runs of no backfill. A run of a paused or cancelled backfill is not taken.
 const std::string kClaim =
     "UPDATE dag_run SET state = 'running', owner = ?2, start_date = coalesce(start_date, ?3),"
-    " end_date = NULL WHERE run_id = ?1 AND state = 'queued' AND (?4 <= 0 OR (SELECT count(*) FROM dag_run r"
-    " WHERE r.dag_id = dag_run.dag_id AND r.state = 'running') < ?4)";
+    " end_date = NULL WHERE run_id = ?1 AND state = 'queued'"
+    " AND NOT EXISTS (SELECT 1 FROM backfill b WHERE b.id = dag_run.backfill_id"
+    " AND (b.is_paused <> 0 OR b.cancelled_at IS NOT NULL))"
+    " AND (?4 <= 0 OR (SELECT count(*) FROM dag_run r WHERE r.state = 'running' AND CASE"
+    " WHEN dag_run.backfill_id IS NULL THEN r.dag_id = dag_run.dag_id AND r.backfill_id IS NULL"
+    " ELSE r.backfill_id = dag_run.backfill_id END) < ?4)";
 
 const std::string kTakeOver =
     "UPDATE dag_run SET owner = ?3 WHERE run_id = ?1 AND state = 'running' AND coalesce(owner, '') = ?2";
@@ -84,6 +94,16 @@ int SqliteStore::count_running(const std::string& dag_id) const {
   read("cannot count running runs of '" + dag_id + "'", [&](Connection& c) {
     auto st = c.statement(kCountRunning);
     bind_text(*st, 1, dag_id);
+    n = st->executeStep() ? st->getColumn(0).getInt() : 0;
+  });
+  return n;
+}
+
+int SqliteStore::count_running_backfill(std::int64_t backfill_id) const {
+  int n = 0;
+  read("cannot count running runs of backfill " + std::to_string(backfill_id), [&](Connection& c) {
+    auto st = c.statement(kCountBackfillRunning);
+    st->bind(1, static_cast<std::int64_t>(backfill_id));
     n = st->executeStep() ? st->getColumn(0).getInt() : 0;
   });
   return n;

@@ -15,7 +15,7 @@ namespace {
 using namespace sqlite_rows;
 
 const std::string kInsertRun = std::string("INSERT INTO dag_run (") + kRunColumns +
-                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
                                " ON CONFLICT (run_id) DO NOTHING";
 
 // A RunUpdate leaves the fields it does not carry as they are.

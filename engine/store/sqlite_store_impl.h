@@ -37,6 +37,7 @@ class SqliteStore final : public Store {
   std::optional<RunRecord> latest_scheduled_run(const std::string& dag_id) const override;
   std::vector<RunRecord> queued_runs() const override;
   int count_running(const std::string& dag_id) const override;
+  int count_running_backfill(std::int64_t backfill_id) const override;
   bool claim_run(const std::string& run_id, const std::string& owner, TimePoint now,
                  int max_active_runs = 0) override;
   bool take_over_run(const std::string& run_id, const std::string& from, const std::string& to) override;
@@ -62,6 +63,14 @@ class SqliteStore final : public Store {
   void release_pool_slots(const std::string& run_id, const std::string& task_id) override;
   std::vector<PoolSlotRecord> list_pool_slots() const override;
 
+  std::int64_t create_backfill(const BackfillRecord& backfill) override;
+  bool join_backfill(const std::string& run_id, std::int64_t id) override;
+  std::optional<BackfillRecord> get_backfill(std::int64_t id) const override;
+  std::vector<BackfillRecord> list_backfills(const std::optional<std::string>& dag_id) const override;
+  BackfillRunCounts backfill_run_counts(std::int64_t id) const override;
+  bool set_backfill_paused(std::int64_t id, bool paused) override;
+  BackfillCancel cancel_backfill(std::int64_t id, const std::string& reason, TimePoint now) override;
+
  private:
   struct Statements {
     StatementLease update_run, upsert_task, upsert_try, upsert_xcom;
@@ -73,6 +82,9 @@ class SqliteStore final : public Store {
   void apply_one(Statements& st, const CallbackRecord& c);  // sqlite_callbacks.cpp
   // In the caller's write transaction (sqlite_dag_versions.cpp).
   static void insert_dag_version(Connection& c, const DagVersionRecord& v);
+  // cancel_run's decision and change, in the caller's write transaction
+  // (sqlite_run_actions.cpp; a backfill's cancel makes many in one).
+  static CancelResult cancel_in(Connection& c, const std::string& run_id, const std::string& reason, TimePoint now);
 
   // Runs body on the read connection, retried as a whole when busy.
   void read(const std::string& what, const std::function<void(Connection&)>& body) const;

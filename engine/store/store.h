@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "store/backfill_store.h"
 #include "store/callback_store.h"
 #include "store/engine_registry.h"
 #include "store/history_stats.h"
@@ -23,7 +24,8 @@ class Store : public HistoryStore,
               public EngineRegistry,
               public HistoryStats,
               public CallbackStore,
-              public PoolStore {
+              public PoolStore,
+              public BackfillStore {
  public:
   // The queue of tries for workers (store/work_queue.h), owned by the store;
   // null for a store without one (SQLite: one host, no workers).

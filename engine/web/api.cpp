@@ -585,8 +585,10 @@ class Call {
     }
     if (!has_from || !has_to) throw ApiError{400, "a backfill needs from and to"};
     auto store = app::open_history(options_.home, true);
-    const std::vector<app::BackfillItem> plan =
-        dry_run ? app::plan_backfill(dag, *store, request) : app::run_backfill(options_.home, *store, all, dag, request);
+    app::BackfillResult result;
+    if (dry_run) result.items = app::plan_backfill(dag, *store, request);
+    else result = app::run_backfill(options_.home, *store, all, dag, request);
+    const std::vector<app::BackfillItem>& plan = result.items;
     json items = json::array();
     for (const app::BackfillItem& item : plan) {
       const char* action = item.action == app::BackfillItem::Action::create      ? "create"
@@ -598,7 +600,11 @@ class Call {
                        {"run_id", item.run_id},
                        {"note", item.why}});
     }
-    return json_response(dry_run ? 200 : 201, {{"dag_id", dag.dag_id}, {"dry_run", dry_run}, {"intervals", items}});
+    return json_response(dry_run ? 200 : 201,
+                         {{"dag_id", dag.dag_id},
+                          {"dry_run", dry_run},
+                          {"backfill_id", result.backfill_id > 0 ? json(result.backfill_id) : json(nullptr)},
+                          {"intervals", items}});
   }
 
   static bool bool_field(const std::string& key, const json& value) {

@@ -29,6 +29,7 @@ class NullStore : public Store {
   std::optional<RunRecord> latest_scheduled_run(const std::string&) const override { return {}; }
   std::vector<RunRecord> queued_runs() const override { return {}; }
   int count_running(const std::string&) const override { return 0; }
+  int count_running_backfill(std::int64_t) const override { return 0; }
   bool claim_run(const std::string&, const std::string&, TimePoint, int) override { return false; }
   bool take_over_run(const std::string&, const std::string&, const std::string&) override { return false; }
   void requeue_run(const std::string&, const std::string&) override {}
@@ -57,6 +58,13 @@ class NullStore : public Store {
   bool acquire_pool_slots(const PoolClaim&, const std::vector<std::string>&, TimePoint) override { return true; }
   void release_pool_slots(const std::string&, const std::string&) override {}
   std::vector<PoolSlotRecord> list_pool_slots() const override { return {}; }
+  std::int64_t create_backfill(const BackfillRecord&) override { return 1; }
+  bool join_backfill(const std::string&, std::int64_t) override { return false; }
+  std::optional<BackfillRecord> get_backfill(std::int64_t) const override { return std::nullopt; }
+  std::vector<BackfillRecord> list_backfills(const std::optional<std::string>&) const override { return {}; }
+  BackfillRunCounts backfill_run_counts(std::int64_t) const override { return {}; }
+  bool set_backfill_paused(std::int64_t, bool) override { return false; }
+  BackfillCancel cancel_backfill(std::int64_t, const std::string&, TimePoint) override { return {}; }
 };
 
 }  // namespace dagrun::testing

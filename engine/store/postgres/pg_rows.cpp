@@ -93,7 +93,8 @@ PgConnection::Params run_params(const RunRecord& run) {
           time_param(run.data_interval_start),
           time_param(run.data_interval_end),
           text_or_null(run.owner),
-          text_or_null(run.dag_version)};
+          text_or_null(run.dag_version),
+          run.backfill_id ? Param(std::to_string(*run.backfill_id)) : Param()};
 }
 
 PgConnection::Params task_params(const TaskInstanceRecord& task) {
@@ -136,6 +137,7 @@ RunRecord read_run(const PgRows& rows, int i, const std::string& where) {
   r.data_interval_end = time_column(rows, i, 12);
   r.owner = text_or_empty(rows, i, 13);
   r.dag_version = text_or_empty(rows, i, 14);
+  if (auto id = rows.get(i, 15)) r.backfill_id = std::stoll(*id);
   return r;
 }
 

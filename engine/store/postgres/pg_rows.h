@@ -42,10 +42,10 @@ RunState run_state_column(const PgRows& rows, int row, int column, const std::st
 // column names for INSERTs ($1, $2, ... in the same order).
 inline constexpr const char* kRunColumns =
     "run_id, dag_id, state, run_type, conf, dag_file, " DAGRUN_PG_MS("queued_at") ", " DAGRUN_PG_MS(
-        "start_date") ", " DAGRUN_PG_MS("end_date") ", reason, " DAGRUN_PG_MS("logical_date") ", " DAGRUN_PG_MS("data_interval_start") ", " DAGRUN_PG_MS("data_interval_end") ", owner, dag_version";
+        "start_date") ", " DAGRUN_PG_MS("end_date") ", reason, " DAGRUN_PG_MS("logical_date") ", " DAGRUN_PG_MS("data_interval_start") ", " DAGRUN_PG_MS("data_interval_end") ", owner, dag_version, backfill_id";
 inline constexpr const char* kRunInsertColumns =
     "run_id, dag_id, state, run_type, conf, dag_file, queued_at, start_date, end_date, reason, "
-    "logical_date, data_interval_start, data_interval_end, owner, dag_version";
+    "logical_date, data_interval_start, data_interval_end, owner, dag_version, backfill_id";
 inline constexpr const char* kTaskColumns = "run_id, task_id, state, try_number, max_tries";
 inline constexpr const char* kTryColumns =
     "run_id, task_id, try_number, state, " DAGRUN_PG_MS("start_date") ", " DAGRUN_PG_MS(

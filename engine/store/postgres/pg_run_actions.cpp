@@ -54,23 +54,23 @@ bool PgStore::clear_tasks(const std::string& run_id, const std::vector<std::stri
   return cleared;
 }
 
+CancelResult PgStore::cancel_in(PgConnection& c, const std::string& run_id, const std::string& reason,
+                                TimePoint now) const {
+  const std::optional<RunState> state = lock_run(c, run_id, where());
+  if (!state) return CancelResult::not_found;
+  if (is_terminal(*state)) return CancelResult::finished;
+  if (*state == RunState::queued) {
+    c.run(kFailQueued, {run_id, time_param(now), reason});
+    c.run(kSkipUnfinished, {run_id});
+    return CancelResult::cancelled;
+  }
+  c.run(kRequestCancel, {run_id, reason});
+  return CancelResult::requested;
+}
+
 CancelResult PgStore::cancel_run(const std::string& run_id, const std::string& reason, TimePoint now) {
   CancelResult result = CancelResult::not_found;
-  write("cannot cancel run '" + run_id + "'", [&](PgConnection& c) {
-    const std::optional<RunState> state = lock_run(c, run_id, where());
-    if (!state) {
-      result = CancelResult::not_found;
-    } else if (is_terminal(*state)) {
-      result = CancelResult::finished;
-    } else if (*state == RunState::queued) {
-      c.run(kFailQueued, {run_id, time_param(now), reason});
-      c.run(kSkipUnfinished, {run_id});
-      result = CancelResult::cancelled;
-    } else {
-      c.run(kRequestCancel, {run_id, reason});
-      result = CancelResult::requested;
-    }
-  });
+  write("cannot cancel run '" + run_id + "'", [&](PgConnection& c) { result = cancel_in(c, run_id, reason, now); });
   return result;
 }
 

@@ -18,7 +18,11 @@ const std::string kLatestScheduled = std::string("SELECT ") + kRunColumns +
 const std::string kQueued =
     std::string("SELECT ") + kRunColumns + " FROM dag_run WHERE state = 'queued' ORDER BY queued_at, seq";
 
-const std::string kCountRunning = "SELECT count(*) FROM dag_run WHERE dag_id = $1 AND state = 'running'";
+// A backfill's runs count toward its own max_active_runs, not the DAG's.
+const std::string kCountRunning =
+    "SELECT count(*) FROM dag_run WHERE dag_id = $1 AND state = 'running' AND backfill_id IS NULL";
+const std::string kCountBackfillRunning =
+    "SELECT count(*) FROM dag_run WHERE backfill_id = $1 AND state = 'running'";
 
 // The run is locked, or passed over when another scheduler holds its lock
 // (it is claiming it), and changed only if still queued.
@@ -30,8 +34,12 @@ const std::string kLockDagClaims =
 const std::string kClaim =
     "UPDATE dag_run SET state = 'running', owner = $2, start_date = coalesce(start_date, $3::timestamptz),"
     " end_date = NULL WHERE run_id = (SELECT run_id FROM dag_run WHERE run_id = $1 AND state = 'queued'"
-    " FOR UPDATE SKIP LOCKED) AND ($4::integer <= 0 OR (SELECT count(*) FROM dag_run r"
-    " WHERE r.dag_id = dag_run.dag_id AND r.state = 'running') < $4::integer)";
+    " FOR UPDATE SKIP LOCKED)"
+    " AND NOT EXISTS (SELECT 1 FROM backfill b WHERE b.id = dag_run.backfill_id"
+    " AND (b.is_paused OR b.cancelled_at IS NOT NULL))"
+    " AND ($4::integer <= 0 OR (SELECT count(*) FROM dag_run r WHERE r.state = 'running' AND CASE"
+    " WHEN dag_run.backfill_id IS NULL THEN r.dag_id = dag_run.dag_id AND r.backfill_id IS NULL"
+    " ELSE r.backfill_id = dag_run.backfill_id END) < $4::integer)";
 
 const std::string kTakeOver =
     "UPDATE dag_run SET owner = $3 WHERE run_id = $1 AND state = 'running' AND coalesce(owner, '') = $2";
@@ -93,6 +101,14 @@ int PgStore::count_running(const std::string& dag_id) const {
   int n = 0;
   read("cannot count running runs of '" + dag_id + "'", [&](PgConnection& c) {
     n = int_column(c.run(kCountRunning, {dag_id}), 0, 0).value_or(0);
+  });
+  return n;
+}
+
+int PgStore::count_running_backfill(std::int64_t backfill_id) const {
+  int n = 0;
+  read("cannot count running runs of backfill " + std::to_string(backfill_id), [&](PgConnection& c) {
+    n = int_column(c.run(kCountBackfillRunning, {std::to_string(backfill_id)}), 0, 0).value_or(0);
   });
   return n;
 }

@@ -183,11 +183,31 @@ CREATE TABLE pool_slot (
 CREATE INDEX pool_slot_pool ON pool_slot (pool, state);
 )sql";
 
+// Backfills (SQLite schema 8; docs/scheduler.md#backfill).
+constexpr const char* kVersion5 = R"sql(
+CREATE TABLE backfill (
+  id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  dag_id          text NOT NULL,
+  from_date       timestamptz NOT NULL,
+  to_date         timestamptz NOT NULL,
+  reprocess       text NOT NULL,
+  backwards       boolean NOT NULL,
+  max_active_runs integer NOT NULL,
+  is_paused       boolean NOT NULL DEFAULT false,
+  created_at      timestamptz NOT NULL,
+  cancelled_at    timestamptz,
+  cancel_reason   text
+);
+ALTER TABLE dag_run ADD COLUMN backfill_id bigint REFERENCES backfill (id);
+CREATE INDEX dag_run_backfill ON dag_run (backfill_id, state) WHERE backfill_id IS NOT NULL;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "runs, task instances, tries, xcoms, DAGs and engines (SQLite schema 4)", kVersion1},
     Migration{2, "DAG versions (SQLite schema 5), the queue of tries for workers and their logs", kVersion2},
     Migration{3, "callbacks (SQLite schema 6)", kVersion3},
     Migration{4, "pool slots (SQLite schema 7)", kVersion4},
+    Migration{5, "backfills (SQLite schema 8)", kVersion5},
 };
 
 // Any constant: every dagrun process migrating this database takes the same

@@ -38,6 +38,7 @@ class PgStore final : public Store, public WorkQueue {
   std::optional<RunRecord> latest_scheduled_run(const std::string& dag_id) const override;
   std::vector<RunRecord> queued_runs() const override;
   int count_running(const std::string& dag_id) const override;
+  int count_running_backfill(std::int64_t backfill_id) const override;
   bool claim_run(const std::string& run_id, const std::string& owner, TimePoint now,
                  int max_active_runs = 0) override;
   bool take_over_run(const std::string& run_id, const std::string& from, const std::string& to) override;
@@ -62,6 +63,14 @@ class PgStore final : public Store, public WorkQueue {
                           TimePoint now) override;
   void release_pool_slots(const std::string& run_id, const std::string& task_id) override;
   std::vector<PoolSlotRecord> list_pool_slots() const override;
+
+  std::int64_t create_backfill(const BackfillRecord& backfill) override;
+  bool join_backfill(const std::string& run_id, std::int64_t id) override;
+  std::optional<BackfillRecord> get_backfill(std::int64_t id) const override;
+  std::vector<BackfillRecord> list_backfills(const std::optional<std::string>& dag_id) const override;
+  BackfillRunCounts backfill_run_counts(std::int64_t id) const override;
+  bool set_backfill_paused(std::int64_t id, bool paused) override;
+  BackfillCancel cancel_backfill(std::int64_t id, const std::string& reason, TimePoint now) override;
   // In the caller's transaction (pg_callbacks.cpp).
   static void insert_callback(PgConnection& c, const CallbackRecord& record);
 
@@ -94,6 +103,9 @@ class PgStore final : public Store, public WorkQueue {
   void write(const std::string& what, const std::function<void(PgConnection&)>& body);
   // In the caller's transaction (pg_dag_versions.cpp).
   static void insert_dag_version(PgConnection& c, const DagVersionRecord& v);
+  // cancel_run's decision and change, in the caller's transaction
+  // (pg_run_actions.cpp; a backfill's cancel makes many in one).
+  CancelResult cancel_in(PgConnection& c, const std::string& run_id, const std::string& reason, TimePoint now) const;
 
   std::string url_;
   std::string where_;  // the redacted URL, for messages

@@ -64,6 +64,7 @@ class Interleaved : public Store {
   }
   std::vector<RunRecord> queued_runs() const override { return s_.queued_runs(); }
   int count_running(const std::string& d) const override { return s_.count_running(d); }
+  int count_running_backfill(std::int64_t b) const override { return s_.count_running_backfill(b); }
   bool claim_run(const std::string& r, const std::string& o, TimePoint n, int m) override {
     return s_.claim_run(r, o, n, m);
   }
@@ -101,6 +102,17 @@ class Interleaved : public Store {
   }
   void release_pool_slots(const std::string& r, const std::string& t) override { s_.release_pool_slots(r, t); }
   std::vector<PoolSlotRecord> list_pool_slots() const override { return s_.list_pool_slots(); }
+  std::int64_t create_backfill(const BackfillRecord& b) override { return s_.create_backfill(b); }
+  bool join_backfill(const std::string& r, std::int64_t id) override { return s_.join_backfill(r, id); }
+  std::optional<BackfillRecord> get_backfill(std::int64_t id) const override { return s_.get_backfill(id); }
+  std::vector<BackfillRecord> list_backfills(const std::optional<std::string>& d) const override {
+    return s_.list_backfills(d);
+  }
+  BackfillRunCounts backfill_run_counts(std::int64_t id) const override { return s_.backfill_run_counts(id); }
+  bool set_backfill_paused(std::int64_t id, bool p) override { return s_.set_backfill_paused(id, p); }
+  BackfillCancel cancel_backfill(std::int64_t id, const std::string& r, TimePoint now) override {
+    return s_.cancel_backfill(id, r, now);
+  }
 
  private:
   void read() const {

@@ -137,3 +137,36 @@ TEST_CASE("a DAG without start_date is scheduled from when it was first seen") {
   s.step(at("2026-11-29T12:00:00Z"));
   CHECK(s.created() == std::vector<std::string>{"scheduled__fresh__2026-11-29T11:00:00.000Z"});
 }
+
+TEST_CASE("a backfill's runs start by its own max_active_runs, wait while it is paused, and never once cancelled") {
+  TempDir dir;
+  auto store = open_sqlite_store(dir.file("h.db"));
+  FakeLauncher launcher;
+  Scheduler s(*store, launcher, "me");
+  // The DAG allows one run at a time; the backfill two of its own.
+  s.set_dags({dag("etl", "@daily", "2026-11-27T00:00:00Z", false, 1)});
+  BackfillRecord b;
+  b.dag_id = "etl";
+  b.max_active_runs = 2;
+  b.created_at = at("2026-11-29T10:00:00Z");
+  const std::int64_t id = store->create_backfill(b);
+  for (int i = 0; i < 4; ++i) {
+    RunRecord r = make_run("b" + std::to_string(i), "etl", at("2026-11-29T10:00:00Z") + std::chrono::milliseconds(i));
+    r.backfill_id = id;
+    store->create_run(r, {make_task(r.run_id, "t")}, nullptr);
+  }
+  CHECK(store->set_backfill_paused(id, true));
+  s.step(at("2026-11-29T10:00:01Z"));
+  // Only the DAG's own scheduled run starts.
+  CHECK(launcher.launched == std::vector<std::string>{"scheduled__etl__2026-11-28T00:00:00.000Z"});
+  CHECK(store->set_backfill_paused(id, false));
+  s.step(at("2026-11-29T10:00:02Z"));
+  CHECK(launcher.launched ==
+        std::vector<std::string>{"scheduled__etl__2026-11-28T00:00:00.000Z", "b0", "b1"});  // two, oldest first
+  finish(*store, "b0");
+  store->cancel_backfill(id, "enough", at("2026-11-29T10:00:03Z"));
+  s.step(at("2026-11-29T10:00:04Z"));
+  CHECK(launcher.launched.size() == 3);  // b2 and b3 failed with the cancel
+  CHECK(store->get_run("b2")->state == RunState::failed);
+  CHECK(store->cancel_requests() == std::vector<std::pair<std::string, std::string>>{{"b1", "enough"}});
+}

@@ -41,10 +41,11 @@ TEST_CASE("a missing file becomes a fresh history at the latest schema version")
   CHECK(user_version(file) == latest_schema_version());
   CHECK(schema_objects(file, "table") ==
         std::set<std::string>{"dag_run", "task_instance", "task_try", "xcom", "dag", "engine", "dag_version",
-                              "callback", "pool_slot"});
+                              "callback", "pool_slot", "backfill"});
   CHECK(schema_objects(file, "index") ==
         std::set<std::string>{"dag_run_newest", "dag_run_dag_newest", "dag_run_state_newest",
-                                                    "dag_run_latest_interval", "dag_run_queue", "callback_due", "pool_slot_pool"});
+                                                    "dag_run_latest_interval", "dag_run_queue", "callback_due",
+                                                    "pool_slot_pool", "dag_run_backfill"});
   SQLite::Database db(file, SQLite::OPEN_READONLY);
   CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
 }
@@ -233,8 +234,7 @@ TEST_CASE("a version 6 history gains the pool_slot table, empty, and slots can b
     CHECK(schema_version(conn) == 6);
   }
   auto store = open_sqlite_store(file);
-  CHECK(user_version(file) == 7);
-  CHECK(latest_schema_version() == 7);
+  CHECK(user_version(file) == latest_schema_version());
   CHECK(store->list_pool_slots().empty());
   PoolClaim claim;
   claim.pool = "api";
@@ -246,4 +246,24 @@ TEST_CASE("a version 6 history gains the pool_slot table, empty, and slots can b
   CHECK(store->acquire_pool_slots(claim, {"e"}, at("2026-01-02T00:00:00.000Z")));
   REQUIRE(store->list_pool_slots().size() == 1);
   CHECK(store->list_pool_slots()[0].state == "running");
+}
+
+TEST_CASE("a version 7 history gains backfills: its runs have none, new backfills are recorded") {
+  TempDir dir;
+  const auto file = dir.file("v7.db");
+  {
+    Connection conn(file, SqliteOptions{}, Connection::Mode::read_write);
+    migrate(conn, schema_migrations().first(7));
+    CHECK(schema_version(conn) == 7);
+    conn.db().exec(
+        "INSERT INTO dag_run (run_id, dag_id, state, run_type, queued_at) VALUES ('old', 'd', 'queued', 'backfill',"
+        " '2026-01-01T00:00:00.000Z')");
+  }
+  auto store = open_sqlite_store(file);
+  CHECK(user_version(file) == 8);
+  CHECK(latest_schema_version() == 8);
+  REQUIRE(store->get_run("old"));
+  CHECK_FALSE(store->get_run("old")->backfill_id);
+  CHECK(store->list_backfills(std::nullopt).empty());
+  CHECK(store->claim_run("old", "me", at("2026-01-02T00:00:00.000Z"), 1));  // a run of no backfill, as before
 }
