@@ -186,6 +186,22 @@ BackfillResult run_backfill(const EnginePaths& home, Store& store, const std::ve
   return result;
 }
 
+BackfillRecord pause_backfill(const EnginePaths& home, Store& store, std::int64_t id, bool paused) {
+  if (!store.get_backfill(id)) throw ActionError(ActionRefusal::not_found, "no backfill " + std::to_string(id));
+  if (!store.set_backfill_paused(id, paused))
+    throw ActionError(ActionRefusal::conflict, "backfill " + std::to_string(id) + " is cancelled");
+  // Its runs may start now: tell a running scheduler at once.
+  if (!paused) wake_scheduler(wake_address(home));
+  return *store.get_backfill(id);
+}
+
+BackfillCancel cancel_backfill(Store& store, std::int64_t id, const std::string& reason) {
+  BackfillCancel c = store.cancel_backfill(id, reason, std::chrono::system_clock::now());
+  if (!c.found) throw ActionError(ActionRefusal::not_found, "no backfill " + std::to_string(id));
+  if (c.already) throw ActionError(ActionRefusal::conflict, "backfill " + std::to_string(id) + " was cancelled before");
+  return c;
+}
+
 std::string_view backfill_state(const BackfillRecord& backfill, const BackfillRunCounts& runs) {
   if (backfill.cancelled_at) return "cancelled";
   if (backfill.is_paused) return "paused";

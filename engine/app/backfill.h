@@ -76,6 +76,16 @@ BackfillResult run_backfill(const EnginePaths& home, Store& store, const std::ve
 // "none", "failed", "all".
 std::string_view to_string(Reprocess r);
 
+// Pauses or resumes a backfill as a whole: its queued runs wait, or may
+// start (the scheduler is woken). Returns it as it is now. ActionError
+// not_found for no such backfill, conflict for a cancelled one.
+BackfillRecord pause_backfill(const EnginePaths& home, Store& store, std::int64_t id, bool paused);
+
+// Cancels a backfill as a whole: its queued runs fail, its running ones are
+// asked to stop (their engines kill their tries), with `reason`. ActionError
+// not_found, or conflict when it was cancelled before.
+BackfillCancel cancel_backfill(Store& store, std::int64_t id, const std::string& reason);
+
 // What a backfill is doing: "cancelled", "paused", "running" (runs queued or
 // running) or "done".
 std::string_view backfill_state(const BackfillRecord& backfill, const BackfillRunCounts& runs);

@@ -31,7 +31,8 @@ nlohmann::json run_json(const RunRecord& r) {
           {"start_date", time_json(r.start_date)},
           {"end_date", time_json(r.end_date)},
           {"reason", r.reason},
-          {"dag_version", text_or_null(r.dag_version)}};
+          {"dag_version", text_or_null(r.dag_version)},
+          {"backfill_id", r.backfill_id ? nlohmann::json(*r.backfill_id) : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json try_json(const TryRecord& r) {

@@ -6,14 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/actions.h"
 #include "app/backfill.h"
 #include "cli/dag_folder.h"
 #include "cli/table.h"
 #include "cli/verbs.h"
 #include "model/ids.h"
 #include "model/iso_time.h"
-#include "sched/wake.h"
-#include "app/history_location.h"
 
 namespace dagrun::cli {
 namespace {
@@ -71,32 +70,22 @@ int verb_backfills(Context& ctx) {
     throw UsageError("dagrun backfills takes list [DAG_ID], pause ID, unpause ID or cancel ID, not '" +
                      action.substr(0, 64) + "'");
   const std::int64_t id = backfill_id(args[1]);
-  auto store = open_history(ctx, false);
-  auto backfill = store ? store->get_backfill(id) : std::nullopt;
-  if (!backfill) {
-    std::cerr << "dagrun backfills: no backfill " << id << "\n";
-    return kExitFailed;
-  }
-  if (action == "cancel") {
-    const BackfillCancel c =
-        store->cancel_backfill(id, "backfill " + std::to_string(id) + " cancelled", std::chrono::system_clock::now());
-    if (c.already) {
-      std::cout << "backfill " << id << " was cancelled before\n";
+  auto store = open_history(ctx, true);
+  try {
+    if (action == "cancel") {
+      const BackfillCancel c = app::cancel_backfill(*store, id, "backfill " + std::to_string(id) + " cancelled");
+      std::cout << "backfill " << id << " cancelled: " << c.failed.size() << " queued runs failed, "
+                << c.requested.size() << " running runs asked to stop\n";
       return kExitOk;
     }
-    std::cout << "backfill " << id << " of " << backfill->dag_id << " cancelled: " << c.failed.size()
-              << " queued runs failed, " << c.requested.size() << " running runs asked to stop\n";
+    const bool pause = action == "pause";
+    const BackfillRecord b = app::pause_backfill(ctx.home, *store, id, pause);
+    std::cout << "backfill " << id << " of " << b.dag_id << (pause ? " paused" : " resumed") << "\n";
     return kExitOk;
-  }
-  const bool pause = action == "pause";
-  if (!store->set_backfill_paused(id, pause)) {
-    std::cerr << "dagrun backfills: backfill " << id << " is cancelled\n";
+  } catch (const app::ActionError& e) {
+    std::cerr << "dagrun backfills: " << e.what() << "\n";
     return kExitFailed;
   }
-  // Its runs may start now: tell a running scheduler at once.
-  if (!pause) wake_scheduler(app::wake_address(ctx.home));
-  std::cout << "backfill " << id << " of " << backfill->dag_id << (pause ? " paused" : " resumed") << "\n";
-  return kExitOk;
 }
 
 }  // namespace dagrun::cli

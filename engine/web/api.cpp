@@ -85,6 +85,15 @@ std::unordered_map<std::string, std::string> parse_query(std::string_view query)
 }
 
 // A path segment that must be an id of this kind.
+// A backfill's id in a path: a positive number.
+std::int64_t backfill_segment(const std::string& raw) {
+  std::int64_t id = 0;
+  auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
+  if (ec != std::errc() || ptr != raw.data() + raw.size() || id < 1)
+    throw ApiError{400, "a backfill id is a positive number"};
+  return id;
+}
+
 std::string id_segment(const std::string& raw, IdKind kind) {
   std::optional<std::string> id = percent_decode(raw);
   if (!id) throw ApiError{400, "malformed escape in the path"};
@@ -162,6 +171,7 @@ class Call {
       for (size_t i = 0; i < pattern.size(); ++i) {
         if (pattern[i] == "{dag_id}") params.dag_id = id_segment(segments[i], IdKind::dag);
         else if (pattern[i] == "{run_id}") params.run_id = id_segment(segments[i], IdKind::run);
+        else if (pattern[i] == "{backfill_id}") params.backfill_id = backfill_segment(segments[i]);
         else if (pattern[i] == "{task_id}") params.task_id = id_segment(segments[i], IdKind::task);
       }
       return (this->*r.handler)(params);
@@ -173,6 +183,7 @@ class Call {
 
   struct Params {
     std::string dag_id, run_id, task_id;
+    std::int64_t backfill_id = 0;
   };
   using Handler = Response (Call::*)(const Params&) const;
   struct Route {
@@ -203,6 +214,11 @@ class Call {
         {"POST", "/api/v1/runs/{run_id}/clear", &Call::clear},
         {"POST", "/api/v1/runs/{run_id}/cancel", &Call::cancel},
         {"GET", "/api/v1/pools", &Call::list_pools},
+        {"GET", "/api/v1/backfills", &Call::list_backfills},
+        {"GET", "/api/v1/backfills/{backfill_id}", &Call::get_backfill},
+        {"POST", "/api/v1/backfills/{backfill_id}/pause", &Call::pause_backfill},
+        {"POST", "/api/v1/backfills/{backfill_id}/unpause", &Call::unpause_backfill},
+        {"POST", "/api/v1/backfills/{backfill_id}/cancel", &Call::cancel_backfill},
         {"GET", "/api/v1/events", &Call::events},
     };
     return table;
@@ -332,6 +348,46 @@ class Call {
     json out = json::array();
     for (const CallbackRecord& c : store->list_callbacks(run_id)) out.push_back(app::callback_json(c));
     return json_response(200, out);
+  }
+
+  Response list_backfills(const Params&) const {
+    const auto q = parse_query(request_.query);
+    std::optional<std::string> dag_id;
+    if (auto it = q.find("dag_id"); it != q.end()) {
+      if (auto problem = id_problem(IdKind::dag, it->second)) throw ApiError{400, "dag_id: " + *problem};
+      dag_id = it->second;
+    }
+    json out = json::array();
+    if (auto store = history())
+      for (const BackfillRecord& b : store->list_backfills(dag_id))
+        out.push_back(app::backfill_json(b, store->backfill_run_counts(b.id)));
+    return json_response(200, out);
+  }
+
+  Response get_backfill(const Params& params) const {
+    auto store = history();
+    auto b = store ? store->get_backfill(params.backfill_id) : std::nullopt;
+    if (!b) throw ApiError{404, "no backfill " + std::to_string(params.backfill_id)};
+    return json_response(200, app::backfill_json(*b, store->backfill_run_counts(b->id)));
+  }
+
+  Response pause_backfill(const Params& params) const { return set_backfill_paused(params.backfill_id, true); }
+  Response unpause_backfill(const Params& params) const { return set_backfill_paused(params.backfill_id, false); }
+
+  Response set_backfill_paused(std::int64_t id, bool paused) const {
+    body_object();  // the same defence against cross-site forms as every action
+    auto store = app::open_history(options_.home, true);
+    const BackfillRecord b = app::pause_backfill(options_.home, *store, id, paused);
+    return json_response(200, app::backfill_json(b, store->backfill_run_counts(id)));
+  }
+
+  // Its queued runs fail, its running ones are asked to stop (202, as a run's cancel).
+  Response cancel_backfill(const Params& params) const {
+    body_object();
+    const std::int64_t id = params.backfill_id;
+    auto store = app::open_history(options_.home, true);
+    app::cancel_backfill(*store, id, "backfill " + std::to_string(id) + " cancelled through the web API");
+    return json_response(202, app::backfill_json(*store->get_backfill(id), store->backfill_run_counts(id)));
   }
 
   Response list_pools(const Params&) const {
@@ -579,8 +635,13 @@ class Call {
         request.backwards = bool_field(key, value);
       } else if (key == "dry_run") {
         dry_run = bool_field(key, value);
+      } else if (key == "max_active_runs") {
+        if (!value.is_number_integer() || value.get<long long>() < 1 || value.get<long long>() > limits::kMaxActive)
+          throw ApiError{400, "max_active_runs must be a whole number from 1 to " + std::to_string(limits::kMaxActive)};
+        request.max_active_runs = value.get<int>();
       } else {
-        throw ApiError{400, "unknown field " + quote_id(key) + "; a backfill takes from, to, reprocess, backwards and dry_run"};
+        throw ApiError{400, "unknown field " + quote_id(key) +
+                                "; a backfill takes from, to, reprocess, max_active_runs, backwards and dry_run"};
       }
     }
     if (!has_from || !has_to) throw ApiError{400, "a backfill needs from and to"};

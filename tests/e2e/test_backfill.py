@@ -2,10 +2,12 @@
 the night clocks spring forward, listed with --dry-run and then run by the
 scheduler with a kill -9 in the middle (every interval ends with exactly one
 successful run, each task seeing its own interval), --reprocess failed
-running again only the interval that failed, the refusals, and the same
-action through the web API."""
+running again only the interval that failed, the refusals, the same
+action through the web API, and a backfill as a whole: its own
+max_active_runs, paused, resumed and cancelled."""
 import os
 import signal
+import time
 
 from harness import dag, task, wait_for
 from test_scheduler import SchedulerTestCase
@@ -177,3 +179,69 @@ class BackfillApiTest(SchedulerTestCase):
         finally:
             server.proc.kill()
             server.proc.wait()
+
+
+class BackfillObjectTest(SchedulerTestCase):
+    """A backfill as a whole: its own max_active_runs (measured from the runs'
+    times), paused and resumed, cancelled, through the command line."""
+
+    def wide_dag(self, dag_id, seconds):
+        # The DAG allows one run at a time; its backfills set their own limit.
+        return dag(dag_id, [task("work", ["sleep", str(seconds)])], schedule="@daily",
+                   start_date="2030-01-01T00:00:00Z", catchup=True, max_active_runs=1)
+
+    def backfills(self):
+        return {b["id"]: b for b in self.home.json("backfills")}
+
+    def most_at_once(self, dag_id):
+        edges = []
+        for r in self.runs(dag_id):
+            edges += [(r["start_date"], 1), (r["end_date"], -1)]
+        edges.sort()
+        now = most = 0
+        for _, delta in edges:
+            now += delta
+            most = max(most, now)
+        return most
+
+    def test_max_active_runs_pause_resume_and_cancel_as_a_whole(self):
+        self.home.write_dag(self.wide_dag("wide", 1))
+        r = self.home.run("backfill", "wide", "--from", "2026-03-01", "--to", "2026-03-06", "--max-active-runs", "2")
+        self.assertRc(r, 0)
+        self.assertIn("backfill 1 ", r.out)
+        self.assertEqual({run["backfill_id"] for run in self.home.json("runs", "wide")}, {1})
+        s = self.scheduler()
+        wait_for(lambda: len(self.runs("wide", "running")) == 2, timeout=60, what="two runs of the backfill")
+        self.assertRc(self.home.run("backfills", "pause", "1"), 0)
+        self.assertEqual(self.backfills()[1]["state"], "paused")
+        # The two running end; nothing else starts while it is paused.
+        wait_for(lambda: len(self.runs("wide", "success")) >= 2 and not self.runs("wide", "running"), timeout=60,
+                 what="the running runs to end")
+        queued = len(self.runs("wide", "queued"))
+        self.assertGreaterEqual(queued, 1)
+        time.sleep(2)
+        self.assertEqual(len(self.runs("wide", "queued")), queued)
+        self.assertRc(self.home.run("backfills", "unpause", "1"), 0)
+        wait_for(lambda: len(self.runs("wide", "success")) == 6, timeout=120, what="every run of the backfill")
+        self.assertEqual(self.most_at_once("wide"), 2)
+        done = self.backfills()[1]
+        self.assertEqual((done["state"], done["runs"]["success"], done["max_active_runs"]), ("done", 6, 2))
+
+        # A second backfill, one run at a time (the DAG's), cancelled while its first run runs.
+        self.home.write_dag(self.wide_dag("slow", 30))
+        self.assertRc(self.home.run("backfill", "slow", "--from", "2026-03-10", "--to", "2026-03-13"), 0)
+        wait_for(lambda: self.runs("slow", "running"), timeout=60, what="the slow backfill's first run")
+        cancel = self.home.run("backfills", "cancel", "2")
+        self.assertRc(cancel, 0)
+        self.assertIn("3 queued runs failed, 1 running runs asked to stop", cancel.out)
+        wait_for(lambda: len(self.runs("slow", "failed")) == 4, timeout=30, what="the running run to stop")
+        cancelled = self.backfills()[2]
+        self.assertEqual((cancelled["state"], cancelled["runs"]["failed"]), ("cancelled", 4))
+        self.assertRc(self.home.run("backfills", "unpause", "2"), 1)
+        again = self.home.run("backfills", "cancel", "2")
+        self.assertRc(again, 1)
+        self.assertIn("was cancelled before", again.err)
+        self.assertRc(self.home.run("backfills", "cancel", "99"), 1)
+        self.assertRc(self.home.run("backfills", "pause", "x"), 2)
+        rc, _, _ = s.stop()
+        self.assertEqual(rc, 0)

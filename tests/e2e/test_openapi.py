@@ -80,6 +80,9 @@ class OpenApiTest(HomeTestCase):
         with open(os.path.join(self.home.root, "dagrun.json"), "w", encoding="utf-8") as f:
             json.dump({"pools": [{"name": "api", "slots": 2, "description": "the API"}]}, f)
         _, self.run_id = self.home.trigger_new("hello")
+        # Two backfills: 1 is cancelled, 2 paused and resumed.
+        for day in ("2026-02-01", "2026-02-05"):
+            self.assertRc(self.home.run("backfill", "hello", "--from", day, "--to", day), 0)
         self.server = Server(self.home)
 
     def tearDown(self):
@@ -115,6 +118,12 @@ class OpenApiTest(HomeTestCase):
             ("get", "/api/v1/runs/{run_id}/callbacks"): ["/api/v1/runs/%s/callbacks" % self.run_id,
                                                           "/api/v1/runs/nothing/callbacks"],
             ("get", "/api/v1/pools"): ["/api/v1/pools"],
+            ("get", "/api/v1/backfills"): ["/api/v1/backfills", "/api/v1/backfills?dag_id=hello"],
+            ("get", "/api/v1/backfills/{backfill_id}"): ["/api/v1/backfills/1", "/api/v1/backfills/99",
+                                                         "/api/v1/backfills/x"],
+            ("post", "/api/v1/backfills/{backfill_id}/cancel"): ["/api/v1/backfills/1/cancel"],
+            ("post", "/api/v1/backfills/{backfill_id}/pause"): ["/api/v1/backfills/2/pause"],
+            ("post", "/api/v1/backfills/{backfill_id}/unpause"): ["/api/v1/backfills/2/unpause"],
             ("get", "/api/v1/dags/{dag_id}/runs"): ["/api/v1/dags/hello/runs", "/api/v1/dags/hello/runs?limit=1"],
             ("post", "/api/v1/dags/{dag_id}/runs"): ["/api/v1/dags/hello/runs"],
             ("post", "/api/v1/dags/{dag_id}/pause"): ["/api/v1/dags/hello/pause"],
@@ -128,6 +137,8 @@ class OpenApiTest(HomeTestCase):
         }
         expected = {("post", "/api/v1/dags/{dag_id}/runs"): 201, ("post", "/api/v1/runs/{run_id}/cancel"): 202,
                     ("get", "/api/v1/runs/{run_id}/callbacks"): None,
+                    ("get", "/api/v1/backfills/{backfill_id}"): None,
+                    ("post", "/api/v1/backfills/{backfill_id}/cancel"): 202,
                     ("post", "/api/v1/dags/{dag_id}/backfill"): 201}
         bodies = {("post", "/api/v1/dags/{dag_id}/backfill"): {"from": "2026-03-01", "to": "2026-03-03"}}
         self.assertEqual(self.server.post("/api/v1/dags/hello/runs", {"run_id": "queued1"})[0], 201)
