@@ -173,6 +173,7 @@ await withPage(async (page, shot) => {
   await page.locator("#backfill").click();
   await page.locator("#backfill-from").fill("2026-03-06");
   await page.locator("#backfill-to").fill("2026-03-08");
+  await page.locator("#backfill-max-active-runs").fill("2");
   await page.locator("#backfill-preview-button").click();
   await page.locator('#backfill-preview [data-action="create"]').nth(2).waitFor();
   const planned = await page.locator("#backfill-preview [data-action]").count();
@@ -186,5 +187,11 @@ await withPage(async (page, shot) => {
   for (const day of ["06", "07", "08"])
     await page.locator(`#grid thead span[data-run="backfill__${dagId}__2026-03-${day}T00:00:00.000Z"][data-state="success"]`)
       .waitFor({ timeout: 90000 });
+  // The backfill as a whole: its row, done once its three runs are.
+  const backfillRow = page.locator('#backfills tr[data-backfill][data-state="done"]');
+  await backfillRow.waitFor({ timeout: 30000 });
+  const backfillText = await backfillRow.innerText();
+  if (!backfillText.includes("3 done") || !backfillText.includes("2"))
+    throw new Error(`the backfill's row: ${backfillText}`);
   await shot("11-backfilled.png");
 });

@@ -78,8 +78,25 @@ export interface BackfillRequest {
   from: string;
   to: string;
   reprocess: "none" | "failed" | "all";
+  max_active_runs?: number;
   backwards: boolean;
   dry_run: boolean;
+}
+
+// A backfill as a whole (docs/scheduler.md#a-backfill-as-a-whole).
+export interface Backfill {
+  id: number;
+  dag_id: string;
+  from: string;
+  to: string;
+  reprocess: "none" | "failed" | "all";
+  backwards: boolean;
+  max_active_runs: number | null;
+  state: "running" | "paused" | "cancelled" | "done";
+  created_at: string;
+  cancelled_at: string | null;
+  cancel_reason: string | null;
+  runs: { queued: number; running: number; success: number; failed: number };
 }
 
 export interface BackfillInterval {
@@ -106,6 +123,7 @@ export interface Run {
   start_date: string | null;
   end_date: string | null;
   reason: string;
+  backfill_id?: number | null;
 }
 
 export interface Try {
@@ -203,7 +221,11 @@ export const api = {
   tries: (id: string) => getJson<Try[]>(`/api/v1/runs/${enc(id)}/tries`),
   trigger: (id: string, conf: object) => postJson<Run>(`/api/v1/dags/${enc(id)}/runs`, { conf }),
   backfill: (id: string, body: BackfillRequest) =>
-    postJson<{ dag_id: string; dry_run: boolean; intervals: BackfillInterval[] }>(`/api/v1/dags/${enc(id)}/backfill`, body),
+    postJson<{ dag_id: string; dry_run: boolean; backfill_id: number | null; intervals: BackfillInterval[] }>(
+      `/api/v1/dags/${enc(id)}/backfill`, body),
+  backfills: (dagId: string) => getJson<Backfill[]>(`/api/v1/backfills?dag_id=${enc(dagId)}`),
+  backfillAction: (id: number, action: "pause" | "unpause" | "cancel") =>
+    postJson<Backfill>(`/api/v1/backfills/${id}/${action}`, {}),
   pause: (id: string, paused: boolean) =>
     postJson<{ dag_id: string; paused: boolean }>(`/api/v1/dags/${enc(id)}/${paused ? "pause" : "unpause"}`, {}),
   // A chunk of a try's log from a byte offset, and where to ask next.

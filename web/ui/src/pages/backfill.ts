@@ -15,11 +15,15 @@ export function backfillDialog(dagId: string, timezone: string, done: (queued: n
     h("option", { value: "failed" }, "run failed ones again"),
     h("option", { value: "all" }, "run every one again"));
   const backwards = h("input", { type: "checkbox", id: "backfill-backwards" });
+  const maxActive = h("input", { type: "number", id: "backfill-max-active-runs", min: "1", max: "100000",
+    placeholder: "the DAG's" });
   const preview = h("div", { class: "checks", id: "backfill-preview", hidden: true });
   const request = (dry_run: boolean): BackfillRequest | string => {
     if (!from.value || !to.value) return "Choose the first and the last day.";
-    return { from: from.value, to: to.value, reprocess: reprocess.value as BackfillRequest["reprocess"],
-             backwards: backwards.checked, dry_run };
+    const r: BackfillRequest = { from: from.value, to: to.value, reprocess: reprocess.value as BackfillRequest["reprocess"],
+                                 backwards: backwards.checked, dry_run };
+    if (maxActive.value) r.max_active_runs = Number(maxActive.value);
+    return r;
   };
   const show = (intervals: BackfillInterval[]) => {
     preview.hidden = false;
@@ -47,6 +51,7 @@ export function backfillDialog(dagId: string, timezone: string, done: (queued: n
       h("label", { for: "backfill-from" }, "from"), from,
       h("label", { for: "backfill-to" }, "to (its intervals included)"), to,
       h("label", { for: "backfill-reprocess" }, "intervals that already have a run"), reprocess,
+      h("label", { for: "backfill-max-active-runs" }, "runs at once"), maxActive,
       h("label", { class: "check" }, backwards, " newest first"),
       previewButton, preview],
     submitLabel: "Backfill",

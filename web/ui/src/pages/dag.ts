@@ -11,6 +11,7 @@ import { Page, stateClass } from "../page";
 import { scheduleWords } from "../schedule";
 import { runFilters } from "./filters";
 import { backfillDialog } from "./backfill";
+import { backfillsPanel } from "./backfills";
 import { triggerDialog } from "./trigger";
 
 const PAGE = 25;
@@ -45,9 +46,10 @@ export function dagPage(dagId: string): Page {
   for (const [name, label] of [["grid", "Grid"], ["graph", "Graph"], ["source", "DAG file"]] as const)
     tabs.append(h("button", { type: "button", role: "tab", id: `tab-${name}`, class: name === "grid" ? "tab on" : "tab",
       onclick: () => show(name) }, label));
+  const backfills = backfillsPanel(dagId, (m) => (message.textContent = m));
   const el = h("section", { class: "page" },
     h("nav", { class: "crumbs" }, link("/", "DAGs"), " / ", dagId),
-    title, facts, actions, message, tabs, views.grid, views.graph, views.source);
+    title, facts, actions, message, backfills.el, tabs, views.grid, views.graph, views.source);
 
   let filter: RunFilter = {};
   let sourceLoaded = false;
@@ -171,7 +173,8 @@ export function dagPage(dagId: string): Page {
       // Only a recurring schedule has intervals to backfill.
       dag.schedule && dag.schedule !== "@once"
         ? h("button", { type: "button", class: "secondary", id: "backfill",
-            onclick: () => backfillDialog(dagId, dag?.timezone ?? "UTC", () => void load()) }, "Backfill…")
+            onclick: () => backfillDialog(dagId, dag?.timezone ?? "UTC", () => void load().then(() => backfills.load())) },
+            "Backfill…")
         : null]);
   }
 
@@ -221,6 +224,7 @@ export function dagPage(dagId: string): Page {
       return;
     }
     drawFacts();
+    void backfills.load().catch((e) => (message.textContent = e.message));
     if (!graphBox.firstChild) graphBox.append(taskGraph(dag.tasks ?? []).el);
     columns = [];
     byRun.clear();
@@ -254,12 +258,26 @@ export function dagPage(dagId: string): Page {
   more.addEventListener("click", () => older(PAGE, false));
   rest.addEventListener("click", () => older(1000, true));
 
+  // A backfill's counts change with its runs: redraw at most once a second.
+  let backfillTimer: ReturnType<typeof setTimeout> | null = null;
+  function scheduleBackfills(): void {
+    if (backfillTimer) return;
+    backfillTimer = setTimeout(() => {
+      backfillTimer = null;
+      void backfills.load().catch(() => undefined);
+    }, 1000);
+  }
+
   const page: Page = {
     el,
+    dispose() {
+      if (backfillTimer) clearTimeout(backfillTimer);
+    },
     onEvent(type, data) {
       if (type === "reset") {
         void load();
       } else if (type === "run" && data.dag_id === dagId) {
+        if (data.backfill_id) scheduleBackfills();
         const known = byRun.get(data.run_id);
         if (known) {
           known.run = data;
