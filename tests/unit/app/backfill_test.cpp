@@ -100,7 +100,9 @@ TEST_CASE("a backfill queues one run per interval, in order, and a second one sk
   // Inclusive: the interval starting at --to is in (and 05-01's 06:00 too).
   auto req = range(dag, "2026-05-01", "2026-05-04T06:00");
   req.backwards = true;
-  auto done = app::run_backfill(paths, *store, {loaded(dag)}, dag, req);
+  auto result = app::run_backfill(paths, *store, {loaded(dag)}, dag, req);
+  CHECK(result.backfill_id > 0);
+  auto done = result.items;
   REQUIRE(done.size() == 4);
   CHECK(done.front().interval.start == at("2026-05-04T06:00:00Z"));  // newest first
   CHECK(done.back().interval.start == at("2026-05-01T06:00:00Z"));
@@ -110,11 +112,14 @@ TEST_CASE("a backfill queues one run per interval, in order, and a second one sk
   for (size_t i = 0; i < queued.size(); ++i) {
     CHECK(queued[i].run_id == done[i].run_id);
     CHECK(queued[i].run_type == "backfill");
+    CHECK(queued[i].backfill_id == result.backfill_id);
     CHECK(queued[i].data_interval_start == done[i].interval.start);
     CHECK(queued[i].data_interval_end == done[i].interval.end);
     CHECK(queued[i].logical_date == done[i].interval.start);
   }
-  auto again = app::run_backfill(paths, *store, {loaded(dag)}, dag, req);
+  auto second = app::run_backfill(paths, *store, {loaded(dag)}, dag, req);
+  CHECK(second.backfill_id == 0);  // nothing to do: no backfill recorded
+  auto again = second.items;
   for (const auto& item : again) {
     CHECK(item.action == Action::skip);
     CHECK(item.why.find("queued") != std::string::npos);
@@ -140,7 +145,7 @@ TEST_CASE("--reprocess: none skips intervals that have a run, failed clears the 
   CHECK(none[2].action == Action::create);
 
   req.reprocess = app::Reprocess::failed;
-  auto failed = app::run_backfill(paths, *store, {loaded(dag)}, dag, req);
+  auto failed = app::run_backfill(paths, *store, {loaded(dag)}, dag, req).items;
   CHECK(failed[0].action == Action::skip);
   CHECK(failed[1].action == Action::reprocess);
   CHECK(failed[2].action == Action::create);
@@ -151,7 +156,7 @@ TEST_CASE("--reprocess: none skips intervals that have a run, failed clears the 
 
   // Now two are queued: all clears the successful one and leaves queued ones be.
   req.reprocess = app::Reprocess::all;
-  auto all = app::run_backfill(paths, *store, {loaded(dag)}, dag, req);
+  auto all = app::run_backfill(paths, *store, {loaded(dag)}, dag, req).items;
   CHECK(all[0].action == Action::reprocess);
   CHECK(all[1].action == Action::skip);
   CHECK(all[2].action == Action::skip);
