@@ -5,6 +5,10 @@
 // DAG's limit does not count them.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "store_backends.h"
 #include "store_test_support.h"
 
@@ -144,4 +148,28 @@ TEST_CASE_TEMPLATE("backfills: a cancel fails the queued runs and asks the runni
   // A run joining a cancelled backfill's line is not claimed.
   queue(*store, "late", "etl", id, 5);
   CHECK_FALSE(store->claim_run("late", "me", kT0, 0));
+}
+
+TEST_CASE_TEMPLATE("backfills: schedulers racing for a backfill's runs never start more than its limit", Backend,
+                   DAGRUN_STORE_BACKENDS) {
+  Backend backend;
+  if (!backend.available()) return;
+  auto store = backend.open();
+  const std::int64_t id = store->create_backfill(backfill_of("etl", 2));
+  for (int i = 0; i < 10; ++i) queue(*store, "b" + std::to_string(i), "etl", id, i);
+  // Four schedulers, each with a connection of its own, passing the
+  // backfill's limit as Scheduler::start_queued does; the claim counts the
+  // backfill's running runs in its own transaction.
+  std::atomic<int> won{0};
+  std::vector<std::thread> schedulers;
+  for (int s = 0; s < 4; ++s)
+    schedulers.emplace_back([&, s] {
+      auto mine = backend.open();
+      for (int i = 0; i < 10; ++i)
+        if (mine->claim_run("b" + std::to_string(i), "e" + std::to_string(s), kT0, 2)) ++won;
+    });
+  for (auto& t : schedulers) t.join();
+  CHECK(won == 2);
+  CHECK(store->count_running_backfill(id) == 2);
+  CHECK(store->backfill_run_counts(id).queued == 8);
 }
