@@ -46,6 +46,7 @@ export function runPage(runId: string): Page {
   let selected: { task: string; try: number } | null = null;
   let tail: Tail | null = null;
   let disposed = false;
+  let noteText = "";
 
   function drawHead(): void {
     if (!run) return;
@@ -70,12 +71,15 @@ export function runPage(runId: string): Page {
           note(`cleared ${cleared.length ? cleared.join(", ") : "nothing"}`);
         }) }, "Clear…"),
       h("button", { type: "button", class: "secondary", id: "cancel", disabled: finished, onclick: cancel }, "Cancel run"));
+    // The note of the last action outlives the redraws the run's live events
+    // cause (a cleared run is claimed by the scheduler at once).
+    if (noteText) actions.append(h("span", { class: "muted", id: "action-note" }, noteText));
   }
 
   function note(text: string): void {
-    const n = h("span", { class: "muted", id: "action-note" }, text);
+    noteText = text;
     actions.querySelector("#action-note")?.remove();
-    actions.append(n);
+    actions.append(h("span", { class: "muted", id: "action-note" }, text));
   }
 
   async function cancel(): Promise<void> {
