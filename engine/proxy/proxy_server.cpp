@@ -10,10 +10,12 @@
 #include <condition_variable>
 #include <cstring>
 #include <functional>
+#include <list>
 #include <mutex>
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "proxy/tcp_socket.h"
 #include "proxy/upstream.h"
@@ -88,30 +90,73 @@ void serve_client(UniqueFd fd, const ListenOptions& listen, const ProxySettings&
 }
 
 // The open connections: counted for the bound, shut down on stop so their
-// threads end, and waited for.
+// threads end, and joined. Joined, not detached: a thread that has said it is
+// done still has its own exit to run (OpenSSL frees its per-thread state
+// there), and the proxy must not return, and the process end, before it has.
 class Connections {
  public:
+  ~Connections() { end_all(); }
+
   bool add(int fd, std::size_t max) {
     std::lock_guard lock(mu_);
     if (open_.size() >= max) return false;
     open_.insert(fd);
     return true;
   }
-  void done(int fd) {
+  // Runs serve(fd) on a thread of its own; `after` runs once the connection
+  // is off the list (to close the accepted descriptor only then, so its
+  // number is not reused while the list holds it).
+  template <typename Serve, typename After>
+  void spawn(int fd, Serve serve, After after) {
     std::lock_guard lock(mu_);
-    open_.erase(fd);
-    cv_.notify_all();
+    join_finished();
+    auto it = threads_.emplace(threads_.end());
+    try {
+      // The thread's done() waits for this lock, so `it` holds its thread by then.
+      *it = std::thread([this, fd, it, serve = std::move(serve), after = std::move(after)]() mutable {
+        serve();
+        done(fd, it);
+        after();
+      });
+    } catch (...) {  // no thread: the connection is not open, and end_all() must not wait for it
+      threads_.erase(it);
+      open_.erase(fd);
+      throw;
+    }
   }
   void end_all() {
     std::unique_lock lock(mu_);
     for (int fd : open_) ::shutdown(fd, SHUT_RDWR);
     cv_.wait(lock, [&] { return open_.empty(); });
+    for (std::thread& t : threads_)
+      if (t.joinable()) t.join();  // each has left the list: it never takes the lock again
+    threads_.clear();
+    finished_.clear();
   }
 
  private:
+  using Threads = std::list<std::thread>;
+  void done(int fd, Threads::iterator it) {
+    std::lock_guard lock(mu_);
+    open_.erase(fd);
+    finished_.push_back(it);
+    cv_.notify_all();
+  }
+  // With mu_ held: the threads that said they are done are ending without
+  // the lock, so joining them here cannot wait on it.
+  void join_finished() {
+    for (Threads::iterator it : finished_) {
+      if (it->joinable()) it->join();
+      threads_.erase(it);
+    }
+    finished_.clear();
+  }
+
   std::mutex mu_;
   std::condition_variable cv_;
   std::set<int> open_;
+  Threads threads_;
+  std::vector<Threads::iterator> finished_;
 };
 
 }  // namespace
@@ -146,16 +191,15 @@ void serve_proxy(const ListenOptions& listen, const ProxySettings& settings, Aud
       if (!listen.tls) send_all(fd, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
       continue;
     }
-    // Detached, but never outliving this function: end_all() waits for
-    // every connection to say it is done. The thread serves a duplicate and
-    // keeps the accepted descriptor open until after done(), so its number
-    // is not reused while the set still holds it (shutdown() through it
-    // reaches the same socket).
-    std::thread([&connections, &listen, &settings, &audit, c = std::move(client), fd]() mutable {
-      if (UniqueFd copy(::fcntl(fd, F_DUPFD_CLOEXEC, 0)); copy) serve_client(std::move(copy), listen, settings, audit);
-      connections.done(fd);
-      c.reset();
-    }).detach();
+    // The thread serves a duplicate and keeps the accepted descriptor open
+    // until the connection is off the list, so its number is not reused
+    // while the list holds it (shutdown() through it reaches the same socket).
+    connections.spawn(
+        fd,
+        [&listen, &settings, &audit, fd] {
+          if (UniqueFd copy(::fcntl(fd, F_DUPFD_CLOEXEC, 0)); copy) serve_client(std::move(copy), listen, settings, audit);
+        },
+        [accepted = std::move(client)]() mutable { accepted.reset(); });
   }
   if (bound.is_unix()) ::unlink(bound.socket.c_str());
   connections.end_all();
