@@ -103,20 +103,22 @@ class Connections {
     open_.insert(fd);
     return true;
   }
-  // Runs serve(fd) on a thread of its own; `after` runs once the connection
-  // is off the list (to close the accepted descriptor only then, so its
-  // number is not reused while the list holds it).
-  template <typename Serve, typename After>
-  void spawn(int fd, Serve serve, After after) {
+  // Runs serve() on a thread of its own, which owns the accepted descriptor
+  // and closes it only once the connection is off the list, so its number is
+  // not reused while the list holds it (shutdown() through it reaches the
+  // same socket).
+  template <typename Serve>
+  void spawn(UniqueFd accepted, Serve serve) {
+    const int fd = accepted.get();
     std::lock_guard lock(mu_);
     join_finished();
     auto it = threads_.emplace(threads_.end());
     try {
       // The thread's done() waits for this lock, so `it` holds its thread by then.
-      *it = std::thread([this, fd, it, serve = std::move(serve), after = std::move(after)]() mutable {
+      *it = std::thread([this, fd, it, serve = std::move(serve), accepted = std::move(accepted)]() mutable {
         serve();
         done(fd, it);
-        after();
+        accepted.reset();
       });
     } catch (...) {  // no thread: the connection is not open, and end_all() must not wait for it
       threads_.erase(it);
@@ -191,15 +193,10 @@ void serve_proxy(const ListenOptions& listen, const ProxySettings& settings, Aud
       if (!listen.tls) send_all(fd, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
       continue;
     }
-    // The thread serves a duplicate and keeps the accepted descriptor open
-    // until the connection is off the list, so its number is not reused
-    // while the list holds it (shutdown() through it reaches the same socket).
-    connections.spawn(
-        fd,
-        [&listen, &settings, &audit, fd] {
-          if (UniqueFd copy(::fcntl(fd, F_DUPFD_CLOEXEC, 0)); copy) serve_client(std::move(copy), listen, settings, audit);
-        },
-        [accepted = std::move(client)]() mutable { accepted.reset(); });
+    // The thread serves a duplicate; the accepted descriptor is the list's.
+    connections.spawn(std::move(client), [&listen, &settings, &audit, fd] {
+      if (UniqueFd copy(::fcntl(fd, F_DUPFD_CLOEXEC, 0)); copy) serve_client(std::move(copy), listen, settings, audit);
+    });
   }
   if (bound.is_unix()) ::unlink(bound.socket.c_str());
   connections.end_all();
