@@ -6,7 +6,9 @@
 
 #include <chrono>
 #include <fstream>
+#include <filesystem>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -26,6 +28,18 @@ std::string read_environ(int pid) {
 }
 
 bool alive(int pid) { return ::kill(pid, 0) == 0; }
+
+// The PID namespace a process lives in ("pid:[4026531836]"), or empty when
+// it cannot be read.
+std::string pid_namespace(const std::string& proc_entry) {
+  std::error_code ec;
+  auto target = std::filesystem::read_symlink("/proc/" + proc_entry + "/ns/pid", ec);
+  return ec ? std::string() : target.string();
+}
+
+struct DirCloser {
+  void operator()(DIR* d) const { ::closedir(d); }
+};
 
 // Replays the journal of a dead engine once per recovery; false when it
 // cannot be replayed now (its writer holds it after all, or the store or the
@@ -67,18 +81,24 @@ std::vector<int> SystemTryProcesses::find(const std::string& run_id) {
   std::vector<int> out;
   const std::string needle = std::string("DAGRUN_RUN_ID=") + run_id + '\0';
   const int self = static_cast<int>(::getpid());
-  DIR* proc = ::opendir("/proc");
+  // Only processes of this PID namespace are the run's own: a container the
+  // run started carries DAGRUN_RUN_ID too, and to root its processes show in
+  // /proc. Killing them from here would end the container behind the
+  // daemon's back (an auto-removed one vanishes before the leftover check
+  // can report it); the leftover check on the daemon is what removes them.
+  const std::string own_namespace = pid_namespace("self");
+  std::unique_ptr<DIR, DirCloser> proc(::opendir("/proc"));
   if (!proc) return out;
-  while (dirent* e = ::readdir(proc)) {
+  while (dirent* e = ::readdir(proc.get())) {
     char* end = nullptr;
     long pid = std::strtol(e->d_name, &end, 10);
     if (*end != '\0' || pid <= 1 || pid == self) continue;
     std::string env = read_environ(static_cast<int>(pid));
     // Compare whole entries: the environment starts with one, or a NUL precedes it.
-    if (env.compare(0, needle.size(), needle) == 0 || env.find('\0' + needle) != std::string::npos)
-      out.push_back(static_cast<int>(pid));
+    if (env.compare(0, needle.size(), needle) != 0 && env.find('\0' + needle) == std::string::npos) continue;
+    if (!own_namespace.empty() && pid_namespace(e->d_name) != own_namespace) continue;
+    out.push_back(static_cast<int>(pid));
   }
-  ::closedir(proc);
   return out;
 }
 

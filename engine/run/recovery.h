@@ -20,7 +20,8 @@ namespace dagrun {
 class TryProcesses {
  public:
   virtual ~TryProcesses() = default;
-  // Processes on this host started for the run (they carry DAGRUN_RUN_ID).
+  // Processes on this host started for the run (they carry DAGRUN_RUN_ID),
+  // in this PID namespace: not the processes of its containers.
   virtual std::vector<int> find(const std::string& run_id) = 0;
   // SIGTERM to each one's process group, a short grace, then SIGKILL.
   virtual void stop(const std::vector<int>& pids) = 0;

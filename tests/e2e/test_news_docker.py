@@ -337,6 +337,11 @@ class InterruptedContainerTest(ContainerTestCase):
         self.assertRc(result, 0)
         self.assertEqual(self.left_behind(), [])
         self.assertRegex(result.err, r"removed container [0-9a-f]{12} left by a dead engine \(run 'r1', task 'nap', try 1\)")
+        # The container's processes carry the run's id too and show in /proc to root: they are
+        # the daemon's to end, not recovery's (killing them let an auto-removed container vanish
+        # unreported).
+        self.assertIn("run 'r1' of 'napping' was left running by a dead engine: 1 tries failed, 0 processes stopped",
+                      result.err)
         [attempt] = self.home.tries("r1")
         self.assertEqual(attempt["state"], "failed")
         self.assertTrue(attempt["error"].startswith("engine died"), attempt["error"])

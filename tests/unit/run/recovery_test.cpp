@@ -5,12 +5,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <thread>
 
 #include "base/process.h"
 #include "run/engine_lease.h"
 #include "run/recovery.h"
 #include "store/change_journal.h"
+#include "skip.h"
 #include "store/store_test_support.h"
 
 using namespace dagrun;
@@ -160,6 +162,37 @@ TEST_CASE("the processes of a run are found by their environment and stopped") {
   ExitStatus status = child.reap();
   CHECK(status.signal.has_value());
   for (int pid : found) CHECK(::kill(pid, 0) != 0);
+}
+
+// A container's processes carry the run's DAGRUN_RUN_ID too and, to root,
+// show in /proc: they are not the run's to stop (the daemon's leftover check
+// removes the container). A PID namespace of its own stands in for one here.
+TEST_CASE("the processes of a run in another PID namespace (a container's) are not found") {
+  const std::string run_id = "recovery-ns-test-" + std::to_string(::getpid());
+  SpawnSpec spec;
+  spec.argv = {"unshare", "--pid", "--fork", "--kill-child", "sleep", "60"};
+  if (::geteuid() != 0) spec.argv.insert(spec.argv.begin() + 1, {"--user", "--map-root-user"});
+  spec.env = {{"DAGRUN_RUN_ID", run_id}};
+  Child child = spawn_process(spec);
+  // The sleep is unshare's child, in the new namespace.
+  std::string inner;
+  for (int i = 0; i < 300 && inner.empty(); ++i) {
+    std::this_thread::sleep_for(10ms);
+    std::ifstream children("/proc/" + std::to_string(child.pid()) + "/task/" + std::to_string(child.pid()) +
+                           "/children");
+    children >> inner;
+    if (::kill(child.pid(), 0) != 0) break;
+  }
+  if (inner.empty()) {
+    ExitStatus status = child.reap();
+    dagrun::testing::skip_test("cannot start a process in a PID namespace of its own (unshare: " +
+                               describe(status) + ")");
+    return;
+  }
+  SystemTryProcesses procs;
+  CHECK(procs.find(run_id) == std::vector<int>{child.pid()});
+  procs.stop({child.pid()});
+  CHECK(child.reap().signal.has_value());
 }
 
 TEST_CASE("a try that ran inside the dead engine is charged and named as such, others are not") {
