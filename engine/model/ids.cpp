@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "model/limits.h"
+
 namespace dagrun {
 namespace {
 
@@ -92,7 +94,32 @@ class Sha256 {
 
 }  // namespace
 
+std::string mapped_task_id(std::string_view task_id, int index) {
+  return std::string(task_id) + '[' + std::to_string(index) + ']';
+}
+
+std::optional<MappedTaskId> parse_mapped_task_id(std::string_view id) {
+  if (id.size() < 4 || id.back() != ']') return std::nullopt;
+  const std::size_t open = id.rfind('[');
+  if (open == std::string_view::npos || open == 0) return std::nullopt;
+  const std::string_view digits = id.substr(open + 1, id.size() - open - 2);
+  if (digits.empty() || digits.size() > 9 || (digits.size() > 1 && digits[0] == '0')) return std::nullopt;
+  long index = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    index = index * 10 + (c - '0');
+  }
+  if (index >= static_cast<long>(limits::kMaxMapLength)) return std::nullopt;
+  const std::string_view task = id.substr(0, open);
+  if (id_problem(IdKind::task, task)) return std::nullopt;
+  return MappedTaskId{task, static_cast<int>(index)};
+}
+
 std::optional<std::string> id_problem(IdKind kind, std::string_view id) {
+  if (kind == IdKind::task_instance) {
+    if (parse_mapped_task_id(id)) return std::nullopt;
+    return id_problem(IdKind::task, id);
+  }
   if (id.empty()) return "must not be empty";
   if (id.size() > kMaxIdLength) return "is longer than " + std::to_string(kMaxIdLength) + " bytes";
   if (id == "." || id == "..") return "must not be '" + std::string(id) + "': it names a directory";
@@ -156,7 +183,8 @@ std::string id_file_name(std::string_view id, std::size_t reserve) {
   // Valid ids of every kind use only run_char's set, which never holds '/',
   // '@', NUL or a control character.
   bool plain = !id.empty() && id.size() <= room && id != "." && id != "..";
-  for (char c : id) plain = plain && run_char(c);
+  // '[' and ']' for a mapped task's instances (task_id[index]).
+  for (char c : id) plain = plain && (run_char(c) || c == '[' || c == ']');
   if (plain) return std::string(id);
   std::string out;
   for (char c : id.substr(0, room - kHash - 1)) out.push_back(run_char(c) ? c : '_');

@@ -18,7 +18,9 @@ inline constexpr std::size_t kMaxIdLength = 250;
 // generated ids (manual__2026-11-29T02:07:39.123Z) fit. None may be "." or
 // "..": they name a directory. None can hold '/', a space or a control
 // character.
-enum class IdKind { dag, task, run };
+// task_instance: a task id, or a mapped task's instance, task_id[index]
+// (what the history and the command line name tries by).
+enum class IdKind { dag, task, run, task_instance };
 
 // Why `id` is not a valid id of that kind ("must not be empty"), nullopt when
 // it is. The text follows the field's name: "dag_id must not be empty".
@@ -26,6 +28,17 @@ std::optional<std::string> id_problem(IdKind kind, std::string_view id);
 inline bool is_valid_id(IdKind kind, std::string_view id) { return !id_problem(kind, id); }
 // A dag_id or task_id.
 inline bool is_valid_id(std::string_view id) { return is_valid_id(IdKind::dag, id); }
+
+// A mapped task's instances are named task_id[index] (docs/dag-format.md,
+// "Mapped tasks"): '[' is in no task id, so the names never meet a task's.
+std::string mapped_task_id(std::string_view task_id, int index);
+struct MappedTaskId {
+  std::string_view task_id;
+  int index;
+};
+// The task id and index of such a name (index without leading zeros, below
+// limits::kMaxMapLength); nullopt for any other text.
+std::optional<MappedTaskId> parse_mapped_task_id(std::string_view id);
 
 // The id for an error message: quoted, control characters and bytes outside
 // ASCII written as \xNN, cut after 60 bytes, so a hostile id cannot forge or

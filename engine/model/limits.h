@@ -34,6 +34,8 @@ inline constexpr int kMaxActive = 100'000;  // max_active_tasks, max_active_runs
 inline constexpr int kMaxPoolSlots = 100'000;
 inline constexpr int kMaxPriorityWeight = 1'000'000;
 inline constexpr size_t kMaxPools = 1'000;
+// A mapped task's instances in one run (its `expand` list, written or pulled).
+inline constexpr size_t kMaxMapLength = 10'000;
 // Callbacks: actions per event, a webhook's URL, how long one action may take.
 inline constexpr size_t kMaxCallbacks = 8;
 inline constexpr size_t kMaxWebhookUrlBytes = 2048;

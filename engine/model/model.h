@@ -65,6 +65,17 @@ struct ContainerTask {
 
 using TaskAction = std::variant<CommandTask, PluginTask, ContainerTask>;
 
+// A mapped task's list (its `expand` key): one instance of the task runs per
+// item, decided when the task is ready (docs/dag-format.md, "Mapped tasks").
+struct MapSource {
+  JsonValue items;  // the list as written, unless from_xcom
+  // Else the XCom `xcom_key` of upstream task `xcom_task` (an index into
+  // Dag::tasks, resolved by the loader), which must hold a JSON list.
+  bool from_xcom = false;
+  std::uint32_t xcom_task = 0;
+  std::string xcom_key = "return_value";
+};
+
 // Defaults follow Airflow's where Airflow has one.
 struct TaskSpec {
   std::string task_id;
@@ -93,6 +104,8 @@ struct TaskSpec {
   int priority_weight = 1;
 
   TaskAction action;  // what the task runs, by kind
+  // Set for a mapped task; shared, as the run's instances are copies of it.
+  std::shared_ptr<const MapSource> expand;
 
   TaskKind kind() const { return static_cast<TaskKind>(action.index()); }
   // The action when it is of that kind, else null.

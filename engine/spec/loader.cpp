@@ -1,5 +1,6 @@
 #include "spec/loader.h"
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <system_error>
@@ -94,6 +95,7 @@ class DagReader {
   void read_schedule(const Json& v);
   void read_deadline(const Json& v);
   void check_references();
+  void resolve_expand_xcoms();
   void check_cycles();
 
   std::string_view text_;
@@ -111,6 +113,8 @@ class DagReader {
   std::vector<std::string> upstream_ids_;
   std::vector<size_t> upstream_begin_{0};
   bool forward_edges_ = false;         // some task depends on a later one
+  // Mapped tasks' expand {"xcom": ID}: the task's index and the id as written.
+  std::vector<std::pair<int, std::string>> expand_xcoms_;
   int unknown_upstreams_ = 0;
   size_t suggestion_budget_ = kUpstreamSuggestionBudget;
 };
@@ -161,6 +165,7 @@ void DagReader::read_task_element(int index, const Json& t) {
     return;
   }
   TaskRead read = read_task(t, index, options_, problems_, upstream_ids_);
+  if (!read.expand_xcom.empty()) expand_xcoms_.emplace_back(index, std::move(read.expand_xcom));
   dag_.tasks.push_back(std::move(read.spec));
   task_keys_.push_back(read.keys);
   id_valid_.push_back(read.id_valid);
@@ -210,6 +215,7 @@ LoadResult DagReader::finish(const StreamedDag& doc) {
     if (options_.pools) check_pool_slots(dag_, *options_.pools, id_valid_, problems_);
     if (options_.trust) check_dag_trust(dag_, text_, *options_.trust, problems_);
     check_references();
+    resolve_expand_xcoms();
     check_cycles();
   } else if (default_args_) {
     read_default_args(*default_args_, options_, problems_);
@@ -256,7 +262,7 @@ void DagReader::apply_task_defaults() {
       check_keys_have_effect(dag_.tasks[i], task_keys_[i], {}, scope_of(dag_.tasks[i]), problems_);
       continue;
     }
-    TaskRead read{std::move(dag_.tasks[i]), task_keys_[i], id_valid_[i] != 0, container_keys_[i]};
+    TaskRead read{std::move(dag_.tasks[i]), task_keys_[i], id_valid_[i] != 0, container_keys_[i], {}};
     if (default_args_) apply_defaults(defaults, read);
     TaskSpec& task = read.spec;
     const Scope scope = scope_of(task);
@@ -487,6 +493,30 @@ void DagReader::check_references() {
     }
   }
   upstream_ids_ = std::vector<std::string>();  // resolved: a large DAG's ids need not outlive the load
+}
+
+// The list of a mapped task's expand {"xcom": ID} is pushed by one of its
+// upstream tasks: so it exists when the task is ready, and the graph shows
+// where it comes from.
+void DagReader::resolve_expand_xcoms() {
+  for (auto& [i, id] : expand_xcoms_) {
+    TaskSpec& task = dag_.tasks[static_cast<size_t>(i)];
+    if (!task.expand) continue;
+    const int j = dag_.index_of(id);
+    const bool upstream = j >= 0 && std::find(task.upstream.begin(), task.upstream.end(),
+                                              static_cast<std::uint32_t>(j)) != task.upstream.end();
+    if (!upstream) {
+      const Scope scope{"/tasks", i, id_valid_[static_cast<size_t>(i)] ? std::string_view(task.task_id) : std::string_view()};
+      problems_.at(scope.pointer("expand") + "/xcom", JsonTarget::value, scope.context(),
+                   "expand.xcom " + quote_id(id) +
+                       (j < 0 ? " is not a task of this DAG" : " is not one of the task's upstream tasks: list it in upstream"));
+      continue;
+    }
+    auto source = std::make_shared<MapSource>(*task.expand);
+    source->xcom_task = static_cast<std::uint32_t>(j);
+    task.expand = std::move(source);
+  }
+  expand_xcoms_ = {};
 }
 
 // A file in which every task lists only earlier tasks cannot have a cycle, so the

@@ -86,7 +86,7 @@ void check_templates(const Dag& dag, const std::vector<char>& id_valid, Problems
     const TaskSpec& t = dag.tasks[i];
     const Scope scope{"/tasks", static_cast<int>(i), id_valid[i] ? std::string_view(t.task_id) : std::string_view()};
     auto check = [&](const std::string& text, const std::string& pointer) {
-      for (const TemplateError& e : check_template(text, &*t.params))
+      for (const TemplateError& e : check_template(text, &*t.params, t.expand != nullptr))
         problems.at(pointer, JsonTarget::value, scope.context(), e.message);
     };
     // sub: "" for a task key, "/image" and so on below "container".

@@ -7,6 +7,7 @@
 #include "model/pools.h"
 #include "base/suggest.h"
 #include "spec/callback_fields.h"
+#include "spec/map_fields.h"
 
 namespace dagrun {
 namespace {
@@ -281,6 +282,8 @@ TaskDefaults read_default_args(const Json& object, const LoadOptions& options, P
     } else if (*key == TaskKey::upstream) {
       problems.at_key(scope, name,
                       "'upstream' cannot be set in default_args: list upstream tasks on each task");
+    } else if (*key == TaskKey::expand) {
+      problems.at_key(scope, name, "'expand' cannot be set in default_args: it maps one task");
     } else if (*key == TaskKey::container) {
       defaults.keys.set(bit(*key));
       ContainerRead read = read_container(it.value(), scope, problems);
@@ -339,6 +342,7 @@ TaskRead read_task(const Json& object, int index, const LoadOptions& options,
     switch (*key) {
       case TaskKey::task_id: break;
       case TaskKey::upstream: read_upstream(v, scope, upstream_ids, problems); break;
+      case TaskKey::expand: spec.expand = read_expand(v, scope, &out.expand_xcom, problems); break;
       case TaskKey::command: read_command(v, scope, argv, problems); break;
       case TaskKey::plugin: read_plugin(v, scope, options, plugin, problems); break;
       case TaskKey::container: {

@@ -43,6 +43,8 @@ struct TaskRead {
   // A container task's own container object is in its action as written, with
   // these keys; complete_container fills in the rest once default_args is known.
   ContainerKeySet container_keys;
+  // expand {"xcom": ID}'s id as written, for the loader to resolve.
+  std::string expand_xcom;
 };
 
 // Reads tasks[index] as written, without defaults. Its upstream ids are appended,

@@ -35,6 +35,8 @@ struct Row {
 //     the engine's callback dispatcher (app/callback_dispatcher.h);
 //   pool, pool_slots, priority_weight: the run, which takes the pool's slots
 //     before each try starts (run/pool_gate.h), whatever runs it;
+//   expand: the run, which makes one instance of the task per item when the
+//     task is ready (run/task_map.h), whatever runs them;
 //   container: the container executor, which has limits of its own
 //     (container.mem_limit, container.cpus, container.pids_limit).
 // clang-format off
@@ -62,6 +64,7 @@ constexpr std::array<Row, kTaskKeyCount> kRows{{
     {TaskKey::pool,                      "pool",                      kEvery,                    true},
     {TaskKey::pool_slots,                "pool_slots",                kEvery,                    true},
     {TaskKey::priority_weight,           "priority_weight",           kEvery,                    true},
+    {TaskKey::expand,                    "expand",                    kEvery,                    false},
 }};
 // clang-format on
 

@@ -40,8 +40,9 @@ enum class TaskKey {
   pool,
   pool_slots,
   priority_weight,
+  expand,
 };
-constexpr size_t kTaskKeyCount = 23;
+constexpr size_t kTaskKeyCount = 24;
 
 using TaskKeySet = std::bitset<kTaskKeyCount>;
 

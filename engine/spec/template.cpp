@@ -61,7 +61,7 @@ std::string airflow_ts(TimePoint t) { return format_iso8601(t).substr(0, 19) + "
 
 }  // namespace
 
-std::vector<TemplateError> check_template(std::string_view text, const nlohmann::json* params) {
+std::vector<TemplateError> check_template(std::string_view text, const nlohmann::json* params, bool mapped) {
   std::vector<TemplateError> errors;
   for (const Hole& h : holes(text, &errors)) {
     if (h.name.empty()) {
@@ -71,8 +71,11 @@ std::vector<TemplateError> check_template(std::string_view text, const nlohmann:
     auto dot = h.name.find('.');
     if (dot != std::string::npos) {
       std::string scope = h.name.substr(0, dot), key = h.name.substr(dot + 1);
-      if (scope != "params" && scope != "conf") {
-        errors.push_back({h.begin, "unknown template name '" + h.name + "' (only params.KEY and conf.KEY have a dot)"});
+      if (scope != "params" && scope != "conf" && scope != "map_item") {
+        errors.push_back({h.begin, "unknown template name '" + h.name +
+                                       "' (only params.KEY, conf.KEY and map_item.KEY have a dot)"});
+      } else if (scope == "map_item" && !mapped) {
+        errors.push_back({h.begin, "template '" + h.name + "' is for a mapped task's instances: the task has no expand"});
       } else if (!valid_key(key)) {
         errors.push_back({h.begin, "template '" + h.name + "': '" + key + "' is not a key name"});
       } else if (scope == "params" && params && !(params->is_object() && params->contains(key))) {
@@ -84,8 +87,14 @@ std::vector<TemplateError> check_template(std::string_view text, const nlohmann:
       }
       continue;
     }
+    if (std::find(std::begin(kMapTemplateNames), std::end(kMapTemplateNames), h.name) != std::end(kMapTemplateNames)) {
+      if (!mapped)
+        errors.push_back({h.begin, "template '" + h.name + "' is for a mapped task's instances: the task has no expand"});
+      continue;
+    }
     if (std::find(std::begin(kTemplateNames), std::end(kTemplateNames), h.name) == std::end(kTemplateNames)) {
       std::vector<std::string> names(std::begin(kTemplateNames), std::end(kTemplateNames));
+      if (mapped) names.insert(names.end(), std::begin(kMapTemplateNames), std::end(kMapTemplateNames));
       errors.push_back({h.begin, "unknown template name '" + h.name + "'" + did_you_mean(closest_match(h.name, names))});
     }
   }
@@ -113,6 +122,12 @@ TemplateContext make_template_context(const std::string& dag_id, const std::stri
   return ctx;
 }
 
+void add_map_values(TemplateContext& ctx, int index, const nlohmann::json& item) {
+  ctx.values.insert_or_assign("map_index", std::to_string(index));
+  ctx.values.insert_or_assign("map_item", value_text(item));
+  ctx.map_item = &item;
+}
+
 std::string render_template(std::string_view text, const TemplateContext& ctx) {
   if (!has_template(text)) return std::string(text);
   std::string out;
@@ -126,7 +141,10 @@ std::string render_template(std::string_view text, const TemplateContext& ctx) {
     }
     auto dot = h.name.find('.');
     const nlohmann::json* scope = nullptr;
-    if (dot != std::string::npos) scope = h.name.compare(0, dot, "params") == 0 ? ctx.params : ctx.conf;
+    if (dot != std::string::npos) {
+      const std::string_view name = std::string_view(h.name).substr(0, dot);
+      scope = name == "params" ? ctx.params : name == "map_item" ? ctx.map_item : ctx.conf;
+    }
     std::string key = dot == std::string::npos ? "" : h.name.substr(dot + 1);
     if (scope && scope->is_object() && scope->contains(key)) {
       out += value_text((*scope)[key]);

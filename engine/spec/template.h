@@ -26,10 +26,16 @@ struct TemplateError {
   std::string message;  // "unknown template name 'dss' (did you mean 'ds'?)"
 };
 
+// A mapped task's instance has two more (docs/dag-format.md, "Mapped tasks"):
+// map_index, and map_item (a string item as it is, any other as JSON), with
+// map_item.KEY for an item that is an object.
+inline constexpr const char* kMapTemplateNames[] = {"map_index", "map_item"};
+
 // Problems in one string: unterminated "{{", an empty hole, an unknown name,
-// params.KEY for a KEY the task's params lack (when params are known).
-// conf.KEY is accepted for any KEY: conf arrives with the run.
-std::vector<TemplateError> check_template(std::string_view text, const nlohmann::json* params);
+// params.KEY for a KEY the task's params lack (when params are known),
+// map_index and map_item in a task that is not mapped.
+// conf.KEY and map_item.KEY are accepted for any KEY: they arrive with the run.
+std::vector<TemplateError> check_template(std::string_view text, const nlohmann::json* params, bool mapped = false);
 
 // True when text holds a "{{": strings without one are left alone cheaply.
 inline bool has_template(std::string_view text) { return text.find("{{") != std::string_view::npos; }
@@ -39,7 +45,11 @@ struct TemplateContext {
   std::map<std::string, std::string, std::less<>> values;  // ds, ts, run_id, ...
   const nlohmann::json* params = nullptr;
   const nlohmann::json* conf = nullptr;
+  const nlohmann::json* map_item = nullptr;  // a mapped task's instance: its item
 };
+
+// A mapped task's instance: map_index and map_item join the values.
+void add_map_values(TemplateContext& ctx, int index, const nlohmann::json& item);
 
 // Builds the values: dates from the run's logical date and data interval (UTC).
 TemplateContext make_template_context(const std::string& dag_id, const std::string& task_id,

@@ -132,19 +132,19 @@ TEST_CASE("the table of task keys says what the executors do with each key") {
       CHECK(no_effect_hint(*key, f).empty() == row.has_effect(f));
     }
   }
-  // Identity, upstream and the kind keys.
-  for (std::string_view name : {"task_id", "upstream"})
+  // Identity, upstream, expand and the kind keys.
+  for (std::string_view name : {"task_id", "upstream", "expand"})
     for (TaskForm f : kForms) CHECK(has_effect(*parse_task_key(name), f));
   CHECK(has_effect(TaskKey::command, TaskForm::command));
   CHECK(has_effect(TaskKey::plugin, TaskForm::process_plugin));
   CHECK(has_effect(TaskKey::plugin, TaskForm::in_process_plugin));
   CHECK(has_effect(TaskKey::container, TaskForm::container));
   CHECK_FALSE(has_effect(TaskKey::container, TaskForm::command));
-  for (std::string_view name : {"task_id", "upstream", "command", "plugin"})
+  for (std::string_view name : {"task_id", "upstream", "command", "plugin", "expand"})
     CHECK_FALSE(has_default(*parse_task_key(name)));
   CHECK(has_default(TaskKey::container));
   // Every key of the table is one of these.
-  CHECK(settings().size() + 5 == kTaskKeyCount);
+  CHECK(settings().size() + 6 == kTaskKeyCount);
 }
 
 TEST_CASE("a task's queue is a name with an id's rules, and default_args may give it") {
