@@ -1,5 +1,7 @@
 #include "app/actions.h"
 
+#include "model/ids.h"
+
 #include <algorithm>
 #include <chrono>
 #include <deque>
@@ -103,6 +105,26 @@ std::vector<std::string> clear_tasks(const EnginePaths& home, Store& store, cons
     }
   std::unordered_set<std::string> chosen(request.tasks.begin(), request.tasks.end());
   if (request.tasks.empty()) chosen = ids;
+  // A mapped task and its instances (task_id[index]) are cleared together: a
+  // cleared instance runs again only when its mapped task expands again, and
+  // a cleared mapped task reads its list again and runs its instances (the
+  // failed ones only, with failed_only). The mapped task is cleared whatever
+  // its state, so it does not stay settled over a queued instance.
+  std::unordered_set<std::string> mapped_parents;
+  auto with_mapped = [&] {
+    for (const auto& ti : tasks) {
+      auto m = parse_mapped_task_id(ti.task_id);
+      if (!m) continue;
+      const std::string parent(m->task_id);
+      if (chosen.count(ti.task_id)) mapped_parents.insert(parent);
+      if (chosen.count(parent)) {
+        mapped_parents.insert(parent);
+        if (!request.failed_only || failed_state(ti.state)) chosen.insert(ti.task_id);
+      }
+    }
+    chosen.insert(mapped_parents.begin(), mapped_parents.end());
+  };
+  with_mapped();
   if (request.downstream && !request.tasks.empty()) {
     // Downstream needs the DAG's edges: the current file's.
     auto it = std::find_if(loaded.begin(), loaded.end(), [&](const LoadResult& r) { return r.dag_id == run->dag_id; });
@@ -116,11 +138,12 @@ std::vector<std::string> clear_tasks(const EnginePaths& home, Store& store, cons
     marks = with_downstream(dag, std::move(marks));
     for (size_t i = 0; i < marks.size(); ++i)
       if (marks[i]) chosen.insert(dag.tasks[i].task_id);
+    with_mapped();
   }
   std::vector<std::string> cleared;
   for (const auto& ti : tasks) {  // in the run's order
     if (!chosen.count(ti.task_id)) continue;
-    if (request.failed_only && !failed_state(ti.state)) continue;
+    if (request.failed_only && !failed_state(ti.state) && !mapped_parents.count(ti.task_id)) continue;
     cleared.push_back(ti.task_id);
   }
   if (cleared.empty()) return cleared;

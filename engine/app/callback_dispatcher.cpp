@@ -9,6 +9,7 @@
 #include "exec/webhook.h"
 #include "model/ids.h"
 #include "run/callback_events.h"
+#include "run/task_map.h"
 
 namespace dagrun::app {
 namespace {
@@ -42,7 +43,7 @@ const CallbackAction* action_of(const Dag& dag, const CallbackRecord& c) {
   if (!event) return nullptr;
   const Callbacks* callbacks = &dag.callbacks;
   if (!c.task_id.empty()) {
-    const int i = dag.index_of(c.task_id);
+    const int i = task_index(dag, c.task_id);  // an instance has its mapped task's callbacks
     if (i < 0) return nullptr;
     callbacks = &dag.tasks[static_cast<size_t>(i)].callbacks;
   }

@@ -11,6 +11,7 @@
 #include "exec/docker/leftovers.h"
 #include "model/container_spec.h"
 #include "run/recovery.h"
+#include "run/task_map.h"
 
 namespace dagrun::app {
 namespace {
@@ -42,7 +43,7 @@ RunsInEngine in_engine_tasks(std::vector<const Dag*> dags) {
   return [dags = std::move(dags)](const std::string& dag_id, const std::string& task_id) {
     for (const Dag* dag : dags) {
       if (dag->dag_id != dag_id) continue;
-      const int i = dag->index_of(task_id);
+      const int i = task_index(*dag, task_id);  // an instance is its mapped task's kind
       if (i < 0) return false;
       const TaskSpec& t = dag->tasks[static_cast<size_t>(i)];
       return t.in_process();
@@ -56,7 +57,7 @@ CallbackCounter callback_counter(std::vector<const Dag*> dags) {
   return [dags = std::move(dags)](const std::string& dag_id, const std::string& task_id, CallbackEvent event) {
     for (const Dag* dag : dags) {
       if (dag->dag_id != dag_id) continue;
-      const int i = dag->index_of(task_id);
+      const int i = task_index(*dag, task_id);  // an instance has its mapped task's callbacks
       return i < 0 ? size_t{0} : dag->tasks[static_cast<size_t>(i)].callbacks.count(event);
     }
     return size_t{0};

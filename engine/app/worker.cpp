@@ -18,8 +18,10 @@
 #include "exec/dispatch_codec.h"
 #include "exec/outcome.h"
 #include "exec/shared_log.h"
+#include "model/ids.h"
 #include "model/xcom.h"
 #include "run/runner.h"
+#include "run/task_map.h"
 #include "run/task_render.h"
 
 namespace dagrun::app {
@@ -31,7 +33,7 @@ namespace {
 // never do).
 class WorkerSink : public TrySink {
  public:
-  WorkerSink(std::string task_id, const TryPayload& payload) : task_id_(std::move(task_id)) {
+  WorkerSink(const Dag& dag, std::string task_id, const TryPayload& payload) : dag_(dag), task_id_(std::move(task_id)) {
     for (const auto& [task, key, value] : payload.xcoms) pulled_[{task, key}] = value;
   }
   void log(LogLevel level, std::string_view message) override {
@@ -43,8 +45,14 @@ class WorkerSink : public TrySink {
   std::optional<std::string> xcom_pull(const std::string& task_id, const std::string& key) override {
     std::lock_guard lock(mu_);
     auto it = pulled_.find({task_id, key});
-    if (it == pulled_.end()) return std::nullopt;
-    return it->second;
+    if (it != pulled_.end()) return it->second;
+    // A mapped task's XCom is the list of its instances' (model/xcom.h).
+    const int i = dag_.index_of(task_id);
+    if (i < 0 || !dag_.tasks[static_cast<size_t>(i)].expand) return std::nullopt;
+    std::vector<XComEntry> entries;
+    entries.reserve(pulled_.size());
+    for (const auto& [k, value] : pulled_) entries.push_back({k.first, k.second, value});
+    return gather_mapped_xcom(task_id, key, entries);
   }
   std::string xcom_push(const std::string& key, const std::string& value_json) override {
     if (std::string problem = xcom_problem(key, value_json); !problem.empty()) return problem;
@@ -60,6 +68,7 @@ class WorkerSink : public TrySink {
   }
 
  private:
+  const Dag& dag_;
   std::string task_id_;
   std::mutex mu_;
   std::map<std::pair<std::string, std::string>, std::string> pulled_;
@@ -220,8 +229,19 @@ class Worker {
     std::shared_ptr<const Dag> loaded = versions_.get(payload->dag_id, payload->dag_version, &error);
     if (!loaded) return refuse(error);
     const Dag& dag = *loaded;
-    const int index = dag.index_of(claim.key.task_id);
+    // A mapped task's instance (task_id[index]) is made as the engine made it,
+    // with the item the engine sent.
+    const auto mapped = parse_mapped_task_id(claim.key.task_id);
+    const int index = dag.index_of(mapped ? mapped->task_id : std::string_view(claim.key.task_id));
     if (index < 0) return refuse("DAG '" + dag.dag_id + "' has no task '" + claim.key.task_id + "'");
+    std::optional<TaskSpec> instance;
+    nlohmann::json item;
+    if (mapped) {
+      if (!dag.tasks[static_cast<size_t>(index)].expand || payload->map_item_json.empty())
+        return refuse("task '" + claim.key.task_id + "' is not an instance of a mapped task of DAG '" + dag.dag_id + "'");
+      instance = instance_spec(dag.tasks[static_cast<size_t>(index)], mapped->index);
+      item = nlohmann::json::parse(payload->map_item_json);
+    }
     std::optional<RunRecord> run;
     try {
       run = store_.get_run(claim.key.run_id);
@@ -230,7 +250,7 @@ class Worker {
     }
     if (!run) return refuse("run '" + claim.key.run_id + "' is not in the history");
 
-    const TaskSpec& spec = dag.tasks[static_cast<size_t>(index)];
+    const TaskSpec& spec = instance ? *instance : dag.tasks[static_cast<size_t>(index)];
     std::unique_ptr<TaskSpec> rendered;
     const JsonValue conf = nlohmann::json::parse(run->conf_json.empty() ? "{}" : run->conf_json, nullptr, false);
     if (task_has_templates(spec)) {
@@ -240,6 +260,7 @@ class Worker {
                                                   run->data_interval_end.value_or(logical));
       ctx.params = &*spec.params;
       ctx.conf = &*conf;
+      if (mapped) add_map_values(ctx, mapped->index, item);
       try {
         rendered = std::make_unique<TaskSpec>(render_task(spec, ctx));
       } catch (const std::exception& e) {
@@ -269,11 +290,15 @@ class Worker {
                    {"DAGRUN_TASK_ID", spec.task_id},
                    {"DAGRUN_TRY_NUMBER", std::to_string(claim.key.try_number)},
                    {"DAGRUN_WORKER_ID", worker_id_}};
+    if (mapped) {
+      for (auto& kv : map_env(mapped->index, item)) request.env.push_back(std::move(kv));
+      request.map_item_json = payload->map_item_json;
+    }
     request.env.insert(request.env.end(), request.task->env.begin(), request.task->env.end());
 
     Executor* executor = executors_.find(request.task->kind());
     if (!executor) return refuse(std::string("no executor for ") + std::string(to_string(request.task->kind())));
-    WorkerSink sink(spec.task_id, *payload);
+    WorkerSink sink(dag, spec.task_id, *payload);
     out.outcome = executor->run(request, sink, try_cancel);
     out.outcome.hostname = host_;
     out.outcome.log_path = request.log_path.string();

@@ -1,5 +1,7 @@
 #include "cli/progress_printer.h"
 
+#include "model/limits.h"
+
 #include <algorithm>
 
 #include "cli/table.h"
@@ -29,7 +31,10 @@ long long ms_between(TimePoint a, TimePoint b) {
 
 ProgressPrinter::ProgressPrinter(std::ostream& out, const Dag& dag, bool color)
     : out_(out), dag_(dag), color_(color) {
-  for (const auto& t : dag.tasks) id_width_ = std::max(id_width_, display_width(t.task_id));
+  // A mapped task's instances are task_id[index], index below limits::kMaxMapLength.
+  const size_t index_width = std::to_string(limits::kMaxMapLength - 1).size() + 2;
+  for (const auto& t : dag.tasks)
+    id_width_ = std::max(id_width_, display_width(t.task_id) + (t.expand ? index_width : 0));
 }
 
 std::string ProgressPrinter::paint(TaskState s, const std::string& text) const {
@@ -52,7 +57,8 @@ void ProgressPrinter::run_updated(const RunRecord& run) {
 
 void ProgressPrinter::task_updated(const TaskInstanceRecord& task) {
   std::string id = task.task_id;
-  id.append(id_width_ - display_width(id), ' ');
+  const size_t width = display_width(id);
+  if (width < id_width_) id.append(id_width_ - width, ' ');
   std::string state(to_string(task.state));
   std::string line = clock() + "  " + id + "  " + paint(task.state, state);
   if (task.try_number > 0 && task.state != TaskState::upstream_failed &&

@@ -13,7 +13,7 @@ namespace dagrun::cli {
 int verb_clear(Context& ctx) {
   app::ClearRequest request;
   request.run_id = checked_id(ctx.args.positionals[0], IdKind::run, "RUN_ID");
-  if (auto t = ctx.args.value("task")) request.tasks.push_back(checked_id(*t, IdKind::task, "--task"));
+  if (auto t = ctx.args.value("task")) request.tasks.push_back(checked_id(*t, IdKind::task_instance, "--task"));
   request.downstream = ctx.args.has("downstream");
   request.failed_only = ctx.args.has("failed-only");
   auto store = open_history(ctx, false);

@@ -104,7 +104,8 @@ int verb_tasks(Context& ctx) {
 
 int verb_logs(Context& ctx) {
   const std::string& run_id = checked_id(ctx.args.positionals[0], IdKind::run, "RUN_ID");
-  const std::string& task_id = checked_id(ctx.args.positionals[1], IdKind::task, "TASK_ID");
+  // A mapped task's instance too: task_id[index].
+  const std::string& task_id = checked_id(ctx.args.positionals[1], IdKind::task_instance, "TASK_ID");
   std::optional<int> try_number;
   if (ctx.args.value("try")) try_number = number_flag(ctx.args, "try", 0, 1'000'000, 0);
   auto store = open_history(ctx, false);

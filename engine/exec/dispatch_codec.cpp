@@ -28,8 +28,9 @@ std::optional<int> optional_int(const json& j, const char* key) {
 std::string encode_payload(const TryPayload& p) {
   json xcoms = json::array();
   for (const auto& [task, key, value] : p.xcoms) xcoms.push_back({task, key, value});
-  return json{{"dag_id", p.dag_id}, {"dag_version", p.dag_version}, {"xcoms", xcoms}}.dump(
-      -1, ' ', false, json::error_handler_t::replace);
+  json j{{"dag_id", p.dag_id}, {"dag_version", p.dag_version}, {"xcoms", xcoms}};
+  if (!p.map_item_json.empty()) j["map_item"] = p.map_item_json;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::optional<TryPayload> decode_payload(std::string_view text, std::string* error) {
@@ -40,6 +41,13 @@ std::optional<TryPayload> decode_payload(std::string_view text, std::string* err
     p.dag_version = j.at("dag_version").get<std::string>();
     for (const json& x : j.at("xcoms"))
       p.xcoms.emplace_back(x.at(0).get<std::string>(), x.at(1).get<std::string>(), x.at(2).get<std::string>());
+    if (auto item = j.find("map_item"); item != j.end()) {
+      p.map_item_json = item->get<std::string>();
+      if (!json::accept(p.map_item_json)) {
+        if (error) *error = "not a try payload: its map_item is not JSON";
+        return std::nullopt;
+      }
+    }
     return p;
   } catch (const json::exception& e) {
     if (error) *error = std::string("not a try payload: ") + e.what();

@@ -21,6 +21,8 @@ struct TryPayload {
   std::string dag_id;
   std::string dag_version;
   std::vector<std::tuple<std::string, std::string, std::string>> xcoms;  // task_id, key, value_json
+  // An instance of a mapped task (task_id[index]): its item as JSON; empty otherwise.
+  std::string map_item_json;
 };
 
 // The worker's report: the outcome and the XComs the try pushed.

@@ -29,6 +29,9 @@ struct TryRequest {
   // Added to the environment of the try's process (and handed to in_process
   // plugins): the engine's DAGRUN_* context variables, then the task's env.
   std::vector<std::pair<std::string, std::string>> env;
+  // An instance of a mapped task: its item, as JSON (what a worker needs to
+  // make the same instance); empty otherwise.
+  std::string map_item_json;
 };
 
 enum class LogLevel { debug = 0, info = 1, warn = 2, error = 3 };

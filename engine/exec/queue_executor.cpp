@@ -19,7 +19,8 @@ class QueueExecutor : public Executor {
       return failed_outcome("task '" + task.task_id + "' cannot go to queue '" + task.queue +
                                 "': its run has no recorded DAG version for a worker to load",
                             TryOutcome::Status::failed_no_retry);
-    TryPayload payload{request.dag ? request.dag->dag_id : "", request.dag_version, sink.xcom_snapshot()};
+    TryPayload payload{request.dag ? request.dag->dag_id : "", request.dag_version, sink.xcom_snapshot(),
+                       request.map_item_json};
     std::unique_ptr<QueueWatch> reported;
     try {
       reported = queue_.watch_try(key);  // before the try can be reported

@@ -4,15 +4,19 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "exec/safe_dir.h"
+#include "model/ids.h"
+#include "model/limits.h"
 #include "model/xcom.h"
 #include "exec/try_log.h"
 #include "run/pool_gate.h"
+#include "run/task_map.h"
 #include "run/task_render.h"
 
 namespace dagrun {
@@ -112,6 +116,9 @@ void RunExecution::emit(std::vector<Transition>& transitions) {
     const TaskSpec& s = spec(t.task);
     TaskInstanceRecord record{req_.run_id, s.task_id, t.state, t.try_number, machine_.max_tries(t.task)};
     for (RunObserver* o : observers_) o->task_updated(record);
+    // A mapped task settled by its instances (no try of its own): each
+    // instance's event was the callback; one that could not expand (try 1) is its own.
+    if (s.expand && t.try_number == 0) continue;
     if (auto event = callback_event_of(t.state)) announce_callbacks(s.task_id, t.try_number, *event, s.callbacks);
   }
   transitions.clear();
@@ -133,6 +140,10 @@ TemplateContext RunExecution::template_context(int task, int try_number) const {
                                               run_.data_interval_end.value_or(logical));
   ctx.params = &*spec(task).params;
   ctx.conf = &*conf_;
+  if (const size_t n = dag_.tasks.size(); static_cast<size_t>(task) >= n) {
+    const Instance& instance = instances_[static_cast<size_t>(task) - n];
+    add_map_values(ctx, instance.index, instance.item);
+  }
   return ctx;
 }
 
@@ -178,6 +189,11 @@ RunExecution::Launch RunExecution::launch(int task) {
                  {"DAGRUN_RUN_ID", req_.run_id},
                  {"DAGRUN_TASK_ID", t.task_id},
                  {"DAGRUN_TRY_NUMBER", std::to_string(t.try_number)}};
+  if (const size_t n = dag_.tasks.size(); static_cast<size_t>(task) >= n) {
+    const Instance& instance = instances_[static_cast<size_t>(task) - n];
+    for (auto& kv : map_env(instance.index, instance.item)) request.env.push_back(std::move(kv));
+    request.map_item_json = instance.item.dump();
+  }
   const auto& task_env = request.task->env;
   request.env.insert(request.env.end(), task_env.begin(), task_env.end());
   return out;
@@ -229,11 +245,11 @@ void RunExecution::check_cancel() {
   emit(transitions);
 }
 
-TryOutcome RunExecution::run_try(const TryRequest& request, int task) {
+TryOutcome RunExecution::run_try(const TryRequest& request, int task, const std::string& task_id) {
   // A task with a queue is a worker's to run, whatever its kind.
   const std::string& queue = request.task->queue;
   if (Executor* executor = queue.empty() ? executors_.find(request.task->kind()) : executors_.queue()) {
-    TrySinkImpl sink(*this, task);
+    TrySinkImpl sink(*this, task, task_id);
     return executor->run(request, sink, cancel_);
   }
   TryOutcome outcome;
@@ -277,6 +293,10 @@ void RunExecution::worker_loop() {
     check_cancel();
     if (can_launch()) {
       const int task = machine_.pop_ready();
+      if (machine_.is_mapped(task)) {  // runs no try: its instances do
+        expand(task);
+        continue;
+      }
       // A task with a pool waits for its slots first, without the run's lock
       // (the line may be long); the run may be cancelled or drained meanwhile.
       std::string pool_error;
@@ -292,6 +312,7 @@ void RunExecution::worker_loop() {
         pool_error = slots.error;
       }
       Launch l = launch(task);
+      const std::string task_id = spec(task).task_id;
       if (!pool_error.empty() && l.error.empty()) l.error = pool_error;
       // Another idle worker can take what else is ready while this one runs.
       if (can_launch()) work_cv_.notify_one();
@@ -313,7 +334,7 @@ void RunExecution::worker_loop() {
       } else if (!not_durable.empty()) {
         outcome.error = not_durable;
       } else {
-        outcome = run_try(l.request, task);
+        outcome = run_try(l.request, task, task_id);
       }
       lock.lock();
       check_cancel();
@@ -374,7 +395,11 @@ RunRecord RunExecution::execute(RunRecord run, const HistoryReader* resume_from)
   std::optional<CancelToken::Subscription> drain_wake;
   if (req_.drain) drain_wake.emplace(req_.drain->subscribe(wake_up));
   std::vector<std::jthread> workers;
-  const int n_workers = std::min<int>(limit_, static_cast<int>(dag_.tasks.size()));
+  // No more threads than tasks could ever run at once: a mapped task may add
+  // up to limits::kMaxMapLength instances.
+  const auto mapped = std::count_if(dag_.tasks.begin(), dag_.tasks.end(), [](const TaskSpec& t) { return t.expand != nullptr; });
+  const auto most_tasks = dag_.tasks.size() + static_cast<size_t>(mapped) * limits::kMaxMapLength;
+  const int n_workers = static_cast<int>(std::min<size_t>(static_cast<size_t>(limit_), most_tasks));
   for (int i = 0; i < n_workers; ++i) workers.emplace_back([this] { worker_loop(); });
 
   // The main thread only keeps time: it releases retries when they are due
@@ -430,7 +455,19 @@ RunRecord RunExecution::execute(RunRecord run, const HistoryReader* resume_from)
 
 void RunExecution::restore(const HistoryReader& store, std::vector<Transition>& transitions) {
   std::vector<RunMachine::TaskSnapshot> snapshot(dag_.tasks.size());
+  // A mapped task's instance: kept for when the task expands again.
+  auto parent_of = [this](const std::string& task_id) -> std::optional<std::pair<int, int>> {
+    auto mapped = parse_mapped_task_id(task_id);
+    if (!mapped) return std::nullopt;
+    const int parent = dag_.index_of(mapped->task_id);
+    if (parent < 0 || !dag_.tasks[static_cast<size_t>(parent)].expand) return std::nullopt;
+    return std::pair{parent, mapped->index};
+  };
   for (const TaskInstanceRecord& t : store.list_task_instances(req_.run_id)) {
+    if (auto instance = parent_of(t.task_id)) {
+      recorded_instances_[instance->first][instance->second] = {t.state, t.try_number, {}, t.max_tries};
+      continue;
+    }
     int i = dag_.index_of(t.task_id);
     if (i < 0) continue;  // a task since removed from the DAG file
     snapshot[static_cast<size_t>(i)].state = t.state;
@@ -438,6 +475,14 @@ void RunExecution::restore(const HistoryReader& store, std::vector<Transition>& 
     snapshot[static_cast<size_t>(i)].max_tries = t.max_tries;
   }
   for (const TryRecord& t : store.list_tries(req_.run_id)) {
+    if (auto instance = parent_of(t.task_id)) {
+      auto& s = recorded_instances_[instance->first][instance->second];
+      if (s.state == TaskState::up_for_retry && t.try_number == s.try_number)
+        s.retry_at = t.end_date.value_or(std::chrono::system_clock::now()) +
+                     retry_delay_after(spec(instance->first), t.try_number);
+      recorded_instance_tries_[t.task_id] = t;  // the latest try comes last
+      continue;
+    }
     int i = dag_.index_of(t.task_id);
     if (i < 0) continue;
     tries_[static_cast<size_t>(i)] = t;  // the latest try comes last
@@ -462,15 +507,79 @@ void RunExecution::on_process(int task, int pid) {
 std::optional<std::string> RunExecution::pull(const std::string& task_id, const std::string& key) {
   std::lock_guard lock(xcom_mu_);
   auto it = xcoms_.find(task_id + '\0' + key);
-  if (it == xcoms_.end()) return std::nullopt;
-  return it->second;
+  if (it != xcoms_.end()) return it->second;
+  // A mapped task's XCom is the list of its instances' (model/xcom.h).
+  const int i = dag_.index_of(task_id);
+  if (i >= 0 && dag_.tasks[static_cast<size_t>(i)].expand) return gather_mapped_xcom(task_id, key, xcom_entries());
+  return std::nullopt;
 }
 
-std::string RunExecution::push(int task, const std::string& key, const std::string& value_json) {
+std::vector<XComEntry> RunExecution::xcom_entries() const {
+  std::vector<XComEntry> out;
+  out.reserve(xcoms_.size());
+  for (const auto& [k, value] : xcoms_) {
+    const std::string_view both = k;
+    const size_t zero = both.find('\0');
+    out.push_back({both.substr(0, zero), both.substr(zero + 1), value});
+  }
+  return out;
+}
+
+void RunExecution::expand(int task) {
+  const TaskSpec& mapped = dag_.tasks[static_cast<size_t>(task)];
+  MapItems list = map_items(dag_, mapped, [this](const std::string& t, const std::string& k) { return pull(t, k); });
+  std::vector<Transition> transitions;
+  if (!list.error.empty()) {
+    machine_.fail_expansion(task, transitions);
+    TryRecord& t = tries_[static_cast<size_t>(task)];
+    t = TryRecord{};
+    t.run_id = req_.run_id;
+    t.task_id = mapped.task_id;
+    t.try_number = machine_.try_number(task);
+    t.state = TaskState::failed;
+    t.start_date = t.end_date = std::chrono::system_clock::now();
+    t.error = list.error;
+    t.hostname = host_;
+    for (RunObserver* o : observers_) o->try_updated(t);
+    if (first_failure_.empty()) first_failure_ = "task '" + mapped.task_id + "' failed: " + list.error;
+    emit(transitions);
+    if (finished()) main_cv_.notify_one();
+    return;
+  }
+  const size_t count = list.items.size();
+  std::vector<RunMachine::TaskSnapshot> snapshots(count);
+  if (auto recorded = recorded_instances_.find(task); recorded != recorded_instances_.end()) {
+    for (const auto& [index, snapshot] : recorded->second)
+      if (static_cast<size_t>(index) < count) snapshots[static_cast<size_t>(index)] = snapshot;
+    recorded_instances_.erase(recorded);
+  }
+  const size_t first = machine_.task_count();
+  for (size_t i = 0; i < count; ++i)
+    instances_.push_back({instance_spec(mapped, static_cast<int>(i)), static_cast<int>(i), std::move(list.items[i])});
+  tries_.resize(first + count);
+  rendered_.resize(first + count);
+  templated_.resize(first + count);
+  for (size_t i = first; i < first + count; ++i) {
+    const TaskSpec& instance = spec(static_cast<int>(i));
+    templated_[i] = task_has_templates(instance) ? 1 : 0;
+    if (auto t = recorded_instance_tries_.find(instance.task_id); t != recorded_instance_tries_.end()) {
+      tries_[i] = std::move(t->second);
+      recorded_instance_tries_.erase(t);
+    }
+  }
+  machine_.expand(task, snapshots, transitions);
+  emit(transitions);
+  // An empty list may have ended the run; a resumed instance may wait for its retry.
+  if (machine_.next_retry_at()) retry_scheduled_ = true;
+  if (finished() || retry_scheduled_) main_cv_.notify_one();
+  if (can_launch()) work_cv_.notify_all();
+}
+
+std::string RunExecution::push(const std::string& task_id, const std::string& key, const std::string& value_json) {
   // Every XCom of the run is recorded here, whichever executor made it (a
   // container's whole output with xcom_all, too): the rule is applied here.
   if (std::string problem = xcom_problem(key, value_json); !problem.empty()) return problem;
-  XComRecord record{req_.run_id, spec(task).task_id, key, value_json};
+  XComRecord record{req_.run_id, task_id, key, value_json};
   {
     std::lock_guard lock(xcom_mu_);
     xcoms_[record.task_id + '\0' + key] = value_json;
@@ -494,7 +603,7 @@ std::vector<std::tuple<std::string, std::string, std::string>> RunExecution::xco
 void TrySinkImpl::log(LogLevel level, std::string_view message) {
   static constexpr spdlog::level::level_enum kLevels[] = {
       spdlog::level::debug, spdlog::level::info, spdlog::level::warn, spdlog::level::err};
-  spdlog::log(kLevels[static_cast<int>(level)], "{}: {}", run_.spec(task_).task_id, message);
+  spdlog::log(kLevels[static_cast<int>(level)], "{}: {}", task_id_, message);
 }
 
 void TrySinkImpl::started_process(int pid) { run_.on_process(task_, pid); }
@@ -505,7 +614,7 @@ std::optional<std::string> TrySinkImpl::xcom_pull(const std::string& task_id,
 }
 
 std::string TrySinkImpl::xcom_push(const std::string& key, const std::string& value_json) {
-  return run_.push(task_, key, value_json);
+  return run_.push(task_id_, key, value_json);
 }
 
 std::vector<std::tuple<std::string, std::string, std::string>> TrySinkImpl::xcom_snapshot() { return run_.xcoms(); }

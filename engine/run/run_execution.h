@@ -6,7 +6,9 @@
 #pragma once
 
 #include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -14,7 +16,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "model/json_value.h"
+#include "run/task_map.h"
 
 #include "spec/template.h"
 #include "run/run_cancels.h"
@@ -30,7 +35,9 @@ class RunExecution;
 // The Runner's side of a try, handed to the executor.
 class TrySinkImpl final : public TrySink {
  public:
-  TrySinkImpl(RunExecution& run, int task) : run_(run), task_(task) {}
+  // task_id: the task's (or instance's) id, read under the run's lock.
+  TrySinkImpl(RunExecution& run, int task, std::string task_id)
+      : run_(run), task_(task), task_id_(std::move(task_id)) {}
   void log(LogLevel level, std::string_view message) override;
   void started_process(int pid) override;
   std::optional<std::string> xcom_pull(const std::string& task_id, const std::string& key) override;
@@ -40,6 +47,7 @@ class TrySinkImpl final : public TrySink {
  private:
   RunExecution& run_;
   int task_;
+  std::string task_id_;
 };
 
 class RunExecution {
@@ -53,11 +61,16 @@ class RunExecution {
   // Called by TrySinkImpl from worker threads, without mu_ held.
   void on_process(int task, int pid);
   std::optional<std::string> pull(const std::string& task_id, const std::string& key);
-  std::string push(int task, const std::string& key, const std::string& value_json);
+  std::string push(const std::string& task_id, const std::string& key, const std::string& value_json);
   std::vector<std::tuple<std::string, std::string, std::string>> xcoms();
-  const TaskSpec& spec(int task) const { return dag_.tasks[static_cast<size_t>(task)]; }
 
  private:
+  // A task of the DAG, or an instance of a mapped one (after the DAG's
+  // tasks, as the machine numbers them). With mu_ held for an instance.
+  const TaskSpec& spec(int task) const {
+    const size_t n = dag_.tasks.size();
+    return static_cast<size_t>(task) < n ? dag_.tasks[static_cast<size_t>(task)] : instances_[static_cast<size_t>(task) - n].spec;
+  }
   int parallelism() const;
   bool can_launch() const;
   bool draining() const;
@@ -84,7 +97,12 @@ class RunExecution {
   // With mu_ held: the event's records to the observers, after its state.
   void announce_callbacks(const std::string& task_id, int try_number, CallbackEvent event,
                           const Callbacks& callbacks);
-  TryOutcome run_try(const TryRequest& request, int task);
+  TryOutcome run_try(const TryRequest& request, int task, const std::string& task_id);
+  // With mu_ held: a ready mapped task's list is read and its instances
+  // join the run (run/task_map.h), or it fails saying why.
+  void expand(int task);
+  // The run's XComs as entries (views into xcoms_), with xcom_mu_ held.
+  std::vector<XComEntry> xcom_entries() const;
   void worker_loop();
 
   const RunRequest& req_;
@@ -104,7 +122,19 @@ class RunExecution {
   std::condition_variable work_cv_;  // a task became ready, or the run is over
   std::condition_variable main_cv_;  // the run is done, a retry was scheduled, or a cancel
   RunMachine machine_;
-  std::vector<TryRecord> tries_;  // the latest try of each task
+  std::vector<TryRecord> tries_;  // the latest try of each task (and instance)
+  // Mapped tasks' instances, in the machine's order; a deque, so a spec
+  // stays where it is while the run adds more.
+  struct Instance {
+    TaskSpec spec;
+    int index;
+    nlohmann::json item;
+  };
+  std::deque<Instance> instances_;
+  // A resumed run's recorded instances, by mapped task and index, with their
+  // latest tries: they join the run as they were when it is expanded again.
+  std::map<int, std::map<int, RunMachine::TaskSnapshot>> recorded_instances_;
+  std::map<std::string, TryRecord, std::less<>> recorded_instance_tries_;
   bool cancelling_ = false;
   bool suspending_ = false;  // stop launching, let running tries be stopped, keep the rest for later
   bool retry_scheduled_ = false;  // the main thread must recompute its deadline

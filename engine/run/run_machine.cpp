@@ -110,6 +110,76 @@ void RunMachine::restore(const std::vector<TaskSnapshot>& snapshot, std::vector<
   }
 }
 
+const TaskSpec& RunMachine::spec_of(int task) const {
+  const int parent = tasks_[static_cast<size_t>(task)].parent;
+  return dag_.tasks[static_cast<size_t>(parent >= 0 ? parent : task)];
+}
+
+bool RunMachine::is_mapped(int task) const {
+  return static_cast<size_t>(task) < dag_.tasks.size() && dag_.tasks[static_cast<size_t>(task)].expand != nullptr;
+}
+
+int RunMachine::expand(int task, const std::vector<TaskSnapshot>& instances, std::vector<Transition>& out) {
+  assert(is_mapped(task));
+  const int first = static_cast<int>(tasks_.size());
+  if (instances.empty()) {
+    settle(task, TaskState::skipped, out);
+    return first;
+  }
+  const int max_tries = tasks_[static_cast<size_t>(task)].max_tries;
+  tasks_[static_cast<size_t>(task)].state = TaskState::running;  // not announced: it has no try
+  tasks_[static_cast<size_t>(task)].decided = true;
+  tasks_.reserve(tasks_.size() + instances.size());
+  for (const TaskSnapshot& s : instances) {
+    const int i = static_cast<int>(tasks_.size());
+    Task& t = tasks_.emplace_back();
+    t.parent = task;
+    t.max_tries = std::max(max_tries, s.max_tries);
+    t.try_number = s.try_number;
+    t.state = s.state == TaskState::running ? TaskState::queued : s.state;
+    t.decided = true;
+    if (is_terminal(t.state)) {
+      ++terminal_count_;
+      Task& m = tasks_[static_cast<size_t>(task)];
+      if (t.state == TaskState::success) m.instance_succeeded = true;
+      else if (t.state != TaskState::skipped) m.instance_failed = true;
+      continue;
+    }
+    ++tasks_[static_cast<size_t>(task)].instances_left;
+    if (t.state == TaskState::up_for_retry) {
+      t.retry_at = s.retry_at;
+      waiting_retry_.push_back(i);
+    } else {
+      out.push_back({i, TaskState::queued, t.try_number});  // its row in the history
+      ready_.push_back(i);
+    }
+  }
+  // A resumed run whose instances had all ended.
+  Task& m = tasks_[static_cast<size_t>(task)];
+  if (m.instances_left == 0) {
+    m.state = TaskState::queued;
+    settle(task, mapped_outcome(m), out);
+  }
+  return first;
+}
+
+void RunMachine::fail_expansion(int task, std::vector<Transition>& out) {
+  ++tasks_[static_cast<size_t>(task)].try_number;
+  settle(task, TaskState::failed, out);
+}
+
+TaskState RunMachine::mapped_outcome(const Task& mapped) const {
+  if (mapped.instance_failed) return TaskState::failed;
+  return mapped.instance_succeeded ? TaskState::success : TaskState::skipped;
+}
+
+bool RunMachine::instance_final(int task, TaskState state) {
+  Task& m = tasks_[static_cast<size_t>(tasks_[static_cast<size_t>(task)].parent)];
+  if (state == TaskState::success) m.instance_succeeded = true;
+  else if (state != TaskState::skipped) m.instance_failed = true;
+  return --m.instances_left == 0;
+}
+
 void RunMachine::make_ready(int task) {
   tasks_[static_cast<size_t>(task)].decided = true;
   ready_.push_back(task);
@@ -144,7 +214,7 @@ void RunMachine::finish_try(int task, TryResult result, TimePoint now,
     case TryResult::failed_no_retry: settle(task, TaskState::failed, out); return;
     case TryResult::failed:
       if (!cancelled_ && t.try_number < t.max_tries) {
-        t.retry_at = now + retry_delay_after(dag_.tasks[static_cast<size_t>(task)], t.try_number);
+        t.retry_at = now + retry_delay_after(spec_of(task), t.try_number);
         waiting_retry_.push_back(task);
         set_state(task, TaskState::up_for_retry, out);
       } else {
@@ -173,6 +243,10 @@ void RunMachine::settle(int first, TaskState first_state, std::vector<Transition
     work.pop_back();
     set_state(task, state, out);
     ++terminal_count_;
+    if (const int parent = tasks_[static_cast<size_t>(task)].parent; parent >= 0) {
+      if (instance_final(task, state)) work.emplace_back(parent, mapped_outcome(tasks_[static_cast<size_t>(parent)]));
+      continue;  // an instance has no downstream of its own
+    }
     for (int d : tasks_[static_cast<size_t>(task)].downstream) {
       Task& down = tasks_[static_cast<size_t>(d)];
       if (state == TaskState::success) ++down.n_success;
@@ -218,19 +292,28 @@ void RunMachine::cancel_pending(std::vector<Transition>& out) {
   cancelled_ = true;
   ready_.clear();
   waiting_retry_.clear();
+  std::vector<int> mapped_done;
   for (size_t i = 0; i < tasks_.size(); ++i) {
     Task& t = tasks_[i];
     if (t.state == TaskState::queued || t.state == TaskState::up_for_retry) {
       set_state(static_cast<int>(i), TaskState::skipped, out);
       ++terminal_count_;
+      if (t.parent >= 0 && instance_final(static_cast<int>(i), TaskState::skipped)) mapped_done.push_back(t.parent);
     }
+  }
+  // A mapped task whose instances were all waiting ends with them; one with
+  // an instance still running ends when that try reports (settle).
+  for (int m : mapped_done) {
+    set_state(m, mapped_outcome(tasks_[static_cast<size_t>(m)]), out);
+    ++terminal_count_;
   }
 }
 
 RunState RunMachine::outcome() const {
   if (cancelled_) return RunState::failed;
   for (const Task& t : tasks_) {
-    if (!t.downstream.empty()) continue;
+    // An instance is not a leaf: its mapped task stands for it.
+    if (!t.downstream.empty() || t.parent >= 0) continue;
     if (t.state == TaskState::failed || t.state == TaskState::upstream_failed) return RunState::failed;
   }
   return RunState::success;

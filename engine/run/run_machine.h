@@ -53,6 +53,23 @@ class RunMachine {
   bool has_ready() const { return !ready_.empty(); }
   int pop_ready();
 
+  // Mapped tasks (TaskSpec::expand). A ready mapped task runs no try of its
+  // own: once its list is known, expand() adds one instance per item, tasks
+  // of their own (indices from the returned one on, after the DAG's tasks)
+  // with no upstream, each ready or as its snapshot says (a resumed run's
+  // recorded instances). The mapped task settles when its last instance
+  // does: failed if any failed, else success if any succeeded, else
+  // skipped; an empty list skips it at once. Its state while its instances
+  // run is running, announced to no one (it has no try).
+  bool is_mapped(int task) const;
+  int expand(int task, const std::vector<TaskSnapshot>& instances, std::vector<Transition>& out);
+  // A mapped task whose list could not be had (a missing XCom, not a list,
+  // too long): fails it with one try charged, no retry.
+  void fail_expansion(int task, std::vector<Transition>& out);
+  // -1 for a task that is not an instance.
+  int parent_of(int task) const { return tasks_[static_cast<size_t>(task)].parent; }
+  size_t task_count() const { return tasks_.size(); }
+
   // A ready task starts its next try.
   void mark_running(int task, std::vector<Transition>& out);
 
@@ -98,7 +115,18 @@ class RunMachine {
     int n_failed = 0;  // failed or upstream_failed
     int n_skipped = 0;
     std::vector<int> downstream;
+    // An instance of a mapped task: the task's index. A mapped task once
+    // expanded: how many instances are not final, and their outcome so far.
+    int parent = -1;
+    int instances_left = 0;
+    bool instance_failed = false;
+    bool instance_succeeded = false;
   };
+
+  const TaskSpec& spec_of(int task) const;
+  // An instance became final: its mapped task's tally; true when that was the last.
+  bool instance_final(int task, TaskState state);
+  TaskState mapped_outcome(const Task& mapped) const;
 
   Decision decide(const Task& t, TriggerRule rule) const;
   void set_state(int task, TaskState state, std::vector<Transition>& out);

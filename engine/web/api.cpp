@@ -98,7 +98,7 @@ std::string id_segment(const std::string& raw, IdKind kind) {
   std::optional<std::string> id = percent_decode(raw);
   if (!id) throw ApiError{400, "malformed escape in the path"};
   if (auto problem = id_problem(kind, *id)) {
-    const char* name = kind == IdKind::dag ? "dag_id" : kind == IdKind::task ? "task_id" : "run_id";
+    const char* name = kind == IdKind::dag ? "dag_id" : kind == IdKind::run ? "run_id" : "task_id";
     throw ApiError{400, std::string(name) + " " + quote_id(*id) + " is not valid: " + *problem};
   }
   return *id;
@@ -172,7 +172,7 @@ class Call {
         if (pattern[i] == "{dag_id}") params.dag_id = id_segment(segments[i], IdKind::dag);
         else if (pattern[i] == "{run_id}") params.run_id = id_segment(segments[i], IdKind::run);
         else if (pattern[i] == "{backfill_id}") params.backfill_id = backfill_segment(segments[i]);
-        else if (pattern[i] == "{task_id}") params.task_id = id_segment(segments[i], IdKind::task);
+        else if (pattern[i] == "{task_id}") params.task_id = id_segment(segments[i], IdKind::task_instance);
       }
       return (this->*r.handler)(params);
     }
@@ -686,7 +686,7 @@ class Call {
         for (const json& id : value) {
           if (!id.is_string()) throw ApiError{400, "task_ids must hold strings"};
           const std::string text = id.get<std::string>();
-          if (auto problem = id_problem(IdKind::task, text))
+          if (auto problem = id_problem(IdKind::task_instance, text))
             throw ApiError{400, "task_id " + quote_id(text) + " is not valid: " + *problem};
           request.tasks.push_back(text);
         }
