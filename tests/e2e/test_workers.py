@@ -105,6 +105,30 @@ class QueueTest(WorkerTestCase):
         self.assertEqual(w.stop(), 0)
         self.assertIn("2 tries run, 0 reports refused", w.output())
 
+    def test_a_mapped_task_on_a_queue_runs_its_instances_on_the_worker_with_their_items(self):
+        self.home.write_dag(dag("fanout", [
+            plugin("list", "echo_xcom", params={"push": {"return_value": ["x", {"k": 2}, 3]}}),
+            task("each", ["sh", "-c", "echo {{ map_index }}={{ map_item }} env=$DAGRUN_MAP_INDEX:$DAGRUN_MAP_ITEM"],
+                 upstream=["list"], queue="etl", expand={"xcom": "list"}),
+            plugin("pushed", "echo_xcom", upstream=["list"], queue="etl", isolation="in_process",
+                   expand=["a", "b"], params={"push": {"v": "{{ map_item }}"}}),
+            plugin("gather", "echo_xcom", upstream=["pushed"],
+                   params={"pull": [{"task_id": "pushed", "key": "v"}], "require": True}),
+        ]))
+        w = self.worker("w1", "--plugin-path", TEST_PLUGINS, "--queue", "etl", "--slots", "2", "--lease", "3s")
+        r = self.pg("--plugin-path", TEST_PLUGINS, "trigger", "fanout", "--run-id", "m1", timeout=180)
+        self.assertRc(r, 0)
+        tries = {t["task_id"]: t for t in self.tries("m1")}
+        # The template is rendered into the shell's script, whose quoting eats the item's quotes.
+        for i, shown in enumerate(["0=x env=0:x", '1={k:2} env=1:{"k":2}', "2=3 env=2:3"]):
+            t = tries["each[%d]" % i]
+            self.assertEqual(t["state"], "success")
+            self.assertTrue(t["log_path"].startswith(os.path.realpath(w.home_dir)), t)
+            self.assertEqual(self.pg("logs", "m1", "each[%d]" % i).out.strip(), shown)
+        self.assertIn('pulled pushed.v = ["a","b"]', self.pg("logs", "m1", "gather").out)
+        self.assertEqual(w.stop(), 0)
+        self.assertIn("5 tries run, 0 reports refused", w.output())
+
     def test_a_worker_lacking_the_plugin_records_why_on_the_try(self):
         # A plugin only the scheduler's home has: the DAG validates there.
         local = os.path.join(self.home.root, "local-plugins")
