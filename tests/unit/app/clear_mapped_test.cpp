@@ -44,7 +44,7 @@ std::set<std::string> cleared(const std::vector<std::string>& ids) { return {ids
 
 }  // namespace
 
-TEST_CASE("clearing an instance clears its mapped task; clearing the mapped task clears its instances") {
+TEST_CASE("clearing an instance clears its mapped task, and clearing the mapped task clears its instances") {
   TempDir home;
   const app::EnginePaths paths = settings_on(home).paths;
   auto store = app::open_history(paths, true);

@@ -11,10 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "run/run_machine.h"
+#include "run_machine_support.h"
 #include "task_support.h"
 
 using dagrun::testing::TaskDraft;
 using dagrun::testing::dag_of;
+using dagrun::testing::drain_ready;
+using dagrun::testing::run_one;
 
 using namespace dagrun;
 using namespace std::chrono_literals;
@@ -37,17 +40,6 @@ TaskDraft task(std::string id, std::vector<std::string> upstream = {}, bool mapp
   return {std::move(t), std::move(upstream)};
 }
 
-std::vector<int> drain_ready(RunMachine& m) {
-  std::vector<int> out;
-  while (m.has_ready()) out.push_back(m.pop_ready());
-  return out;
-}
-
-void run_one(RunMachine& m, int task, TryResult r, TimePoint now = {}) {
-  std::vector<Transition> out;
-  m.mark_running(task, out);
-  m.finish_try(task, r, now, out);
-}
 
 std::vector<RunMachine::TaskSnapshot> fresh(size_t n) { return std::vector<RunMachine::TaskSnapshot>(n); }
 
@@ -96,7 +88,7 @@ TEST_CASE("a mapped task's instances run after it is expanded, and its downstrea
   CHECK(m.outcome() == RunState::success);
 }
 
-TEST_CASE("an instance retries on its own; one that fails for good fails the mapped task and its downstream") {
+TEST_CASE("an instance retries on its own, and one that fails for good fails the mapped task and its downstream") {
   Dag dag = dag_of({task("each", {}, true, 1), task("after", {"each"})});
   RunMachine m(dag);
   std::vector<Transition> out;
@@ -139,7 +131,7 @@ TEST_CASE("an empty list skips the mapped task, and a list that cannot be had fa
   CHECK(m.outcome() == RunState::success);  // the leaf cleanup decides, as in Airflow
 }
 
-TEST_CASE("instances all skipped skip the mapped task; some skipped and some succeeded count as success") {
+TEST_CASE("instances all skipped skip the mapped task, and some skipped and some succeeded count as success") {
   Dag dag = dag_of({task("a", {}, true), task("b", {}, true)});
   RunMachine m(dag);
   std::vector<Transition> out;

@@ -6,10 +6,13 @@
 #include <vector>
 
 #include "run/run_machine.h"
+#include "run_machine_support.h"
 #include "task_support.h"
 
 using dagrun::testing::TaskDraft;
 using dagrun::testing::dag_of;
+using dagrun::testing::drain_ready;
+using dagrun::testing::run_one;
 
 using namespace dagrun;
 using namespace std::chrono_literals;
@@ -28,18 +31,6 @@ TaskDraft task(std::string id, std::vector<std::string> upstream = {},
 
 Dag make_dag(std::vector<TaskDraft> tasks) { return dag_of(std::move(tasks)); }
 
-std::vector<int> drain_ready(RunMachine& m) {
-  std::vector<int> out;
-  while (m.has_ready()) out.push_back(m.pop_ready());
-  return out;
-}
-
-// Starts and finishes one ready task with the given result.
-void run_one(RunMachine& m, int task, TryResult r, TimePoint now = {}) {
-  std::vector<Transition> out;
-  m.mark_running(task, out);
-  m.finish_try(task, r, now, out);
-}
 
 const TimePoint t0 = TimePoint{} + std::chrono::hours(1000);
 

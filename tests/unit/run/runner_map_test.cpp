@@ -81,7 +81,7 @@ TEST_CASE("a mapped task runs one try per item, each with its item, and its down
   CHECK(last["each[2]"] == TaskState::success);
 }
 
-TEST_CASE("a mapped task over an upstream's XCom list; an empty list skips it; a missing or wrong one fails it") {
+TEST_CASE("a mapped task over an upstream's XCom list: an empty list skips it, a missing or wrong one fails it") {
   std::string list = "[1, 2]";
   std::atomic<int> instances{0};
   Fixture f([&](const TryRequest& r, TrySink& sink, const CancelToken&) {
