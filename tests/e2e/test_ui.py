@@ -20,6 +20,7 @@ BUILD = os.environ.get("DAGRUN_BUILD_DIR", os.path.join(os.path.dirname(__file__
 NODE_MODULES = os.path.join(BUILD, "web", "ui", "node_modules")
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ui", "ui_test.mjs")
 NEWS_RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ui", "news_ui_test.mjs")
+MAPPED_RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ui", "mapped_ui_test.mjs")
 # Screenshots and the browser's progress, kept with the build's test output.
 OUTPUT = os.path.join(BUILD, "test-output", "ui")
 
@@ -200,6 +201,16 @@ class BrowserTest(HomeTestCase):
                         ("01-dags.png", "02-dag-graph.png", "04-grid-live.png", "05-run-failed.png", "06-run-log.png",
                          "08-run-cleared.png", "09-run-cancelled.png", "10-backfill-dialog.png", "11-backfilled.png",
                          "12-pools.png"))
+
+    def test_a_mapped_tasks_instances_fold_under_it_on_the_run_page(self):
+        script = ("if [ {{ map_item }} = 5 ]; then echo 'item 5 fails' >&2; exit 3; fi; "
+                  "echo 'item {{ map_item }} ok'")
+        self.home.write_dag(dag("ui_mapped", [task("each", ["sh", "-c", script], expand=list(range(12)))]))
+        self.assertRc(self.home.run("trigger", "ui_mapped", "--run-id", "m1", timeout=120), 1)
+        server = Server(self.home)
+        self.procs.append(server.proc)
+        self.run_script(MAPPED_RUNNER, dict(self.browser_env(server), DAGRUN_UI_RUN="m1"), lambda line: None,
+                        "mapped.log", ("13-mapped-run.png",))
 
     def test_news_bot_triggered_from_the_ui_against_the_standins(self):
         standin = Standin(self.home.root)

@@ -8,6 +8,7 @@ import { append, clear, duration, h, link, shortTime } from "../dom";
 import { gantt } from "../gantt";
 import { GraphView, taskGraph } from "../graph";
 import { isFinal, Page, stateClass } from "../page";
+import { groupInstances, InstanceGroup, instanceOf, stateCounts } from "../instances";
 import { Tail } from "../tail";
 import { clearDialog } from "./clear";
 
@@ -47,6 +48,7 @@ export function runPage(runId: string): Page {
   let tail: Tail | null = null;
   let disposed = false;
   let noteText = "";
+  const unfolded = new Set<string>();  // mapped tasks whose instances are shown
 
   function drawHead(): void {
     if (!run) return;
@@ -100,25 +102,54 @@ export function runPage(runId: string): Page {
     return best;
   }
 
+  function tryRow(t: Try, instance: boolean): HTMLTableRowElement {
+    const isSelected = selected?.task === t.task_id && selected.try === t.try_number;
+    const exit = t.signal !== null ? `signal ${t.signal}` : t.exit_code ?? "";
+    const tr = h("tr", {
+      class: `${t.try_number > 0 ? "selectable" : ""}${isSelected ? " selected" : ""}${instance ? " instance" : ""}`,
+      "data-task": t.task_id, "data-try": t.try_number, "data-state": t.state,
+    },
+      h("td", null, t.task_id),
+      h("td", null, t.try_number > 0 ? t.try_number : "–"),
+      h("td", null, h("span", { class: stateClass(t.state) }), t.state),
+      h("td", null, shortTime(t.start_date)),
+      h("td", null, duration(t.start_date, t.end_date)),
+      h("td", null, exit),
+      h("td", { class: "error-cell" }, t.error ?? ""));
+    if (t.try_number > 0) tr.addEventListener("click", () => select(t.task_id, t.try_number));
+    return tr;
+  }
+
+  // A mapped task's instances, folded into one row under its own rows until
+  // opened (choosing one of their tries opens them too).
+  function instanceRows(task: string, group: InstanceGroup): HTMLTableRowElement[] {
+    const open = unfolded.has(task);
+    const toggle = h("button", { class: "small secondary", "data-toggle": task, "aria-expanded": String(open) },
+      `${open ? "Hide" : "Show"} ${group.count.toLocaleString("en")} instance${group.count === 1 ? "" : "s"}`);
+    toggle.addEventListener("click", () => {
+      if (open) unfolded.delete(task);
+      else unfolded.add(task);
+      drawTries();
+    });
+    const rows = [h("tr", { class: "instances", "data-task": task, "data-instances": group.count },
+      h("td", { colspan: 7 }, toggle, " ", h("span", { class: "muted" }, stateCounts(group.states))))];
+    if (open) for (const t of group.tries) rows.push(tryRow(t, true));
+    return rows;
+  }
+
   function drawTries(): void {
     clear(tbody);
-    for (const t of tries) {
-      const isSelected = selected?.task === t.task_id && selected.try === t.try_number;
-      const exit = t.signal !== null ? `signal ${t.signal}` : t.exit_code ?? "";
-      const tr = h("tr", {
-        class: `${t.try_number > 0 ? "selectable" : ""}${isSelected ? " selected" : ""}`,
-        "data-task": t.task_id, "data-try": t.try_number, "data-state": t.state,
-      },
-        h("td", null, t.task_id),
-        h("td", null, t.try_number > 0 ? t.try_number : "–"),
-        h("td", null, h("span", { class: stateClass(t.state) }), t.state),
-        h("td", null, shortTime(t.start_date)),
-        h("td", null, duration(t.start_date, t.end_date)),
-        h("td", null, exit),
-        h("td", { class: "error-cell" }, t.error ?? ""));
-      if (t.try_number > 0) tr.addEventListener("click", () => select(t.task_id, t.try_number));
-      tbody.append(tr);
-    }
+    const groups = groupInstances(tries);
+    const own = tries.filter((t) => !instanceOf(t.task_id));
+    own.forEach((t, i) => {
+      tbody.append(tryRow(t, false));
+      const group = groups.get(t.task_id);
+      if (group && own[i + 1]?.task_id !== t.task_id) {
+        tbody.append(...instanceRows(t.task_id, group));
+        groups.delete(t.task_id);
+      }
+    });
+    for (const [task, group] of groups) tbody.append(...instanceRows(task, group));
     chart.update(tries);
   }
 
@@ -178,12 +209,22 @@ export function runPage(runId: string): Page {
     clear(log);
     clear(xcomBox);
     logTitle.textContent = `Log of ${task}`;
-    logNote.textContent = `${task} has not run in this run${t ? ` (${t.state})` : ""}.`;
+    const group = groupInstances(tries).get(task);
+    if (group) {
+      // A mapped task runs no try of its own: its instances are what ran.
+      unfolded.add(task);
+      drawTries();
+      logNote.textContent = `${task} is mapped: choose one of its ${group.count.toLocaleString("en")} instances.`;
+    } else {
+      logNote.textContent = `${task} has not run in this run${t ? ` (${t.state})` : ""}.`;
+    }
   }
 
   function select(task: string, tryNumber: number): void {
     selected = { task, try: tryNumber };
-    graph?.select(task);
+    const instance = instanceOf(task);
+    if (instance) unfolded.add(instance.task);  // the chosen try's row is shown
+    graph?.select(instance?.task ?? task);
     chart.select(task, tryNumber);
     drawTries();
     drawXcoms();
