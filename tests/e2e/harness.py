@@ -335,6 +335,33 @@ def wait_for(predicate, timeout=30.0, interval=0.02, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def where_it_waits(pid):
+    """What a process that seems stuck is doing, for a failure message: each
+    thread's kernel wait channel and, where gdb is installed, its stack."""
+    lines = []
+    try:
+        for tid in sorted(os.listdir(f"/proc/{pid}/task"), key=int):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/wchan", encoding="utf-8") as f:
+                    wchan = f.read().strip() or "-"
+                with open(f"/proc/{pid}/task/{tid}/stat", encoding="utf-8") as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            lines.append(f"thread {tid}: state {state}, waiting in {wchan}")
+    except OSError as e:
+        return f"(cannot read /proc/{pid}: {e})"
+    gdb = shutil.which("gdb")
+    if gdb:
+        try:
+            bt = subprocess.run([gdb, "-p", str(pid), "-batch", "-nx", "-ex", "thread apply all bt"],
+                                capture_output=True, text=True, timeout=60)
+            lines.append(bt.stdout[-20000:])
+        except (OSError, subprocess.TimeoutExpired) as e:
+            lines.append(f"(gdb: {e})")
+    return "\n".join(lines)
+
+
 def pid_alive(pid):
     try:
         os.kill(pid, 0)
