@@ -182,6 +182,29 @@ def bench_inprocess(repeat):
     }
 
 
+def bench_mapped(repeat):
+    """A mapped task's 1,000 instances against 1,000 tasks written out: what
+    expanding at run time costs (instances join the run machine one by one)."""
+    n = 1000
+    work = Workdir("mapped")
+    try:
+        work.write("dags/written.json", dag_json(
+            "written", [{"task_id": f"t{i}", "command": ["true"]} for i in range(n)], max_active_tasks=2))
+        work.write("dags/mapped.json", dag_json(
+            "mapped", [{"task_id": "each", "command": ["true"], "expand": list(range(n))}], max_active_tasks=2))
+        ref, _ = run_dag(work, "written", repeat)
+        ours, rss = run_dag(work, "mapped", repeat)
+    finally:
+        work.cleanup()
+    return {
+        "name": "mapped_wide",
+        "what": "a `true` command task mapped over 1,000 items, 2 at a time",
+        "reference": "dagrun running 1,000 `true` command tasks written out",
+        "ref_s": ref, "ours_s": ours, "ratio": ours / ref, "target": "<= 1.1x",
+        "met": ours / ref <= 1.1, "rss_kib": rss,
+    }
+
+
 def bench_isolated(repeat):
     n = 1000
     work = Workdir("isolated")
@@ -461,6 +484,7 @@ BENCHES = {
     "commands_chain": lambda r: bench_commands(r, chain=True),
     "inprocess_plugins": bench_inprocess,
     "isolated_plugins": bench_isolated,
+    "mapped_wide": bench_mapped,
     "load_100k": bench_load,
     "container_task": bench_container_task,
     "container_parallel": bench_container_parallel,
