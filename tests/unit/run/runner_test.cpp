@@ -201,15 +201,7 @@ namespace {
 
 // An observer standing in for the store writer: counts what it heard, and
 // what it had heard when the run last asked it to make everything durable.
-struct SyncProbe : RunObserver {
-  void task_updated(const TaskInstanceRecord& t) override {
-    std::lock_guard l(mu);
-    tasks.push_back(t);
-  }
-  void try_updated(const TryRecord& t) override {
-    std::lock_guard l(mu);
-    tries.push_back(t);
-  }
+struct SyncProbe : Recorder {
   void sync() override {
     std::lock_guard l(mu);
     ++syncs;
@@ -218,9 +210,6 @@ struct SyncProbe : RunObserver {
   }
   bool stalled() const override { return stalled_now.load(); }
 
-  std::mutex mu;
-  std::vector<TaskInstanceRecord> tasks;
-  std::vector<TryRecord> tries;
   std::vector<TryRecord> synced_tries;
   int syncs = 0;
   std::string fail_with;
