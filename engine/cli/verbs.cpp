@@ -19,6 +19,8 @@ const std::vector<Verb>& verbs() {
       {"list", "", "list the DAGs found, with schedule, task count and validity", {}, 0, 0, verb_list},
       {"validate", "[FILE...]", "check DAG files (default: every file in the DAGs folder)", {}, 0, -1,
        verb_validate},
+      {"schema", "", "print the JSON Schema of DAG files, for editors (docs/dag-format.md)", {}, 0, 0,
+       verb_schema},
       {"graph", "DAG_ID [--order]", "print the DAG as Graphviz DOT, or its topological order",
        {{"order", "", "print the task ids in topological order instead"}}, 1, 1, verb_graph},
       {"trigger", "DAG_ID [--conf JSON] [--run-id ID] [--queue]",

@@ -24,6 +24,7 @@ const std::vector<FlagSpec>& global_flags();
 
 int verb_list(Context& ctx);
 int verb_validate(Context& ctx);
+int verb_schema(Context& ctx);
 int verb_graph(Context& ctx);
 int verb_trigger(Context& ctx);
 int verb_runs(Context& ctx);

@@ -13,6 +13,7 @@
 #include "model/limits.h"
 #include "base/suggest.h"
 #include "spec/callback_fields.h"
+#include "spec/dag_keys.h"
 #include "spec/task_fields.h"
 #include "spec/loader_checks.h"
 #include "spec/task_stream.h"
@@ -22,41 +23,6 @@
 
 namespace dagrun {
 namespace {
-
-enum class DagKey {
-  dag_id,
-  description,
-  schedule,
-  start_date,
-  end_date,
-  catchup,
-  max_active_tasks,
-  max_active_runs,
-  tags,
-  params,
-  default_args,
-  tasks,
-  timezone,
-  on_failure,
-  on_retry,
-  on_success,
-  on_deadline,
-  deadline,
-};
-
-constexpr std::array<std::string_view, 18> kDagKeyNames{
-    "dag_id",           "description",     "schedule", "start_date",
-    "end_date",         "catchup",         "max_active_tasks", "max_active_runs",
-    "tags",             "params",          "default_args",     "tasks",
-    "timezone",         "on_failure",      "on_retry",         "on_success",
-    "on_deadline",      "deadline",
-};
-
-std::optional<DagKey> parse_dag_key(std::string_view name) {
-  for (size_t i = 0; i < kDagKeyNames.size(); ++i)
-    if (kDagKeyNames[i] == name) return static_cast<DagKey>(i);
-  return std::nullopt;
-}
 
 const Scope kDagScope{"", -1, {}};
 
@@ -93,6 +59,8 @@ class DagReader {
                          const std::string& base, const std::string& context);
   void read_dag_key(DagKey key, const std::string& name, const Json& v, const StreamedDag& doc);
   void read_schedule(const Json& v);
+  // An integer key within the range its row in the key table gives.
+  std::optional<int> read_key_int(DagKey key, const Json& v);
   void read_deadline(const Json& v);
   void check_references();
   void resolve_expand_xcoms();
@@ -192,7 +160,7 @@ LoadResult DagReader::finish(const StreamedDag& doc) {
                        "unknown key '" + name + "'; settings for every task go in default_args");
     } else {
       problems_.at_key(kDagScope, name,
-                       "unknown key '" + name + "'" + did_you_mean(closest_match(name, kDagKeyNames)));
+                       "unknown key '" + name + "'" + did_you_mean(closest_match(name, dag_key_names())));
     }
   }
   // A deadline and what it sets off come together.
@@ -316,6 +284,10 @@ void DagReader::report_violations(ContainerPolicyCheck& check, const ContainerSp
 void DagReader::read_dag_key(DagKey key, const std::string& name, const Json& v,
                              const StreamedDag& doc) {
   switch (key) {
+    case DagKey::schema:
+      // An editor's business (docs/dag-format.md): any string is fine.
+      read_string(v, kDagScope, name, problems_);
+      break;
     case DagKey::dag_id:
       if (auto id = read_id(v, kDagScope, name, problems_)) dag_.dag_id = dag_id_ = std::move(*id);
       break;
@@ -333,12 +305,10 @@ void DagReader::read_dag_key(DagKey key, const std::string& name, const Json& v,
       if (auto b = read_bool(v, kDagScope, name, problems_)) dag_.catchup = *b;
       break;
     case DagKey::max_active_tasks:
-      if (auto n = read_int(v, 1, limits::kMaxActive, kDagScope, name, problems_))
-        dag_.max_active_tasks = *n;
+      if (auto n = read_key_int(key, v)) dag_.max_active_tasks = *n;
       break;
     case DagKey::max_active_runs:
-      if (auto n = read_int(v, 1, limits::kMaxActive, kDagScope, name, problems_))
-        dag_.max_active_runs = *n;
+      if (auto n = read_key_int(key, v)) dag_.max_active_runs = *n;
       break;
     case DagKey::tags:
       if (auto tags = read_string_list(v, kDagScope, name, problems_)) dag_.tags = std::move(*tags);
@@ -373,6 +343,11 @@ void DagReader::read_dag_key(DagKey key, const std::string& name, const Json& v,
       else problems_.at_value(kDagScope, name, "tasks must be a list of tasks, got " + describe(v));
       break;
   }
+}
+
+std::optional<int> DagReader::read_key_int(DagKey key, const Json& v) {
+  const KeyDoc& doc = dag_key_doc(key);
+  return read_int(v, static_cast<int>(doc.min), static_cast<int>(doc.max), kDagScope, dag_key_name(key), problems_);
 }
 
 // {"after": DURATION, "from": "data_interval_end" | "logical_date" | "queued_at"}.

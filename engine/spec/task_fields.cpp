@@ -63,6 +63,13 @@ void read_env(const Json& v, const Scope& s, TaskSpec& spec, Problems& p) {
 
 namespace {
 
+// An integer key, within the range its row in the key table gives (which the
+// schema states too).
+std::optional<int> read_key_int(TaskKey key, const Json& v, const Scope& s, Problems& p) {
+  const KeyDoc& doc = task_key_doc(key);
+  return read_int(v, static_cast<int>(doc.min), static_cast<int>(doc.max), s, task_key_name(key), p);
+}
+
 // Reads one key that default_args may also set; a wrong value is reported and leaves
 // the field as it was.
 void read_setting(TaskKey key, const Json& v, const Scope& s, const LoadOptions& options, TaskSpec& spec,
@@ -73,7 +80,7 @@ void read_setting(TaskKey key, const Json& v, const Scope& s, const LoadOptions&
     case TaskKey::params: spec.params = nlohmann::json(v); break;
     case TaskKey::env: read_env(v, s, spec, p); break;
     case TaskKey::retries:
-      if (auto n = read_int(v, 0, limits::kMaxRetries, s, name, p)) spec.retries = *n;
+      if (auto n = read_key_int(key, v, s, p)) spec.retries = *n;
       break;
     case TaskKey::retry_delay:
       if (auto d = read_duration(v, s, name, p)) spec.retry_delay = *d;
@@ -144,11 +151,10 @@ void read_setting(TaskKey key, const Json& v, const Scope& s, const LoadOptions&
       break;
     }
     case TaskKey::pool_slots:
-      if (auto n = read_int(v, 1, limits::kMaxPoolSlots, s, name, p)) spec.pool_slots = *n;
+      if (auto n = read_key_int(key, v, s, p)) spec.pool_slots = *n;
       break;
     case TaskKey::priority_weight:
-      if (auto n = read_int(v, -limits::kMaxPriorityWeight, limits::kMaxPriorityWeight, s, name, p))
-        spec.priority_weight = *n;
+      if (auto n = read_key_int(key, v, s, p)) spec.priority_weight = *n;
       break;
     case TaskKey::on_failure:
     case TaskKey::on_retry:

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "model/limits.h"
+
 namespace dagrun {
 namespace {
 
@@ -18,6 +20,7 @@ struct Row {
   std::string_view name;
   unsigned effect;       // the forms the key changes something for
   bool in_default_args;  // default_args may give it
+  KeyDoc doc;            // its value's shape, description and default
 };
 
 // Where each key takes effect (engine/exec/ and engine/run/):
@@ -39,34 +42,71 @@ struct Row {
 //     task is ready (run/task_map.h), whatever runs them;
 //   container: the container executor, which has limits of its own
 //     (container.mem_limit, container.cpus, container.pids_limit).
-// clang-format off
+// The descriptions are what an editor shows over a key (spec/dag_schema.h).
 constexpr std::array<Row, kTaskKeyCount> kRows{{
-    {TaskKey::task_id,                   "task_id",                   kEvery,                    false},
-    {TaskKey::upstream,                  "upstream",                  kEvery,                    false},
-    {TaskKey::command,                   "command",                   kCommand,                  false},
-    {TaskKey::plugin,                    "plugin",                    kPlugin,                   false},
-    {TaskKey::container,                 "container",                 kContainer,                true},
-    {TaskKey::params,                    "params",                    kEvery,                    true},
-    {TaskKey::env,                       "env",                       kEvery,                    true},
-    {TaskKey::retries,                   "retries",                   kEvery,                    true},
-    {TaskKey::retry_delay,               "retry_delay",               kEvery,                    true},
-    {TaskKey::retry_exponential_backoff, "retry_exponential_backoff", kEvery,                    true},
-    {TaskKey::max_retry_delay,           "max_retry_delay",           kEvery,                    true},
-    {TaskKey::execution_timeout,         "execution_timeout",         kEvery,                    true},
-    {TaskKey::cpu_limit,                 "cpu_limit",                 kCommand | kProcessPlugin, true},
-    {TaskKey::trigger_rule,              "trigger_rule",              kEvery,                    true},
-    {TaskKey::isolation,                 "isolation",                 kPlugin,                   true},
-    {TaskKey::memory_limit,              "memory_limit",              kProcessPlugin,            true},
-    {TaskKey::queue,                     "queue",                     kEvery,                    true},
-    {TaskKey::on_failure,                "on_failure",                kEvery,                    true},
-    {TaskKey::on_retry,                  "on_retry",                  kEvery,                    true},
-    {TaskKey::on_success,                "on_success",                kEvery,                    true},
-    {TaskKey::pool,                      "pool",                      kEvery,                    true},
-    {TaskKey::pool_slots,                "pool_slots",                kEvery,                    true},
-    {TaskKey::priority_weight,           "priority_weight",           kEvery,                    true},
-    {TaskKey::expand,                    "expand",                    kEvery,                    false},
+    {TaskKey::task_id, "task_id", kEvery, false,
+     {Shape::id, "The task's id, unique in the DAG: letters, digits, '_', '-' and '.', at most 250 bytes."}},
+    {TaskKey::upstream, "upstream", kEvery, false,
+     {Shape::id_list, "The ids of the tasks that must end before this one starts (its trigger_rule says how).",
+      "[]"}},
+    {TaskKey::command, "command", kCommand, false,
+     {Shape::argv, "Run a program: its argument list, not a shell line (use [\"sh\", \"-c\", \"...\"] for one). "
+                   "Templates such as {{ ds }} are rendered in each argument."}},
+    {TaskKey::plugin, "plugin", kPlugin, false,
+     {Shape::plugin_name, "Run a plugin (a shared library in the plugin directory) by its name; "
+                          "`dagrun plugins` lists them."}},
+    {TaskKey::container, "container", kContainer, true,
+     {Shape::container, "Run a container through the Docker Engine API (the DockerOperator's keys); "
+                        "the container policy refuses what would make it root on the host."}},
+    {TaskKey::params, "params", kEvery, true,
+     {Shape::any, "Values for templates ({{ params.KEY }}) and for plugins, over the DAG's params."}},
+    {TaskKey::env, "env", kEvery, true,
+     {Shape::env, "Environment variables of the task's process or plugin, as strings.", "{}"}},
+    {TaskKey::retries, "retries", kEvery, true,
+     {Shape::integer, "How many times a failed try is tried again.", "0", 0, limits::kMaxRetries}},
+    {TaskKey::retry_delay, "retry_delay", kEvery, true,
+     {Shape::duration, "How long to wait before a retry: \"30s\", \"5m\", \"1h30m\" or a number of seconds.",
+      "\"5m\""}},
+    {TaskKey::retry_exponential_backoff, "retry_exponential_backoff", kEvery, true,
+     {Shape::boolean, "Double the wait before each further retry, up to max_retry_delay.", "false"}},
+    {TaskKey::max_retry_delay, "max_retry_delay", kEvery, true,
+     {Shape::duration_or_null, "The longest wait before a retry with exponential backoff; null for no bound.",
+      "null"}},
+    {TaskKey::execution_timeout, "execution_timeout", kEvery, true,
+     {Shape::duration_or_null, "How long one try may run before it is stopped and fails; null for no bound.",
+      "null"}},
+    {TaskKey::cpu_limit, "cpu_limit", kCommand | kProcessPlugin, true,
+     {Shape::duration_or_null, "CPU time one try's process may use (RLIMIT_CPU); commands and process plugins.",
+      "null"}},
+    {TaskKey::trigger_rule, "trigger_rule", kEvery, true,
+     {Shape::trigger_rule, "When the task runs, given its upstream tasks' states.", "\"all_success\""}},
+    {TaskKey::isolation, "isolation", kPlugin, true,
+     {Shape::isolation, "How a plugin runs: in a task host process of its own, or on a thread of the engine.",
+      "\"process\""}},
+    {TaskKey::memory_limit, "memory_limit", kProcessPlugin, true,
+     {Shape::byte_size_or_null, "The data size a process plugin's task host may use (RLIMIT_DATA): "
+                                "bytes, or a string such as \"512MiB\"; null for no limit.",
+      "null"}},
+    {TaskKey::queue, "queue", kEvery, true,
+     {Shape::id, "Hand the task's tries to workers serving this queue (`dagrun worker --queue`) "
+                 "instead of running them in the scheduler."}},
+    {TaskKey::on_failure, "on_failure", kEvery, true,
+     {Shape::callbacks, "What to run when a try fails for good: a callback or a list of them.", "null"}},
+    {TaskKey::on_retry, "on_retry", kEvery, true,
+     {Shape::callbacks, "What to run when a try fails and will be retried.", "null"}},
+    {TaskKey::on_success, "on_success", kEvery, true,
+     {Shape::callbacks, "What to run when the task succeeds.", "null"}},
+    {TaskKey::pool, "pool", kEvery, true,
+     {Shape::id, "The pool whose slots the task's tries take (pools are declared in the home's dagrun.json)."}},
+    {TaskKey::pool_slots, "pool_slots", kEvery, true,
+     {Shape::integer, "How many of its pool's slots one try takes.", "1", 1, limits::kMaxPoolSlots}},
+    {TaskKey::priority_weight, "priority_weight", kEvery, true,
+     {Shape::integer, "Which waiting try gets a free pool slot first: the higher, the sooner.", "1",
+      -limits::kMaxPriorityWeight, limits::kMaxPriorityWeight}},
+    {TaskKey::expand, "expand", kEvery, false,
+     {Shape::expand, "Map the task: one instance per item of a list, written here or pulled from an "
+                     "upstream task's XCom ({\"xcom\": TASK_ID})."}},
 }};
-// clang-format on
 
 // For each key and form the row leaves out (but the kind keys): why, and what to
 // use instead.
@@ -112,7 +152,10 @@ constexpr std::string_view hint_of(TaskKey key, TaskForm form) {
 constexpr bool table_is_whole() {
   for (size_t k = 0; k < kTaskKeyCount; ++k) {
     const Row& row = kRows[k];
-    if (static_cast<size_t>(row.key) != k || row.name.empty() || (row.effect & kEvery) == 0) return false;
+    if (static_cast<size_t>(row.key) != k || row.name.empty() || row.doc.description.empty() ||
+        (row.effect & kEvery) == 0)
+      return false;
+    if (row.doc.shape == Shape::integer && row.doc.min > row.doc.max) return false;
     for (size_t f = 0; f < kTaskFormCount; ++f) {
       const auto form = static_cast<TaskForm>(f);
       const bool hinted = !hint_of(row.key, form).empty();
@@ -168,6 +211,8 @@ std::optional<TaskKey> parse_task_key(std::string_view name) {
 }
 
 std::string_view task_key_name(TaskKey key) { return kRows[static_cast<size_t>(key)].name; }
+
+const KeyDoc& task_key_doc(TaskKey key) { return kRows[static_cast<size_t>(key)].doc; }
 
 bool has_default(TaskKey key) { return kRows[static_cast<size_t>(key)].in_default_args; }
 

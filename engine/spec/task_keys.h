@@ -1,7 +1,8 @@
 // The keys of a task, and which kinds of task each one has an effect on.
 //
-// One table (task_keys.cpp) says, per key, the kinds of task it changes
-// something for, as the executors use it: the loader refuses a key that a task
+// One table (task_keys.cpp) says, per key, its value's shape, description and
+// default (value_shape.h: the JSON Schema is written from them) and the kinds
+// of task it changes something for, as the executors use it: the loader refuses a key that a task
 // gives itself where it has no effect, and applies a default_args key only to
 // the tasks it has an effect on (as Airflow gives a default argument only to
 // the operators that take it).
@@ -13,6 +14,7 @@
 #include <string_view>
 
 #include "model/model.h"
+#include "spec/value_shape.h"
 
 namespace dagrun {
 
@@ -59,6 +61,9 @@ std::string_view task_form_name(TaskForm form);
 
 std::optional<TaskKey> parse_task_key(std::string_view name);
 std::string_view task_key_name(TaskKey key);
+// Its shape, description and default; for an integer its range, which the
+// loader reads it within (task_fields.cpp) and the schema states.
+const KeyDoc& task_key_doc(TaskKey key);
 
 // default_args may set every key but the task's identity, upstream, command and
 // plugin; its container object fills in each container task's, key by key.
