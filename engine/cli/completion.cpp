@@ -15,31 +15,51 @@ std::string join_flags(const std::vector<FlagSpec>& flags, bool with_value) {
   return out;
 }
 
-// Which completion a flag's value gets, from its metavar: directories,
-// files, or nothing (a number, a duration, an id typed by hand).
+}  // namespace
+
 const char* value_kind(const std::string& metavar) {
   if (metavar.find("DIR") != std::string::npos) return "dirs";
   if (metavar.find("FILE") != std::string::npos) return "files";
   return "";
 }
 
-}  // namespace
+std::string home_flags_pattern(std::string_view suffix) {
+  std::string out;
+  for (const char* f : {"home", "dags", "db", "plugin-path"})
+    out.append(out.empty() ? "--" : "|--").append(f).append(suffix);
+  return out;
+}
 
-std::vector<std::string> positional_kinds(std::string_view usage) {
-  std::vector<std::string> kinds;
+std::vector<std::string> positional_names(std::string_view usage) {
+  std::vector<std::string> names;
   std::istringstream words{std::string(usage)};
   for (std::string w; words >> w;) {
     if (w.starts_with("--") || w.starts_with("[--")) break;  // the flags start: no positional after them
     std::string name;
     for (char c : w)
       if (c != '[' && c != ']' && c != '.') name += c;
+    names.push_back(name);
+  }
+  return names;
+}
+
+std::vector<std::string> positional_kinds(std::string_view usage) {
+  std::vector<std::string> kinds;
+  for (std::string name : positional_names(usage)) {
     if (name == "DAG_ID") kinds.push_back("dags");
     else if (name == "RUN_ID") kinds.push_back("runs");
     else if (name == "FILE") kinds.push_back("files");
-    else if (!name.empty() && name.front() >= 'a' && name.front() <= 'z') kinds.push_back(name);
-    else kinds.push_back("");
+    else if (!name.empty() && name.front() >= 'a' && name.front() <= 'z') {
+      for (char& c : name)
+        if (c == '|') c = ' ';  // alternatives: each is offered
+      kinds.push_back(name);
+    } else kinds.push_back("");
   }
   return kinds;
+}
+
+bool last_positional_repeats(std::string_view usage) {
+  return usage.find("...]") != std::string_view::npos;
 }
 
 std::string bash_completion(const std::vector<Verb>& verbs, const std::vector<FlagSpec>& global) {
@@ -63,8 +83,8 @@ std::string bash_completion(const std::vector<Verb>& verbs, const std::vector<Fl
        "  for (( i = 1; i < COMP_CWORD; i++ )); do\n"
        "    w=\"${COMP_WORDS[i]}\"\n"
        "    case \"$w\" in\n"
-       "      --home|--dags|--db|--plugin-path) home+=(\"$w\" \"${COMP_WORDS[i+1]}\"); (( i++ )); continue ;;\n"
-       "      --home=*|--dags=*|--db=*|--plugin-path=*) home+=(\"$w\"); continue ;;\n"
+       "      " << home_flags_pattern("") << ") home+=(\"$w\" \"${COMP_WORDS[i+1]}\"); (( i++ )); continue ;;\n"
+       "      " << home_flags_pattern("=*") << ") home+=(\"$w\"); continue ;;\n"
        "      --*=*) continue ;;\n"
        "      -*) [[ \"$global_value $(_dagrun_value_flags \"$verb\") \" == *\" $w \"* ]] && (( i++ )); continue ;;\n"
        "    esac\n"
@@ -138,7 +158,7 @@ std::string bash_completion(const std::vector<Verb>& verbs, const std::vector<Fl
     const std::vector<std::string> k = positional_kinds(v.usage);
     for (size_t i = 0; i < k.size(); ++i) {
       // A trailing "FILE..." takes any number of files.
-      const bool repeats = std::string_view(v.usage).find("...]") != std::string_view::npos && i + 1 == k.size();
+      const bool repeats = last_positional_repeats(v.usage) && i + 1 == k.size();
       s << "    " << v.name << ":" << (repeats ? "*" : std::to_string(i)) << ") echo \"" << k[i] << "\" ;;\n";
     }
   }

@@ -1,4 +1,4 @@
-// dagrun completion bash: the bash completion script (cli/completion.h);
+// dagrun completion bash|zsh: the shell's completion script (cli/completion.h);
 // dagrun completion --ids dags|runs: the ids it offers, from the home the
 // command line names (DAG ids of the DAGs folder; the newest 500 run ids).
 #include <iostream>
@@ -27,9 +27,10 @@ int verb_completion(Context& ctx) {
     }
     return kExitOk;
   }
-  if (ctx.args.positionals.size() != 1 || ctx.args.positionals[0] != "bash")
-    throw UsageError("dagrun completion bash (zsh: autoload -U +X bashcompinit && bashcompinit, then the same)");
-  std::cout << bash_completion(verbs(), global_flags());
+  const std::string shell = ctx.args.positionals.empty() ? "" : ctx.args.positionals[0];
+  if (ctx.args.positionals.size() != 1 || (shell != "bash" && shell != "zsh"))
+    throw UsageError("dagrun completion bash|zsh: the shells it writes a script for are bash and zsh");
+  std::cout << (shell == "bash" ? bash_completion(verbs(), global_flags()) : zsh_completion(verbs(), global_flags()));
   return kExitOk;
 }
 

@@ -103,7 +103,7 @@ const std::vector<Verb>& verbs() {
         {"name", "NAME", "the label value marking this proxy's containers (default dagrun-docker-proxy)"},
         {"max-body", "SIZE", "the largest request body read (default 1MiB)"}},
        0, 0, verb_docker_proxy},
-      {"completion", "[bash] [--ids dags|runs]", "print the bash completion script, or the ids it completes",
+      {"completion", "[bash|zsh] [--ids dags|runs]", "print the bash or zsh completion script, or the ids it completes",
        {{"ids", "KIND", "dags or runs: the ids of this home, one per line"}}, 0, 1, verb_completion},
       {"man", "--dir DIR", "write the manual pages (dagrun.1, dagrun-VERB.1) into a directory",
        {{"dir", "DIR", "where to write them (it must exist)"}}, 0, 0, verb_man},

@@ -63,12 +63,18 @@ class PluginPackageTest(HomeTestCase):
         self.plugin_dir = os.path.join(self.prefix, REL_PLUGIN_DIR)
         self.home = InstalledHome(os.path.join(self.prefix, cache("CMAKE_INSTALL_BINDIR"), "dagrun"))
 
-    def test_the_bash_completion_and_the_manual_pages_are_installed(self):
+    def test_the_completions_the_schema_and_the_manual_pages_are_installed(self):
         installed = os.path.join(self.prefix, "share", "bash-completion", "completions", "dagrun")
         with open(installed) as f:
             text = f.read()
         self.assertIn("complete -F _dagrun dagrun", text)
         self.assertEqual(text, self.home.run("completion", "bash").out)
+        with open(os.path.join(self.prefix, "share", "zsh", "site-functions", "_dagrun")) as f:
+            text = f.read()
+        self.assertTrue(text.startswith("#compdef dagrun"))
+        self.assertEqual(text, self.home.run("completion", "zsh").out)
+        with open(os.path.join(self.prefix, "share", "dagrun", "dag.schema.json")) as f:
+            self.assertEqual(f.read(), self.home.run("schema").out)
         man = os.path.join(self.prefix, "share", "man", "man1")
         self.assertIn("dagrun.1", os.listdir(man))
         self.assertIn("dagrun-trigger.1", os.listdir(man))
