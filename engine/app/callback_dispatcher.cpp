@@ -10,6 +10,7 @@
 #include "model/ids.h"
 #include "run/callback_events.h"
 #include "run/task_map.h"
+#include "run/try_env.h"
 
 namespace dagrun::app {
 namespace {
@@ -320,13 +321,9 @@ std::string CallbackDispatcher::run_task(const CallbackRecord& c, const Callback
   std::filesystem::create_directories(request.log_path.parent_path(), ec);
   if (!ec) std::filesystem::create_directories(request.data_dir, ec);
   if (ec) return "cannot make the callback's directories: " + ec.message();
-  request.env = {{"DAGRUN_HOME", settings_.home.string()},
-                 {"DAGRUN_DAG_ID", c.dag_id},
-                 {"DAGRUN_RUN_ID", c.run_id},
-                 {"DAGRUN_TASK_ID", c.task_id},
-                 {"DAGRUN_TRY_NUMBER", std::to_string(c.try_number)},
-                 {"DAGRUN_CALLBACK_EVENT", c.event},
-                 {"DAGRUN_CALLBACK_JSON", payload}};
+  request.env = try_context_env(settings_.home, c.dag_id, c.run_id, c.task_id, c.try_number);
+  request.env.emplace_back("DAGRUN_CALLBACK_EVENT", c.event);
+  request.env.emplace_back("DAGRUN_CALLBACK_JSON", payload);
   request.env.insert(request.env.end(), task.env.begin(), task.env.end());
   CallbackSink sink(store_, c);
   const TryOutcome outcome = executor->run(request, sink, stop_);

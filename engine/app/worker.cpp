@@ -23,6 +23,7 @@
 #include "run/runner.h"
 #include "run/task_map.h"
 #include "run/task_render.h"
+#include "run/try_env.h"
 
 namespace dagrun::app {
 namespace {
@@ -284,12 +285,8 @@ class Worker {
     std::filesystem::create_directories(request.data_dir, ec);
     if (!ec) std::filesystem::create_directories(log_dir, ec);
     if (ec) return refuse("cannot create its directories: " + ec.message());
-    request.env = {{"DAGRUN_HOME", paths_.root.string()},
-                   {"DAGRUN_DAG_ID", dag.dag_id},
-                   {"DAGRUN_RUN_ID", run->run_id},
-                   {"DAGRUN_TASK_ID", spec.task_id},
-                   {"DAGRUN_TRY_NUMBER", std::to_string(claim.key.try_number)},
-                   {"DAGRUN_WORKER_ID", worker_id_}};
+    request.env = try_context_env(paths_.root, dag.dag_id, run->run_id, spec.task_id, claim.key.try_number);
+    request.env.emplace_back("DAGRUN_WORKER_ID", worker_id_);
     if (mapped) {
       for (auto& kv : map_env(mapped->index, item)) request.env.push_back(std::move(kv));
       request.map_item_json = payload->map_item_json;

@@ -18,6 +18,7 @@
 #include "run/pool_gate.h"
 #include "run/task_map.h"
 #include "run/task_render.h"
+#include "run/try_env.h"
 
 namespace dagrun {
 namespace {
@@ -183,12 +184,7 @@ RunExecution::Launch RunExecution::launch(int task) {
   request.data_dir = data_dir_;
   request.log_path = t.log_path;
   request.home = req_.home;
-  // Airflow exports AIRFLOW_CTX_*; tasks here learn where they run the same way.
-  request.env = {{"DAGRUN_HOME", req_.home.string()},
-                 {"DAGRUN_DAG_ID", dag_.dag_id},
-                 {"DAGRUN_RUN_ID", req_.run_id},
-                 {"DAGRUN_TASK_ID", t.task_id},
-                 {"DAGRUN_TRY_NUMBER", std::to_string(t.try_number)}};
+  request.env = try_context_env(req_.home, dag_.dag_id, req_.run_id, t.task_id, t.try_number);
   if (const size_t n = dag_.tasks.size(); static_cast<size_t>(task) >= n) {
     const Instance& instance = instances_[static_cast<size_t>(task) - n];
     for (auto& kv : map_env(instance.index, instance.item)) request.env.push_back(std::move(kv));
