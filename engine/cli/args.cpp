@@ -12,6 +12,11 @@ std::optional<std::string> ParsedArgs::value(const std::string& name) const {
   return it->second;
 }
 
+std::vector<std::string> ParsedArgs::values_of(const std::string& name) const {
+  auto it = all_values.find(name);
+  return it == all_values.end() ? std::vector<std::string>{} : it->second;
+}
+
 ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs) {
   ParsedArgs out;
   bool flags_done = false;
@@ -56,6 +61,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<Fl
     } else {
       throw UsageError("option '--" + name + "' needs a value (" + spec->metavar + ")");
     }
+    out.all_values[name].push_back(out.values[name]);
   }
   return out;
 }

@@ -24,12 +24,16 @@ class UsageError : public std::runtime_error {
 };
 
 struct ParsedArgs {
-  std::map<std::string, std::string> values;  // flags with a value
+  std::map<std::string, std::string> values;  // flags with a value (the last one given)
+  // Every value of each flag, in order, for flags that may be repeated
+  // (`dagrun test --param A=1 --param B=2`).
+  std::map<std::string, std::vector<std::string>> all_values;
   std::map<std::string, bool> switches;       // boolean flags present
   std::vector<std::string> positionals;
   bool help = false;
 
   std::optional<std::string> value(const std::string& name) const;
+  std::vector<std::string> values_of(const std::string& name) const;
   bool has(const std::string& name) const { return switches.count(name) > 0; }
 };
 

@@ -3,11 +3,10 @@
 // not start (usage, invalid DAG, run id taken).
 #include <iostream>
 
-#include <nlohmann/json.hpp>
-
 #include "app/actions.h"
 #include "app/engine.h"
 #include "model/limits.h"
+#include "cli/conf_flag.h"
 #include "cli/dag_folder.h"
 #include "cli/number_flags.h"
 #include "cli/dag_lookup.h"
@@ -18,19 +17,6 @@
 
 namespace dagrun::cli {
 namespace {
-
-std::string parse_conf(const ParsedArgs& args) {
-  auto text = args.value("conf");
-  if (!text) return "{}";
-  nlohmann::json conf;
-  try {
-    conf = nlohmann::json::parse(*text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw UsageError(std::string("--conf is not valid JSON: ") + e.what());
-  }
-  if (!conf.is_object()) throw UsageError("--conf must be a JSON object, e.g. '{\"date\": \"2026-11-29\"}'");
-  return conf.dump();
-}
 
 // --run-id, checked before anything is loaded or written: it names the
 // run's log and data directories.
@@ -57,7 +43,7 @@ int queue_run(Context& ctx, const Dag& dag, const std::string& conf) {
 }  // namespace
 
 int verb_trigger(Context& ctx) {
-  const std::string conf = parse_conf(ctx.args);
+  const std::string conf = conf_flag(ctx.args);
   chosen_run_id(ctx.args);
   const int max_active = number_flag(ctx.args, "max-active-tasks", 1, limits::kMaxActive, 0);
   PluginCatalog plugins = discover_plugins(ctx);

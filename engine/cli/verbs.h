@@ -33,6 +33,7 @@ int verb_callbacks(Context& ctx);
 int verb_pools(Context& ctx);
 int verb_backfills(Context& ctx);
 int verb_logs(Context& ctx);
+int verb_test(Context& ctx);
 int verb_plugins(Context& ctx);
 int verb_scheduler(Context& ctx);
 int verb_pause(Context& ctx);

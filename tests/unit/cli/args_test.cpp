@@ -37,3 +37,12 @@ TEST_CASE("bad flags are usage errors that say what is wrong") {
   CHECK(message({"--home"}) == "option '--home' needs a value (DIR)");
   CHECK(message({"-x"}) == "unknown option '-x'");
 }
+
+TEST_CASE("a flag given again keeps every value in order, and value() the last") {
+  const std::vector<FlagSpec> specs{{"param", "KEY=VALUE", ""}, {"json", "", ""}};
+  ParsedArgs a = parse_args({"--param", "a=1", "--param=b=2", "--json", "--param", "a=3"}, specs);
+  CHECK(a.values_of("param") == std::vector<std::string>{"a=1", "b=2", "a=3"});
+  CHECK(a.value("param") == "a=3");
+  CHECK(a.values_of("json").empty());
+  CHECK(a.values_of("missing").empty());
+}
