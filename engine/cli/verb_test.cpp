@@ -3,7 +3,6 @@
 // try of one task in the foreground, its log on stdout, nothing recorded
 // (app/task_test.h). Exit 0 when the try succeeded, 1 when it failed, 3 when
 // it skipped, 2 when it could not start.
-#include <cstdlib>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +15,7 @@
 #include "cli/dag_folder.h"
 #include "cli/dag_lookup.h"
 #include "cli/log_follower.h"
+#include "cli/scratch_dir.h"
 #include "cli/verbs.h"
 #include "model/iso_time.h"
 #include "model/xcom.h"
@@ -120,27 +120,6 @@ void choose_dates(const Context& ctx, const Dag& dag, app::TaskTest& test) {
   }
 }
 
-// A directory of our own for the try's data and log, removed afterwards,
-// unless --data-dir names the data directory to use.
-class Scratch {
- public:
-  Scratch() {
-    std::string dir = (std::filesystem::temp_directory_path() / "dagrun-test-XXXXXX").string();
-    if (!mkdtemp(dir.data())) throw std::runtime_error("cannot make a directory in " + dir);
-    path_ = dir;
-  }
-  ~Scratch() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
 int exit_code_of(const TryOutcome& outcome) {
   switch (outcome.status) {
     case TryOutcome::Status::success: return kExitOk;
@@ -187,10 +166,23 @@ int verb_test(Context& ctx) {
   // SIGINT and SIGTERM stop the try, before any thread starts (run/signals.h).
   CancelToken cancel;
   SignalCanceller signals(cancel);
-  Scratch scratch;
-  test.data_dir = ctx.args.value("data-dir") ? std::filesystem::absolute(*ctx.args.value("data-dir"))
-                                             : scratch.path() / "data";
-  test.log_path = scratch.path() / "try.log";
+  // The log in a directory of its own; the data directory, unless --data-dir
+  // names one, where a run's would be (HOME/data/DAG_ID/test__XXXXXX, inside
+  // the DAG's mount root), and both removed after.
+  ScratchDir log_dir(std::filesystem::temp_directory_path(), "dagrun-test-");
+  std::optional<ScratchDir> data_dir;
+  if (auto dir = ctx.args.value("data-dir")) {
+    test.data_dir = std::filesystem::absolute(*dir);
+  } else {
+    data_dir.emplace(ctx.home.data / id_file_name(dag->dag_id), "test__");
+    test.data_dir = data_dir->path();
+    // As open as a run's data directory is made (mkdtemp's is 0700): a
+    // container's user other than ours may read it, as in a run.
+    namespace fs = std::filesystem;
+    fs::permissions(test.data_dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                       fs::perms::others_read | fs::perms::others_exec);
+  }
+  test.log_path = log_dir.path() / "try.log";
   ExecutorSet executors = app::make_executors(ctx.home, plugins, config);
   std::cerr << "dagrun test: " << dag->dag_id << " " << task_id << ", logical date "
             << format_iso8601(test.logical_date) << "; nothing is recorded\n";

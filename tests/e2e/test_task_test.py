@@ -5,11 +5,14 @@ from the DAG's latest run or --xcom, a mapped task's instance with its item,
 nothing recorded in the history (no history is even created), the exit code
 the try's outcome (0, 1, 3 for a skip), SIGTERM stopping the try and its
 process, and bad arguments refused with exit 2 before anything runs."""
+import json
 import os
 import signal
 import time
+import urllib.parse
 
 from harness import HomeTestCase, dag, task, pid_alive
+from test_news_docker import BUSYBOX, docker_or_skip
 
 
 def plugin_task(task_id, plugin, upstream=(), **keys):
@@ -117,6 +120,20 @@ class TaskTestTest(HomeTestCase):
         self.assertRc(r, 2)
         self.assertIn("is not mapped", r.err)
         self.assert_nothing_recorded()
+
+    def test_a_container_task_with_the_run_s_data_directory_mounted(self):
+        docker = docker_or_skip(self)
+        self.home.write_dag(dag("boxed", [task("box", container={
+            "image": BUSYBOX, "network_mode": "none", "mount_tmp_dir": True,
+            "command": ["sh", "-c", "echo ds={{ ds }} > $DAGRUN_TMP_DIR/out; cat /tmp/dagrun/out; echo in-box"]})]))
+        r = self.home.run("test", "boxed", "box", "2026-05-05")
+        self.assertRc(r, 0)
+        self.assertIn("ds=2026-05-05", r.out)
+        self.assertIn("in-box", r.out)
+        self.assert_nothing_recorded()  # the data directory under HOME/data/boxed went with its parents
+        query = urllib.parse.urlencode({"all": "true", "filters": json.dumps({"label": ["dagrun.dag_id=boxed"]})})
+        status, body = docker.call("GET", "/containers/json?" + query)
+        self.assertEqual((status, body), (200, []))
 
     def test_sigterm_stops_the_try_and_its_process(self):
         p = self.home.start("test", "misc", "slow")
