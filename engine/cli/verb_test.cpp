@@ -13,7 +13,7 @@
 #include "base/suggest.h"
 #include "cli/conf_flag.h"
 #include "cli/dag_folder.h"
-#include "cli/dag_lookup.h"
+#include "cli/engine_setup.h"
 #include "cli/log_follower.h"
 #include "cli/scratch_dir.h"
 #include "cli/verbs.h"
@@ -136,17 +136,8 @@ int verb_test(Context& ctx) {
   app::TaskTest test;
   test.conf_json = conf_flag(ctx.args);
   test.params = param_flags(ctx.args);
-  PluginCatalog plugins = discover_plugins(ctx);
-  std::vector<LoadResult> results;
-  EngineConfig config;
-  try {
-    config = read_engine_config(ctx);
-    results = load_dags(ctx, plugins);
-  } catch (const InvalidEngineConfig& e) {
-    std::cerr << "dagrun test: " << e.what() << "\n";
-    return kExitUsage;
-  }
-  const Dag* dag = find_valid_dag(ctx, results, dag_id);
+  const LoadedForRun loaded = load_for_run(ctx, dag_id, "test");
+  const Dag* dag = loaded.dag;
   if (!dag) return kExitUsage;
   // An instance (task_id[INDEX]) is checked against its task by run_task_test.
   const auto instance = parse_mapped_task_id(task_id);
@@ -183,7 +174,7 @@ int verb_test(Context& ctx) {
                                        fs::perms::others_read | fs::perms::others_exec);
   }
   test.log_path = log_dir.path() / "try.log";
-  ExecutorSet executors = app::make_executors(ctx.home, plugins, config);
+  ExecutorSet executors = app::make_executors(ctx.home, loaded.plugins, loaded.config);
   std::cerr << "dagrun test: " << dag->dag_id << " " << task_id << ", logical date "
             << format_iso8601(test.logical_date) << "; nothing is recorded\n";
   app::TaskTestResult result;

@@ -46,23 +46,15 @@ int verb_trigger(Context& ctx) {
   const std::string conf = conf_flag(ctx.args);
   chosen_run_id(ctx.args);
   const int max_active = number_flag(ctx.args, "max-active-tasks", 1, limits::kMaxActive, 0);
-  PluginCatalog plugins = discover_plugins(ctx);
-  std::vector<LoadResult> results;
-  EngineConfig config;
-  try {
-    config = read_engine_config(ctx);
-    results = load_dags(ctx, plugins);
-  } catch (const InvalidEngineConfig& e) {
-    std::cerr << "dagrun trigger: " << e.what() << "\n";
-    return kExitUsage;  // like an invalid DAG: nothing started
-  }
-  const Dag* dag = find_valid_dag(ctx, results, ctx.args.positionals[0]);
+  LoadedForRun loaded = load_for_run(ctx, ctx.args.positionals[0], "trigger");
+  const Dag* dag = loaded.dag;
   if (!dag) return kExitUsage;
   if (ctx.args.has("queue")) return queue_run(ctx, *dag, conf);
 
   // The engine blocks SIGINT and SIGTERM before its first thread starts;
   // either cancels the run.
-  app::Engine engine(engine_settings(ctx, "trigger", std::move(config)), std::move(plugins), results);
+  app::Engine engine(engine_settings(ctx, "trigger", std::move(loaded.config)), std::move(loaded.plugins),
+                     loaded.results);
   RunRequest request = engine.request(*dag);
   request.run_id = chosen_run_id(ctx.args).value_or(make_run_id("manual", std::chrono::system_clock::now()));
   request.conf_json = conf;
