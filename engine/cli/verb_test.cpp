@@ -167,11 +167,6 @@ int verb_test(Context& ctx) {
   } else {
     data_dir.emplace(ctx.home.data / id_file_name(dag->dag_id), "test__");
     test.data_dir = data_dir->path();
-    // As open as a run's data directory is made (mkdtemp's is 0700): a
-    // container's user other than ours may read it, as in a run.
-    namespace fs = std::filesystem;
-    fs::permissions(test.data_dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                       fs::perms::others_read | fs::perms::others_exec);
   }
   test.log_path = log_dir.path() / "try.log";
   ExecutorSet executors = app::make_executors(ctx.home, loaded.plugins, loaded.config);
