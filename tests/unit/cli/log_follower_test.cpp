@@ -6,7 +6,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <iterator>
+#include <string>
 #include <thread>
 
 #include <unistd.h>
@@ -17,10 +18,17 @@ using namespace dagrun::cli;
 
 namespace {
 
-// Waits up to 10 s for the stream to hold `text`.
-bool eventually_holds(const std::ostringstream& out, const std::string& text) {
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Waits up to 10 s for the file to hold `text`. The follower writes to a
+// file, read here through a stream of our own: reading the follower's own
+// stream while its thread writes to it would be the test's data race.
+bool eventually_holds(const std::filesystem::path& p, const std::string& text) {
   for (int i = 0; i < 1000; ++i) {
-    if (out.str() == text) return true;
+    if (read_file(p) == text) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;
@@ -32,19 +40,20 @@ TEST_CASE("the log follower copies a file as it grows and the rest on stop") {
   const auto dir = std::filesystem::temp_directory_path() / ("dagrun-follow-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto path = dir / "try.log";
-  std::ostringstream out;
+  const auto copy = dir / "copy";
   {
+    std::ofstream out(copy, std::ios::binary);
     LogFollower follower(path, out);
     std::this_thread::sleep_for(std::chrono::milliseconds(150));  // no file yet: nothing, no error
-    CHECK(out.str().empty());
+    CHECK(read_file(copy).empty());
     std::ofstream log(path, std::ios::binary);
     log << "first line\n" << std::flush;
-    CHECK(eventually_holds(out, "first line\n"));  // while it runs, not only at the end
+    CHECK(eventually_holds(copy, "first line\n"));  // while it runs, not only at the end
     log << "second" << std::flush;
     follower.stop();
-    CHECK(out.str() == "first line\nsecond");
+    CHECK(read_file(copy) == "first line\nsecond");
     log << " after stop" << std::flush;
   }
-  CHECK(out.str() == "first line\nsecond");
+  CHECK(read_file(copy) == "first line\nsecond");
   std::filesystem::remove_all(dir);
 }
