@@ -1,10 +1,7 @@
 #include "app/task_test.h"
 
-#include <map>
-#include <mutex>
-
+#include "app/local_xcoms.h"
 #include "model/ids.h"
-#include "model/xcom.h"
 #include "run/task_map.h"
 #include "run/task_render.h"
 #include "run/try_env.h"
@@ -13,55 +10,6 @@
 namespace dagrun::app {
 namespace {
 
-// The executor's side of the test's try: XComs pulled from what the test was
-// given, pushes kept for the report, log lines left to the try's log file
-// (the CLI prints it as it grows).
-class TestSink final : public TrySink {
- public:
-  TestSink(const Dag& dag, const std::vector<XComRecord>& given) : dag_(dag) {
-    for (const XComRecord& x : given) values_[{x.task_id, x.key}] = x.value_json;
-  }
-
-  void log(LogLevel, std::string_view) override {}
-  void started_process(int) override {}
-
-  std::optional<std::string> xcom_pull(const std::string& task_id, const std::string& key) override {
-    std::lock_guard lock(mu_);
-    if (auto it = values_.find({task_id, key}); it != values_.end()) return it->second;
-    // A mapped task's XCom is the list of its instances' (run/task_map.h).
-    const int i = dag_.index_of(task_id);
-    if (i < 0 || !dag_.tasks[static_cast<size_t>(i)].expand) return std::nullopt;
-    std::vector<XComEntry> entries;
-    for (const auto& [k, v] : values_) entries.push_back({k.first, k.second, v});
-    return gather_mapped_xcom(task_id, key, entries);
-  }
-
-  std::string xcom_push(const std::string& key, const std::string& value_json) override {
-    if (std::string problem = xcom_problem(key, value_json); !problem.empty()) return problem;
-    std::lock_guard lock(mu_);
-    pushed_.emplace_back(key, value_json);
-    return {};
-  }
-
-  std::vector<std::tuple<std::string, std::string, std::string>> xcom_snapshot() override {
-    std::lock_guard lock(mu_);
-    std::vector<std::tuple<std::string, std::string, std::string>> out;
-    for (const auto& [k, v] : values_) out.emplace_back(k.first, k.second, v);
-    return out;
-  }
-
-  std::vector<std::pair<std::string, std::string>> pushed() {
-    std::lock_guard lock(mu_);
-    return pushed_;
-  }
-
- private:
-  const Dag& dag_;
-  std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, std::string> values_;
-  std::vector<std::pair<std::string, std::string>> pushed_;
-};
-
 // The task, or the mapped task's instance, the id names, with its item.
 struct Chosen {
   TaskSpec spec;
@@ -69,7 +17,7 @@ struct Chosen {
   nlohmann::json item;
 };
 
-Chosen choose(const TaskTest& test, TestSink& sink) {
+Chosen choose(const TaskTest& test, LocalXComs& sink) {
   const Dag& dag = *test.dag;
   const auto instance = parse_mapped_task_id(test.task_id);
   const int i = dag.index_of(instance ? instance->task_id : std::string_view(test.task_id));
@@ -105,7 +53,9 @@ std::pair<std::string, std::vector<XComRecord>> latest_run_xcoms(const HistoryRe
 }
 
 TaskTestResult run_task_test(const TaskTest& test, const ExecutorSet& executors, const CancelToken& cancel) {
-  TestSink sink(*test.dag, test.xcoms);
+  // The try's log lines go to its log file, which the CLI shows as it grows.
+  LocalXComs sink(*test.dag, test.task_id);
+  for (const XComRecord& x : test.xcoms) sink.give(x.task_id, x.key, x.value_json);
   Chosen chosen = choose(test, sink);
   TaskSpec& spec = chosen.spec;
   if (!test.params.empty()) {

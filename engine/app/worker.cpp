@@ -14,6 +14,7 @@
 #include "app/dag_folder.h"
 #include "app/dag_versions.h"
 #include "app/executors.h"
+#include "app/local_xcoms.h"
 #include "base/host_name.h"
 #include "exec/dispatch_codec.h"
 #include "exec/outcome.h"
@@ -32,48 +33,16 @@ namespace {
 // sent them, and what the try pushes, reported with its outcome (only a
 // report the queue accepts reaches the history, so a fenced-out try's values
 // never do).
-class WorkerSink : public TrySink {
+class WorkerSink : public LocalXComs {
  public:
-  WorkerSink(const Dag& dag, std::string task_id, const TryPayload& payload) : dag_(dag), task_id_(std::move(task_id)) {
-    for (const auto& [task, key, value] : payload.xcoms) pulled_[{task, key}] = value;
+  WorkerSink(const Dag& dag, std::string task_id, const TryPayload& payload) : LocalXComs(dag, std::move(task_id)) {
+    for (const auto& [task, key, value] : payload.xcoms) give(task, key, value);
   }
   void log(LogLevel level, std::string_view message) override {
     static constexpr spdlog::level::level_enum kLevels[] = {spdlog::level::debug, spdlog::level::info,
                                                             spdlog::level::warn, spdlog::level::err};
-    spdlog::log(kLevels[static_cast<int>(level)], "{}: {}", task_id_, message);
+    spdlog::log(kLevels[static_cast<int>(level)], "{}: {}", task_id(), message);
   }
-  void started_process(int) override {}
-  std::optional<std::string> xcom_pull(const std::string& task_id, const std::string& key) override {
-    std::lock_guard lock(mu_);
-    auto it = pulled_.find({task_id, key});
-    if (it != pulled_.end()) return it->second;
-    // A mapped task's XCom is the list of its instances' (model/xcom.h).
-    const int i = dag_.index_of(task_id);
-    if (i < 0 || !dag_.tasks[static_cast<size_t>(i)].expand) return std::nullopt;
-    std::vector<XComEntry> entries;
-    entries.reserve(pulled_.size());
-    for (const auto& [k, value] : pulled_) entries.push_back({k.first, k.second, value});
-    return gather_mapped_xcom(task_id, key, entries);
-  }
-  std::string xcom_push(const std::string& key, const std::string& value_json) override {
-    if (std::string problem = xcom_problem(key, value_json); !problem.empty()) return problem;
-    std::lock_guard lock(mu_);
-    pulled_[{task_id_, key}] = value_json;
-    std::erase_if(pushed_, [&](const auto& p) { return p.first == key; });
-    pushed_.emplace_back(key, value_json);
-    return {};
-  }
-  std::vector<std::pair<std::string, std::string>> pushed() {
-    std::lock_guard lock(mu_);
-    return pushed_;
-  }
-
- private:
-  const Dag& dag_;
-  std::string task_id_;
-  std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, std::string> pulled_;
-  std::vector<std::pair<std::string, std::string>> pushed_;
 };
 
 // Renews the claim's lease every third of it while the try runs, on a thread
