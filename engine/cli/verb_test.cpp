@@ -19,6 +19,7 @@
 #include "cli/verbs.h"
 #include "model/iso_time.h"
 #include "model/xcom.h"
+#include "policy/mount_paths.h"
 #include "run/signals.h"
 #include "sched/timetable.h"
 
@@ -120,6 +121,23 @@ void choose_dates(const Context& ctx, const Dag& dag, app::TaskTest& test) {
   }
 }
 
+// --data-dir: an existing directory in the DAG's data directory (a run's,
+// HOME/data/DAG_ID/RUN_ID), by its real path. A try works in its data
+// directory and a container task's executor opens it to the container (mode
+// 1777), so it is never a directory of the host elsewhere (`/etc`, or one
+// reached through `..` or a link).
+std::filesystem::path existing_run_data_dir(const Context& ctx, const Dag& dag, const std::string& written) {
+  namespace fs = std::filesystem;
+  const fs::path root = ctx.home.data / id_file_name(dag.dag_id);
+  std::error_code ec, root_ec;
+  const fs::path real = fs::canonical(fs::absolute(written), ec);
+  const fs::path real_root = fs::canonical(root, root_ec);
+  if (ec || root_ec || !fs::is_directory(real) || real == real_root || !path_within(real, real_root))
+    throw UsageError("--data-dir must be an existing directory in " + root.string() +
+                     " (a run's data directory), not '" + written.substr(0, 200) + "'");
+  return real;
+}
+
 int exit_code_of(const TryOutcome& outcome) {
   switch (outcome.status) {
     case TryOutcome::Status::success: return kExitOk;
@@ -163,7 +181,7 @@ int verb_test(Context& ctx) {
   ScratchDir log_dir(std::filesystem::temp_directory_path(), "dagrun-test-");
   std::optional<ScratchDir> data_dir;
   if (auto dir = ctx.args.value("data-dir")) {
-    test.data_dir = std::filesystem::absolute(*dir);
+    test.data_dir = existing_run_data_dir(ctx, *dag, *dir);
   } else {
     data_dir.emplace(ctx.home.data / id_file_name(dag->dag_id), "test__");
     test.data_dir = data_dir->path();

@@ -49,7 +49,7 @@ const std::vector<Verb>& verbs() {
         {"param", "KEY=VALUE", "set params.KEY for the try (VALUE as JSON when it is JSON, else text); repeatable"},
         {"xcom", "TASK_ID[:KEY]=JSON", "what an upstream task pushed (KEY: return_value when left out); repeatable"},
         {"xcoms-from", "RUN_ID", "the run whose XComs the task pulls: latest (the default), a run id, or none"},
-        {"data-dir", "DIR", "the try's data directory (default: a new one, removed afterwards)"}},
+        {"data-dir", "DIR", "the try's data directory, one in HOME/data/DAG_ID (default: a new one, removed afterwards)"}},
        2, 3, verb_test},
       {"logs", "RUN_ID TASK_ID [--try N]", "print the log of a task's try (default the latest)",
        {{"try", "N", "the try number"}}, 2, 2, verb_logs},

@@ -173,7 +173,16 @@ class TaskTestTest(HomeTestCase):
             (("etl", "load", "--xcom", "extract"), "--xcom takes TASK_ID[:KEY]=JSON"),
             (("etl", "load", "--xcoms-from", "no_such_run"), "no_such_run"),
             (("etl", "show", "--conf", "[1]"), "--conf must be a JSON object"),
+            (("etl", "show", "--data-dir", "/etc"), "--data-dir must be an existing directory in"),
+            (("etl", "show", "--data-dir", "/nonexistent/../etc"), "--data-dir must be"),
+            (("etl", "show", "--data-dir", os.path.join(self.home.root, "data", "etl", "..", "..")), "--data-dir must be"),
+            (("etl", "show", "--data-dir", os.path.join(self.home.root, "data", "etl", "escape")), "--data-dir must be"),
+            (("etl", "show", "--data-dir", os.path.join(self.home.root, "data", "etl")), "--data-dir must be"),
+            (("etl", "show", "--data-dir", os.path.join(self.home.root, "data", "etl", "missing")), "--data-dir must be"),
         ]
+        # A link in the DAG's data directory to a directory elsewhere is not the run's.
+        os.makedirs(os.path.join(self.home.root, "data", "etl", "r1"))
+        os.symlink("/etc", os.path.join(self.home.root, "data", "etl", "escape"))
         for args, said in cases:
             with self.subTest(args=args):
                 r = self.home.run("test", *args)
@@ -182,4 +191,11 @@ class TaskTestTest(HomeTestCase):
         r = self.home.run("test", "etl", "load", *sum([["--param", "k%d=1" % i] for i in range(1001)], []))
         self.assertRc(r, 2)
         self.assertIn("more than 1000 times", r.err)
-        self.assert_nothing_recorded()
+        self.assertFalse(os.path.exists("/nonexistent"))
+        # A run's data directory is taken, and left as it was.
+        r = self.home.run("test", "etl", "show", "--data-dir", os.path.join(self.home.root, "data", "etl", "r1"),
+                          "--conf", '{"who": "x"}')
+        self.assertRc(r, 0)
+        self.assertIn("city=Seoul", r.out)
+        self.assertTrue(os.path.isdir(os.path.join(self.home.root, "data", "etl", "r1")))
+        self.assertFalse(os.path.exists(self.home.db_path))
